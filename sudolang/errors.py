@@ -1,0 +1,45 @@
+"""The exception family every stage raises, and the exit code each one maps to."""
+
+from __future__ import annotations
+
+# Exit codes, documented in the CLI's --help and in docs/. Distinct so scripts can branch on them.
+OK = 0
+FAILURE = 1  # the operation cannot be done on this data (or an unexpected internal error)
+USAGE = 2  # bad arguments: unknown option, invalid JSON or JSONPath, a hostile id
+NOT_FOUND = 3  # the session, project, key or match does not exist; nothing was changed
+LOCK_TIMEOUT = 4  # another process held the lock past --timeout; nothing was changed
+CORRUPT = 5  # a state file does not parse; it was left untouched
+
+
+class SudolangError(Exception):
+    """Base of every error a user can cause; the CLI prints it as one line."""
+
+    exit_code = FAILURE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(SudolangError):
+    """The command line or its arguments are wrong."""
+
+    exit_code = USAGE
+
+
+class NotFound(SudolangError):
+    """What was asked for does not exist."""
+
+    exit_code = NOT_FOUND
+
+
+class LockTimeout(SudolangError):
+    """The document's lock stayed held by another process past the timeout."""
+
+    exit_code = LOCK_TIMEOUT
+
+
+class CorruptState(SudolangError):
+    """A state file exists but does not hold a JSON document."""
+
+    exit_code = CORRUPT

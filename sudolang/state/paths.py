@@ -1,0 +1,86 @@
+"""Where state lives: finding the state directory and vetting ids before they become file names."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from sudolang.errors import UsageError
+
+ENV_VAR = "SUDOLANG_STATE_DIR"
+MAX_ID_LENGTH = 128
+
+# Letters, digits, dot, dash, underscore; must start with a letter or digit, so no
+# ".", "..", hidden files, separators, or control characters can reach the file system.
+_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def find_state_dir(explicit: str | None = None, cwd: Path | None = None) -> Path:
+    """--state-dir, else $SUDOLANG_STATE_DIR, else the nearest ancestor's .claude/state, else ./.claude/state."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".claude").is_dir():
+            return folder / ".claude" / "state"
+    return start / ".claude" / "state"
+
+
+def check_id(kind: str, value: str) -> str:
+    """Return `value` if it is safe as a file name, else raise a UsageError naming what is wrong."""
+    if not value:
+        raise UsageError(f"{kind} id is empty")
+    if len(value) > MAX_ID_LENGTH:
+        raise UsageError(f"{kind} id is {len(value)} characters long; the limit is {MAX_ID_LENGTH}")
+    if not _ID_PATTERN.fullmatch(value) or ".." in value:
+        raise UsageError(
+            f"{kind} id {value!r} is not allowed: use letters, digits, '.', '-' and '_', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def key_path(*keys: str) -> str:
+    """A JSONPath naming nested keys exactly, whatever dots or dashes the (vetted) ids hold."""
+    return "$" + "".join(f"['{key}']" for key in keys)
+
+
+class StateDir:
+    """The folders and documents under one state directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sessions = root / "sessions"
+        self.shared = root / "shared"
+        self.archive = self.sessions / "archive"
+
+    def session(self, session_id: str) -> "Document":
+        from sudolang.state.store import Document
+
+        check_id("session", session_id)
+        return Document(
+            self.sessions / f"{session_id}.json",
+            label=f"session {session_id!r}",
+            recover_command=f"sudolang session recover {session_id}",
+        )
+
+    def project(self, project_id: str) -> "Document":
+        from sudolang.state.store import Document
+
+        check_id("project", project_id)
+        return Document(
+            self.shared / f"{project_id}.json",
+            label=f"project {project_id!r}",
+            recover_command=f"sudolang shared recover {project_id}",
+        )
+
+    def session_ids(self) -> list[str]:
+        """Ids of the live sessions; temp files, backups and logs are not sessions."""
+        try:
+            names = os.listdir(self.sessions)
+        except FileNotFoundError:
+            return []
+        return sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith("."))

@@ -1,0 +1,194 @@
+"""Session lifecycle: create, heartbeat, hand off, list, archive the expired, recover after a crash."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from sudolang.errors import CorruptState, NotFound, UsageError
+from sudolang.state import clock
+from sudolang.state.lock import DEFAULT_TIMEOUT
+from sudolang.state.paths import StateDir, check_id, key_path
+from sudolang.state.store import Recovery
+
+MODES = ("development", "leadership", "sprint", "config")
+DEFAULT_TTL = 24 * 3600
+EVENT_LIMIT = 50  # events kept inside the document; the full history is in the .events.jsonl log
+DONE_STATUSES = frozenset({"done", "completed", "cancelled"})
+
+
+def event_op(kind: str, at: str, **data: object) -> dict:
+    """An operation appending one event to the document's bounded event list."""
+    entry = {"at": at, "type": kind, **data}
+    return {"op": "append", "path": "$.observability.events", "value": entry, "limit": EVENT_LIMIT}
+
+
+def new_document(session_id: str, mode: str, project: str | None, ttl: int, moment: datetime) -> dict:
+    at = clock.iso(moment)
+    return {
+        "session": {
+            "id": session_id,
+            "mode": mode,
+            "project": project,
+            "created_at": at,
+            "lifecycle": {
+                "status": "active",
+                "last_activity": at,
+                "expiry": clock.iso(clock.later(moment, ttl)),
+                "ttl_seconds": ttl,
+            },
+        },
+        "active_work": {},
+        "execution": {"agents": {}, "tasks": {}, "workflows": {}},
+        "observability": {"metrics": {}, "events": [{"at": at, "type": "session_created", "mode": mode}]},
+    }
+
+
+def create(state: StateDir, mode: str, project: str | None = None, ttl: int = DEFAULT_TTL,
+           timeout: float = DEFAULT_TIMEOUT) -> str:
+    """Create a session and return its id; the project's shared document is created if missing."""
+    import uuid  # lazy: only creation needs it
+
+    if mode not in MODES:
+        raise UsageError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    if ttl <= 0:
+        raise UsageError(f"--ttl must be a positive number of seconds, got {ttl}")
+    if project is not None:
+        from sudolang.state import shared
+
+        shared.ensure_project(state, project, timeout)
+    session_id = str(uuid.uuid4())
+    state.session(session_id).create(new_document(session_id, mode, project, ttl, clock.now()), timeout)
+    return session_id
+
+
+def heartbeat(state: StateDir, session_id: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Mark the session alive now and push its expiry out by its ttl; a paused session becomes active."""
+
+    def plan(document: dict) -> list[dict]:
+        moment = clock.now()
+        lifecycle = document["session"]["lifecycle"]
+        ttl = int(lifecycle.get("ttl_seconds", DEFAULT_TTL))
+        ops = [
+            {"op": "set", "path": "$.session.lifecycle.last_activity", "value": clock.iso(moment)},
+            {"op": "set", "path": "$.session.lifecycle.expiry", "value": clock.iso(clock.later(moment, ttl))},
+        ]
+        if lifecycle.get("status") == "paused":
+            ops.append({"op": "set", "path": "$.session.lifecycle.status", "value": "active"})
+        return ops
+
+    return state.session(session_id).update(plan, timeout)
+
+
+def handoff(state: StateDir, source_id: str, target_id: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Move active work and open tasks from source to target; mark source completed. Returns what moved."""
+    if source_id == target_id:
+        raise UsageError("cannot hand a session off to itself")
+    source, target = state.session(source_id), state.session(target_id)
+    first, second = sorted((source, target), key=lambda d: d.path.name)  # one lock order: no deadlock
+    with first.lock(timeout), second.lock(timeout):
+        moving = _work_to_move(source.read())
+        target.read()  # fail before writing anything if the target is missing or corrupt
+        at = clock.iso(clock.now())
+        # Target first: a crash between the two writes duplicates work rather than losing it.
+        target.update_locked(lambda doc: _receive(moving, source_id, at))
+        source.update_locked(lambda doc: _release(moving, target_id, at))
+    return {"from": source_id, "to": target_id, "active_work": moving["active_work"], "tasks": sorted(moving["tasks"])}
+
+
+def _work_to_move(document: dict) -> dict:
+    tasks = document.get("execution", {}).get("tasks", {})
+    open_tasks = {k: v for k, v in tasks.items() if not (isinstance(v, dict) and v.get("status") in DONE_STATUSES)}
+    return {"active_work": document.get("active_work") or {}, "tasks": open_tasks}
+
+
+def _receive(moving: dict, source_id: str, at: str) -> list[dict]:
+    ops = [{"op": "merge", "path": "$.active_work", "value": moving["active_work"]}]
+    ops += [{"op": "set", "path": key_path("execution", "tasks", k), "value": v} for k, v in moving["tasks"].items()]
+    ops.append(event_op("handoff_in", at, **{"from": source_id, "tasks": sorted(moving["tasks"])}))
+    ops.append({"op": "set", "path": "$.session.lifecycle.last_activity", "value": at})
+    return ops
+
+
+def _release(moving: dict, target_id: str, at: str) -> list[dict]:
+    ops = [{"op": "delete", "path": key_path("execution", "tasks", k)} for k in moving["tasks"]]
+    ops.append({"op": "set", "path": "$.active_work", "value": {}})
+    ops.append({"op": "set", "path": "$.session.lifecycle.status", "value": "completed"})
+    ops.append(event_op("handoff_out", at, to=target_id, tasks=sorted(moving["tasks"])))
+    return ops
+
+
+def summary(document: dict, moment: datetime) -> dict:
+    """The one-line facts about a session that `list` shows."""
+    session = document.get("session", {})
+    lifecycle = session.get("lifecycle", {})
+    return {
+        "id": session.get("id"),
+        "mode": session.get("mode"),
+        "project": session.get("project"),
+        "status": lifecycle.get("status"),
+        "last_activity": lifecycle.get("last_activity"),
+        "expiry": lifecycle.get("expiry"),
+        "expired": _expired(lifecycle, moment),
+    }
+
+
+def _expired(lifecycle: dict, moment: datetime) -> bool:
+    try:
+        return clock.parse(lifecycle["expiry"]) <= moment
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def list_sessions(state: StateDir, active: bool = False, project: str | None = None) -> list[dict]:
+    """Every session's summary, newest activity first; a corrupt file is listed as such, not skipped."""
+    moment = clock.now()
+    rows = []
+    for session_id in state.session_ids():
+        try:
+            row = summary(state.session(session_id).read(), moment)
+        except (CorruptState, NotFound, UsageError):
+            row = {"id": session_id, "mode": None, "project": None, "status": "corrupt",
+                   "last_activity": None, "expiry": None, "expired": False}
+        rows.append(row)
+    if project is not None:
+        rows = [r for r in rows if r["project"] == project]
+    if active:
+        rows = [r for r in rows if r["status"] == "active" and not r["expired"]]
+    return sorted(rows, key=lambda r: r["last_activity"] or "", reverse=True)
+
+
+def cleanup_expired(state: StateDir, dry_run: bool = False, timeout: float = DEFAULT_TIMEOUT) -> list[str]:
+    """Archive every expired session (document, backup and log) under sessions/archive/; returns their ids."""
+    expired = [r["id"] for r in list_sessions(state) if r["expired"]]
+    if dry_run:
+        return expired
+    return [sid for sid in expired if _archive(state, sid, timeout)]
+
+
+def _archive(state: StateDir, session_id: str, timeout: float) -> bool:
+    document = state.session(session_id)
+    with document.lock(timeout):
+        try:  # checked again under the lock: a heartbeat may have arrived since listing
+            if not _expired(document.read()["session"]["lifecycle"], clock.now()):
+                return False
+        except (NotFound, KeyError):
+            return False
+        state.archive.mkdir(parents=True, exist_ok=True)
+        for path in (document.path, document.backup_path, document.log_path):
+            if path.exists():
+                os.replace(path, state.archive / path.name)
+        # Unlinked while held: a waiter that opened it sees st_nlink == 0 and reopens (see lock.py).
+        document.lock_path.unlink(missing_ok=True)
+    return True
+
+
+def recover(state: StateDir, session_id: str, timeout: float = DEFAULT_TIMEOUT) -> Recovery:
+    check_id("session", session_id)
+    return state.session(session_id).recover(timeout)
+
+
+def most_recent(state: StateDir, project: str | None = None) -> str | None:
+    """The id of the most recently active live session (of `project`, when given)."""
+    rows = list_sessions(state, active=True, project=project)
+    return rows[0]["id"] if rows else None

@@ -1,0 +1,118 @@
+"""Project state shared by every session: configuration, epics, sprints, and the tool registry."""
+
+from __future__ import annotations
+
+import json
+
+from sudolang.errors import NotFound, SudolangError, UsageError
+from sudolang.state import clock
+from sudolang.state.lock import DEFAULT_TIMEOUT
+from sudolang.state.paths import StateDir, check_id, key_path
+from sudolang.state.sessions import event_op
+
+EPIC_STATUSES = ("planned", "active", "blocked", "completed", "cancelled")
+SPRINT_STATUSES = ("planned", "active", "completed", "cancelled")
+
+# What `list-tools` answers until a project writes its own shared/tools.json.
+DEFAULT_TOOLS = [
+    {"name": "state_manager", "command": "sudolang state", "does": "get, set, merge, delete and batch-edit session state by JSONPath"},
+    {"name": "session_manager", "command": "sudolang session", "does": "create, heartbeat, hand off, list and recover sessions"},
+    {"name": "shared_state", "command": "sudolang shared", "does": "project config, epics and sprints shared by all sessions"},
+]
+
+
+def new_document(project_id: str, at: str) -> dict:
+    return {
+        "project": {"id": project_id, "created_at": at},
+        "config": {"name": project_id},
+        "epics": {},
+        "sprints": {},
+    }
+
+
+def ensure_project(state: StateDir, project_id: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    document = state.project(project_id)
+    if document.exists():
+        return
+    try:
+        document.create(new_document(project_id, clock.iso(clock.now())), timeout)
+    except SudolangError as error:
+        if not document.exists():  # lost a race to another creator: that is fine; anything else is not
+            raise error
+
+
+def _read(state: StateDir, project_id: str) -> dict:
+    try:
+        return state.project(project_id).read()
+    except NotFound:
+        raise NotFound(f"no project {project_id!r} (a session created with --project {project_id} makes one)") from None
+
+
+def get_config(state: StateDir, project_id: str) -> dict:
+    return _read(state, project_id).get("config", {})
+
+
+def update_epic(state: StateDir, project_id: str, epic_id: str, status: str,
+                timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Set an epic's status, creating the epic (and project) if needed; returns the epic."""
+    check_id("epic", epic_id)
+    if status not in EPIC_STATUSES:
+        raise UsageError(f"unknown epic status {status!r}; expected one of {', '.join(EPIC_STATUSES)}")
+    ensure_project(state, project_id, timeout)
+    patch = {"id": epic_id, "status": status, "updated_at": clock.iso(clock.now())}
+    ops = [{"op": "merge", "path": key_path("epics", epic_id), "value": patch}]
+    return state.project(project_id).update(lambda doc: ops, timeout)["epics"][epic_id]
+
+
+def list_sprints(state: StateDir, project_id: str, status: str | None = None) -> list[dict]:
+    sprints = [{"id": k, **v} for k, v in _read(state, project_id).get("sprints", {}).items()]
+    return [s for s in sprints if status is None or s.get("status") == status]
+
+
+def get_sprint(state: StateDir, project_id: str, sprint_id: str) -> dict:
+    check_id("sprint", sprint_id)
+    sprint = _read(state, project_id).get("sprints", {}).get(sprint_id)
+    if sprint is None:
+        raise NotFound(f"no sprint {sprint_id!r} in project {project_id!r}")
+    return {"id": sprint_id, **sprint}
+
+
+def activate_sprint(state: StateDir, project_id: str, sprint_id: str, session_id: str,
+                    timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Mark the sprint active (creating it if new), join the session to it, and record it as the session's work."""
+    check_id("sprint", sprint_id)
+    session = state.session(session_id)
+    session.read()  # a missing or corrupt session fails before the project is touched
+    ensure_project(state, project_id, timeout)
+    at = clock.iso(clock.now())
+
+    def plan(document: dict) -> list[dict]:
+        sprint = document.get("sprints", {}).get(sprint_id) or {}
+        sessions = sprint.get("sessions", [])
+        patch = {"status": "active", "activated_at": sprint.get("activated_at", at),
+                 "sessions": sessions + ([session_id] if session_id not in sessions else [])}
+        return [{"op": "merge", "path": key_path("sprints", sprint_id), "value": patch}]
+
+    result = state.project(project_id).update(plan, timeout)["sprints"][sprint_id]
+    session.update(lambda doc: [
+        {"op": "merge", "path": "$.active_work", "value": {"project": project_id, "sprint": sprint_id}},
+        event_op("sprint_activated", at, project=project_id, sprint=sprint_id),
+    ], timeout)
+    return {"id": sprint_id, **result}
+
+
+def list_tools(state: StateDir) -> list[dict]:
+    path = state.shared / "tools.json"
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return DEFAULT_TOOLS
+    except ValueError as error:
+        from sudolang.errors import CorruptState
+
+        raise CorruptState(f"{path} is corrupt (invalid JSON: {error}); fix or delete it") from None
+
+
+def recover(state: StateDir, project_id: str, timeout: float = DEFAULT_TIMEOUT):
+    check_id("project", project_id)
+    return state.project(project_id).recover(timeout)
