@@ -79,6 +79,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sudolang {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    demo = commands.add_parser("demo", help="Walk through the state layer with real commands in a temporary state directory.",
+                               parents=[common])
+    demo.set_defaults(handler=lambda args: _demo(args))
     group_name, action_name = _wanted(argv) if argv is not None else (None, None)
     for name, module in GROUP_MODULES.items():
         help_text, epilog, actions = importlib.import_module(module).GROUPS[name]
@@ -103,6 +106,12 @@ def _add_group(commands, common, name: str, help_text: str, epilog: str, actions
         for flags, options in arguments:
             leaf.add_argument(*flags, **options)
         leaf.set_defaults(handler=handler)
+
+
+def _demo(args) -> int:
+    from sudolang import demo
+
+    return demo.run(getattr(args, "state_dir", None))
 
 
 # The hottest commands skip argparse (~20 ms of imports and parser building against a 50 ms budget)
@@ -167,4 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "debug", False):
             raise
         print(f"sudolang: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return FAILURE
+    except Exception as error:  # a bug of ours: still one line, with the way to see more
+        if getattr(args, "debug", False):
+            raise
+        print(f"sudolang: internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",
+              file=sys.stderr)
         return FAILURE

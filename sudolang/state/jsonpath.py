@@ -300,13 +300,27 @@ def apply_op(document: Any, op: dict) -> Any:
     path = compile_path(op["path"])
     if path.singular:
         return writer(document, path.tokens, op)
-    matches = [location for location, _ in find(document, path)]
+    matches = _targets(document, path, creating=op["op"] != "delete")
     if not matches:
         raise NotFound(f"no match for {op['path']!r}; nothing written")
     # Deepest and highest indices first, so deleting one match does not shift another.
     for location in sorted(matches, key=_sort_key, reverse=True):
         document = writer(document, location, op)
     return document
+
+
+def _targets(document: Any, path: JsonPath, creating: bool) -> list[Location]:
+    """Where a write through a filter or wildcard lands. `$.tasks[?(...)].done` must create `done`
+    in every matching task, so a path ending in a plain field is resolved as its parent's matches
+    plus that field."""
+    expression = path.expression
+    last = getattr(expression, "right", None)
+    if creating and type(expression).__name__ == "Child" and getattr(last, "fields", ("*",)) != ("*",) \
+            and len(last.fields) == 1:
+        parents = JsonPath(path.text, None, expression.left)
+        return [(*location, last.fields[0]) for location, value in find(document, parents)
+                if isinstance(value, dict)]
+    return [location for location, _ in find(document, path)]
 
 
 def _sort_key(location: Location) -> list[tuple[int, Any]]:
