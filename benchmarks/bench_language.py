@@ -1,0 +1,99 @@
+"""Benchmark the language front end: parse and lint of the whole corpus in-process, one lint as a CLI process.
+
+Also prints the share of corpus lines the parser reads as code versus prose.
+Run: uv run python benchmarks/bench_language.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("SUDOLANG_CORPUS", ROOT.parent / "shared" / "corpus" / "sudolang"))
+PROSE_KINDS = {"Prose", "Heading", "ListItem", "Rule", "Comment", "FrontMatter", "Fence"}
+
+
+def median_ms(function, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def corpus_sources() -> list[tuple[str, str]]:
+    return [(str(p), p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.sudo"))]
+
+
+def line_shares(sources: list[tuple[str, str]]) -> dict[str, int]:
+    """Each non-blank line counted once, by the innermost node that starts on it."""
+    from sudolang.parser import parse
+
+    counts = {"code": 0, "prose": 0}
+    for path, text in sources:
+        owner: dict[int, str] = {}
+        for node in parse(text, path).walk():
+            kind = type(node).__name__
+            if kind in ("Program", "StringLit", "Interpolation", "Modifier", "Param"):
+                continue
+            for line in range(node.span.line, node.span.end_line + 1):
+                if kind in ("Block", "SudoFence", "Function", "Conditional", "Loop", "Match", "Requirement",
+                            "CommandMap", "Property") and line != node.span.line:
+                    continue  # a block's body lines belong to the nodes inside it
+                owner[line] = "prose" if kind in PROSE_KINDS else "code"
+        lines = text.splitlines()
+        for number, content in enumerate(lines, 1):
+            if content.strip():
+                counts[owner.get(number, "code")] += 1  # closing braces and string bodies are code
+    return counts
+
+
+def cli_ms(args: list[str], runs: int) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    command = [str(ROOT / ".venv" / "bin" / "sudolang"), *args]
+    subprocess.run(command, capture_output=True, env=env)  # warm-up: writes .pyc files as a user's run would
+    return median_ms(lambda: subprocess.run(command, capture_output=True, env=env), runs)
+
+
+def main() -> int:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--quick", action="store_true", help="fewer repetitions")
+    quick = options.parse_args().quick
+    if not CORPUS.is_dir():
+        print(f"no corpus at {CORPUS}; set SUDOLANG_CORPUS", file=sys.stderr)
+        return 2
+    from sudolang.lint import lint
+    from sudolang.parser import grammar, parse
+
+    sources = corpus_sources()
+    grammar()
+    runs = 3 if quick else 9
+    total_lines = sum(text.count("\n") + 1 for _, text in sources)
+    parse_all = median_ms(lambda: [parse(t, p) for p, t in sources], runs)
+    lint_all = median_ms(lambda: [lint(parse(t, p)) for p, t in sources], runs)
+    one = str(CORPUS / "paralleldrive__sudolang-llm-support__examples__ai-friend.sudo")
+    floor = median_ms(lambda: subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", "pass"]), runs * 2)
+    one_cli = cli_ms(["lint", one], runs * 2)
+    shares = line_shares(sources)
+    share_total = shares["code"] + shares["prose"]
+    print(f"corpus: {len(sources)} files, {total_lines} lines\n")
+    print("| what | median ms |")
+    print("|---|---|")
+    print(f"| parse whole corpus, in-process | {parse_all:.1f} |")
+    print(f"| parse + lint whole corpus, in-process | {lint_all:.1f} |")
+    print(f"| `sudolang lint` one program (55 lines), CLI process | {one_cli:.1f} |")
+    print(f"| `python -c pass` (floor, same run) | {floor:.1f} |")
+    print(f"\nnon-blank corpus lines read as code: {shares['code']} ({100 * shares['code'] / share_total:.0f}%), "
+          f"as prose/markdown/comments: {shares['prose']} ({100 * shares['prose'] / share_total:.0f}%)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

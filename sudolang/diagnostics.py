@@ -1,0 +1,106 @@
+"""Diagnostics: what the parser and the lint rules report, each kind a small class with a stable code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sudolang.nodes import Span
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: str
+    message: str
+    span: Span
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+class Message:
+    """A kind of diagnostic: subclasses set `code`, `severity` and a `template` for str.format."""
+
+    code = ""
+    severity = WARNING
+    template = ""
+
+    @classmethod
+    def at(cls, span: Span, **arguments: object) -> Diagnostic:
+        return Diagnostic(cls.code, cls.severity, cls.template.format(**arguments), span)
+
+
+# --- syntax errors (SL0xx): only structure can fail to parse; everything else is prose ------------
+
+
+class UnclosedBracket(Message):
+    """An opening bracket that is never closed; reported where it opens."""
+
+    code = "SL001"
+    severity = ERROR
+    template = "unclosed '{opener}': no matching '{closer}' {before}"
+
+
+class StrayCloser(Message):
+    """A closing bracket with no opening bracket to match."""
+
+    code = "SL002"
+    severity = ERROR
+    template = "stray '{closer}' with no matching '{opener}'{inside}"
+
+
+class UnterminatedString(Message):
+    """A `"` or backtick whose string never ends (strings do not continue past a blank line)."""
+
+    code = "SL003"
+    severity = ERROR
+    template = "unterminated string: this {quote} is never closed"
+
+
+class UnterminatedTripleString(Message):
+    """A `\"\"\"` with no closing `\"\"\"`."""
+
+    code = "SL004"
+    severity = ERROR
+    template = 'unterminated """ string: no closing """ before the end of the file'
+
+
+class UnterminatedFence(Message):
+    """A markdown code fence that is never closed."""
+
+    code = "SL005"
+    severity = ERROR
+    template = "unterminated ``` fence: no closing ``` before the end of the file"
+
+
+class UnterminatedComment(Message):
+    """A `/*` with no closing `*/`."""
+
+    code = "SL006"
+    severity = ERROR
+    template = "unterminated block comment: no closing */ before the end of the file"
+
+
+class UnreadableFile(Message):
+    """A file that cannot be read or decoded."""
+
+    code = "SL009"
+    severity = ERROR
+    template = "cannot read file: {reason}"
+
+
+SYNTAX_MESSAGES = (UnclosedBracket, StrayCloser, UnterminatedString, UnterminatedTripleString,
+                   UnterminatedFence, UnterminatedComment, UnreadableFile)
+
+
+class SudoLangSyntaxError(Exception):
+    """Raised by a fail-fast parse; carries every syntax diagnostic found, the first one in its message."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        first = diagnostics[0]
+        super().__init__(f"{first.span.path}:{first.span.line}:{first.span.column}: {first.code} {first.message}")
+        self.diagnostics = diagnostics
