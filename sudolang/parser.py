@@ -7,8 +7,9 @@ strings are reported and repaired in the token stream, so the LALR parse
 always succeeds. Finally each line of the resulting tree is read as the
 construct it is (property, command, call, block, ...) or kept as prose.
 
-`parse(text, path)` collects every syntax error in `program_errors`;
-`parse(..., fail_fast=True)` raises SudoLangSyntaxError at the first one.
+`parse(text, path)` collects every syntax error in `Program.errors` (for the
+linter); `parse(..., fail_fast=True)` raises SudoLangSyntaxError instead (for
+the compiler and the runtime), as sqlglot's ErrorLevel does.
 """
 
 from __future__ import annotations
@@ -143,9 +144,10 @@ def _blank(text: str, regions: list[_Region]) -> str:
 
 # --- step 2: tokens, repaired --------------------------------------------------------------------
 
+# Tokens the grammar accepts only so that parsing can go on; each is a syntax error.
 _TOKEN_ERRORS = {
-    "STRAY_QUOTE": lambda t: UnterminatedString, "STRAY_BACKTICK": lambda t: UnterminatedString,
-    "UNCLOSED_TRIPLE": lambda t: UnterminatedTripleString, "UNCLOSED_BLOCK_COMMENT": lambda t: UnterminatedComment,
+    "STRAY_QUOTE": UnterminatedString, "STRAY_BACKTICK": UnterminatedString,
+    "UNCLOSED_TRIPLE": UnterminatedTripleString, "UNCLOSED_BLOCK_COMMENT": UnterminatedComment,
 }
 
 
@@ -156,7 +158,7 @@ def _repair(tokens: list[Token], positions: _Positions, errors: list[Diagnostic]
     for token in tokens:
         if token.type in _TOKEN_ERRORS:
             quote = {"STRAY_QUOTE": '"', "STRAY_BACKTICK": "`"}.get(token.type, "")
-            errors.append(_TOKEN_ERRORS[token.type](token).at(_token_span(positions, token), quote=quote))
+            errors.append(_TOKEN_ERRORS[token.type].at(_token_span(positions, token), quote=quote))
         if token.type in PAIRS:
             stack.append(token)
         elif token.type in CLOSERS:
@@ -600,8 +602,7 @@ def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bo
     blanked = _blank(text, regions)
     tokens = _repair(list(lexer.lex(blanked)), positions, errors)
     lines = _ToSegments().transform(parser.parse(tokens))
-    reader = _Reader(_Positions(blanked, path))
-    reader.text = text  # read node text from the real source; offsets are identical
+    reader = _Reader(positions)  # blanking keeps every offset, so spans index the real source
     items = _merge_regions(reader, lines, regions, text)
     errors.sort(key=lambda d: (d.span.start, d.code))
     if fail_fast and errors:

@@ -51,8 +51,8 @@ def key_path(*keys: str) -> str:
 class StateDir:
     """The folders and documents under one state directory."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path | str) -> None:
+        self.root = root = Path(root)
         self.sessions = root / "sessions"
         self.shared = root / "shared"
         self.archive = self.sessions / "archive"

@@ -304,3 +304,14 @@ def test_python_dash_m_and_no_traceback_without_debug(tmp_path):
     assert plain.returncode == NOT_FOUND and plain.stderr == "sudolang: error: no session 'ghost'\n"
     debug = subprocess.run(run + ["--debug"], capture_output=True, text=True, env=env)
     assert "Traceback" in debug.stderr
+
+
+def test_a_state_query_loads_no_heavy_module(sid, private_state):
+    """lark, jinja2, jsonpath-ng and filelock cost 50-100 ms each to import; a plain get needs none."""
+    code = (
+        "import sys; from sudolang.cli import main; main(['state', 'get', sys.argv[1], 'session.mode']);"
+        "print([m for m in ('lark', 'jinja2', 'jsonpath_ng', 'filelock', 'argparse') if m in sys.modules])"
+    )
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(private_state)}
+    out = subprocess.run([sys.executable, "-c", code, sid], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.splitlines() == ['"development"', "[]"]
