@@ -132,7 +132,7 @@ def test_sigkill_at_random_moments_never_leaves_a_torn_document(tmp_path):
     assert document.read()["n"] == last_n
 
 
-def test_recover_after_kill_and_damage_rebuilds_the_last_committed_state(tmp_path):
+def test_recover_after_kill_and_damage_rebuilds_the_last_logged_state(tmp_path):
     sid = new_session(tmp_path)
     document = StateDir(tmp_path).session(sid)
     writer = spawn(WRITER, tmp_path, sid, stdout=subprocess.PIPE)
@@ -141,12 +141,32 @@ def test_recover_after_kill_and_damage_rebuilds_the_last_committed_state(tmp_pat
     writer.send_signal(signal.SIGKILL)
     writer.wait()
     committed = document.read()
-    document.path.write_bytes(document.path.read_bytes()[:40])  # the disk tore the file
+    logged = json.loads(document.log_path.read_text().splitlines()[-1])["revision"]
+    document.path.write_bytes(document.path.read_bytes()[:40])  # then the disk tore the file
     result = run_cli(tmp_path, "session", "recover", sid)
     assert result.returncode == 0, result.stderr
-    assert "lost: nothing that reached the event log" in result.stdout
-    assert document.read() == committed
     assert len(list(document.path.parent.glob(f"{sid}.json.corrupt-*"))) == 1
+    if logged == committed["revision"]:
+        assert document.read() == committed
+        assert "lost: nothing that reached the event log" in result.stdout
+    else:  # the kill fell between the rename and the log append: exactly that revision is gone, and said
+        assert logged == committed["revision"] - 1
+        assert document.read()["n"] == committed["n"] - 1
+        assert f"lost: revision {committed['revision']}" in result.stdout
+
+
+def test_recover_names_a_revision_that_never_reached_the_log(tmp_path):
+    sid = new_session(tmp_path)
+    document = StateDir(tmp_path).session(sid)
+    for value in (1, 2):
+        document.update(lambda doc: [{"op": "set", "path": "$.n", "value": value}])
+    log_lines = document.log_path.read_text().splitlines(keepends=True)
+    document.log_path.write_text("".join(log_lines[:-1]))  # as if killed between rename and log append
+    document.path.write_text("{")
+    result = run_cli(tmp_path, "session", "recover", sid)
+    assert result.returncode == 0
+    assert "lost: revision 3:" in result.stdout
+    assert document.read()["n"] == 1 and document.read()["revision"] == 2
 
 
 # --- locks ---------------------------------------------------------------------------------------
