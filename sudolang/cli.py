@@ -45,6 +45,7 @@ GROUP_MODULES = {
     "state": "sudolang.state.cli",
     "session": "sudolang.state.cli",
     "shared": "sudolang.state.cli",
+    "lint": "sudolang.lint_cli",
 }
 _OPTIONS_WITH_VALUES = frozenset({"--state-dir", "--timeout"})
 
@@ -92,9 +93,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_group(commands, common, name: str, help_text: str, epilog: str, actions: dict, action_name: str | None) -> None:
+def _add_group(commands, common, name: str, help_text: str, epilog: str, actions, action_name: str | None) -> None:
     import argparse
 
+    if isinstance(actions, tuple):  # a single command, not a group: (handler, arguments)
+        handler, arguments = actions
+        leaf = commands.add_parser(name, help=help_text, description=help_text, epilog=epilog,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
+        for flags, options in arguments:
+            leaf.add_argument(*flags, **options)
+        leaf.set_defaults(handler=handler)
+        return
     group = commands.add_parser(name, help=help_text, description=help_text, epilog=epilog,
                                 formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
     sub = group.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -6,9 +6,10 @@ Files beside a document `X.json`:
   X.events.jsonl    one line per committed change: {"revision", "at", "ops"}; replayable
   .X.json.tmp       a write in progress; left behind only by a killed writer, never read
 A write goes: temp file, fsync, link the old version as backup, rename over the
-document, fsync the folder, append to the event log. (A writer killed between the last two steps leaves a committed revision the log
-lacks; `recover` names it if it is ever needed.) A reader therefore sees
-either the old or the new document, never a mix.
+document, fsync the folder, append to the event log. A reader therefore sees
+either the old or the new document, never a mix. A writer killed between the
+last two steps leaves one committed revision the log lacks; `recover` names it
+if the document is ever damaged.
 """
 
 from __future__ import annotations
