@@ -309,23 +309,35 @@ class _Reader:
 
     # --- lines ---
 
-    def items(self, lines: list[_Line], in_match: bool = False) -> tuple[n.Node, ...]:
+    def items(self, lines: list[_Line], in_match: bool = False, declares: bool = False) -> tuple[n.Node, ...]:
+        """Nodes for a run of lines. `declares` is set for a block body, where `name(params)`
+        declares a method rather than calling one."""
         result: list[n.Node] = []
         index = 0
         while index < len(lines):
             line = lines[index]
-            node = self.line(line, in_match)
             index += 1
+            while index < len(lines) and self.pipe_continues(line, lines[index]):
+                line = _Line(line.segments + lines[index].segments, line.start, lines[index].end)
+                index += 1
+            node = self.line(line, in_match, declares)
             if isinstance(node, _CONTINUABLE) and not _has_block(line):
                 merged = line
                 while index < len(lines) and self.continues(line, lines[index]):
                     merged = _Line(merged.segments + lines[index].segments, merged.start, lines[index].end)
                     index += 1
                 if merged is not line:
-                    node = self.line(merged, in_match) or node
+                    node = self.line(merged, in_match, declares) or node
             if node is not None:
                 result.append(node)
         return tuple(result)
+
+    def pipe_continues(self, first: _Line, later: _Line) -> bool:
+        """A pipe may break its line before or after `|>`."""
+        if self.text[first.end: later.start].count("\n") > 1:
+            return False
+        return self.source(first.start, first.end).rstrip().endswith("|>") or \
+            self.source(later.start, later.end).lstrip().startswith("|>")
 
     def indent(self, line: _Line) -> int:
         start_of_line = self.text.rfind("\n", 0, line.start) + 1
@@ -344,7 +356,7 @@ class _Reader:
         return not (_COMMAND.match(text) or _LIST_ITEM.match(text) or _HEADING.match(text)
                     or _PROPERTY.match(text) or text.strip().startswith(("//", "/*")))
 
-    def line(self, line: _Line, in_match: bool = False) -> n.Node | None:
+    def line(self, line: _Line, in_match: bool = False, declares: bool = False) -> n.Node | None:
         text = self.source(line.start, line.end)
         if not text.strip():
             return None
@@ -365,6 +377,9 @@ class _Reader:
             return n.MatchArm(span, arm.group(1).strip(), arm.group(2).strip())
         for reader in (self.pipe, self.call, self.property, self.bare_name):
             node = reader(stripped, span, line)
+            if isinstance(node, n.Call) and declares and _looks_like_parameters(node.args):
+                # `Task { toggleComplete() }` declares a method; `log(a cup b)` is still a call
+                return n.Function(span, None, node.name, f"({node.args})", None, node.modifiers)
             if node is not None:
                 return node
         return n.Prose(span, stripped, self.strings(line.segments))
@@ -465,7 +480,7 @@ class _Reader:
             block = n.Block(self.span(group.start, group.end), "block", "", "", body, modifiers)
             return n.Property(span, key, assignment.group(2), self.source(group.start, group.end), (), block)
         kind, name = _block_kind(header)
-        return n.Block(span, kind, header, name, body, modifiers)
+        return n.Block(span, kind, header, name, self.items(group.lines, declares=True), modifiers)
 
     def conditional(self, line: _Line, block_at: int, header: str, span: n.Span) -> n.Node:
         group: _Group = line.segments[block_at]
@@ -494,6 +509,14 @@ class _Reader:
             signature = key.value[1:-1]
             entries.append(_command_from_signature(self, "map", signature, key.start_pos + 1, span, description))
         return tuple(entries)
+
+
+_PARAMETER = re.compile(r"^\s*(?:\.\.\.)?[A-Za-z_$][\w$]*\??(?:\s*[:=]\s*\S.*)?\s*$|^\s*\{[^}]*\}\s*(?:=\s*.+)?$")
+
+
+def _looks_like_parameters(args: str) -> bool:
+    """`()`, `(a, b=5, c: T, { given?, should })`: names, not expressions or prose."""
+    return not args.strip() or all(_PARAMETER.match(part) for part in args.split(","))
 
 
 def _has_block(line: _Line) -> bool:
@@ -540,16 +563,20 @@ def _command_from_signature(reader: _Reader, form: str, text: str, offset: int, 
     return n.Command(span, form, signature.strip(), names, params, description, tuple(problems))
 
 
-def _split_description(text: str) -> tuple[str, str | None]:
+def _split_description(text: str, track_brackets: bool = True) -> tuple[str, str | None]:
+    """Split `/sig [a] - description` at the first separator outside brackets; if a bracket never
+    closes (a malformed signature), split at the first separator anywhere."""
     depth = 0
     for index, char in enumerate(text):
-        if char in "[<(":
+        if track_brackets and char in "[<(":
             depth += 1
-        elif char in "]>)":
+        elif track_brackets and char in "]>)":
             depth = max(0, depth - 1)
         elif depth == 0 and (match := _SIGNATURE_SPLIT.match(text, index)):
             if char in " \t—:":
                 return text[:index], text[match.end():].strip() or None
+    if track_brackets and depth:
+        return _split_description(text, track_brackets=False)
     return text, None
 
 
@@ -629,10 +656,15 @@ def _merge_regions(reader: _Reader, lines: list[_Line], regions: list[_Region], 
 
 
 def _mark_invocations(items: tuple[n.Node, ...]) -> tuple[n.Node, ...]:
-    """A bare top-level `/name` naming a command declared elsewhere invokes it (the initializer)."""
-    declared = {name for item in items for node in item.walk() if isinstance(node, n.Command)
-                and (node.description or node.params or node.form == "map") for name in node.names}
-    return tuple(n.CommandCall(item.span, item.names[0])
-                 if isinstance(item, n.Command) and not item.description and not item.params
-                 and item.names and item.names[0] in declared else item
-                 for item in items)
+    """A top-level `/name …` line naming a command declared inside a block (or with a description
+    elsewhere) invokes it, as the initializer at the end of a program does; it declares nothing."""
+    in_blocks = {name for item in items if not isinstance(item, n.Command) for node in item.walk()
+                 if isinstance(node, n.Command) for name in node.names}
+    described = {name for item in items if isinstance(item, n.Command) and item.description for name in item.names}
+
+    def invokes(item: n.Node) -> bool:
+        if not isinstance(item, n.Command) or not item.names:
+            return False
+        return item.names[0] in in_blocks or (item.names[0] in described and not item.description and not item.params)
+
+    return tuple(n.CommandCall(item.span, item.names[0]) if invokes(item) else item for item in items)

@@ -1,0 +1,541 @@
+"""The linter: `lint(program)` returns the program's syntax errors, then what every rule finds.
+
+Each rule is a small class with a stable `code`, a `severity` and a message
+`template` (pyflakes style); its docstring says what it flags and why. Rules
+read the AST of sudolang.nodes and share the facts below (every command, every
+defined name, where code sits in a line), computed once per program.
+
+Severity: an error would break compiling or running the program; what the
+model can still make sense of is a warning.
+
+This module imports no parser (no lark): the CLI builds its argument table
+without it, and sudolang.state.jsonpath is imported only when SL302 finds a
+state command.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from functools import cached_property
+from typing import Iterable, Iterator
+
+from sudolang import nodes as n
+from sudolang.diagnostics import ERROR, SYNTAX_MESSAGES, WARNING, Diagnostic, Message
+
+IDENTIFIER = r"[A-Za-z_$][\w$]*"
+_WORD = re.compile(IDENTIFIER)
+
+
+# --- facts shared by the rules ---------------------------------------------------------------------
+
+
+class Facts:
+    """What several rules need to know about one program, each fact computed on first use."""
+
+    def __init__(self, program: n.Program) -> None:
+        self.program = program
+        self.source = program.source
+        self.nodes: list[n.Node] = list(program.walk())
+        self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", self.source)]
+
+    def span(self, start: int, end: int) -> n.Span:
+        """The span of source offsets [start, end), counted as the parser counts (1-based, end exclusive)."""
+        starts = self._line_starts
+        line = bisect.bisect_right(starts, start)
+        end_line = bisect.bisect_right(starts, max(start, end - 1)) if end > start else line
+        return n.Span(self.program.path, line, start - starts[line - 1] + 1,
+                      end_line, end - starts[end_line - 1] + 1, start, end)
+
+    def of(self, kind: type) -> list:
+        return [node for node in self.nodes if isinstance(node, kind)]
+
+    @cached_property
+    def commands(self) -> list[n.Command]:
+        """Every command declaration: `/command` lines and `commands = {…}` entries (not CommandCall)."""
+        return self.of(n.Command)
+
+    @cached_property
+    def top_level(self) -> list[n.Node]:
+        """The program's items outside every block: its own and those of its ```sudo fences."""
+        items = list(self.program.items)
+        return items + [item for fence in items if isinstance(fence, n.SudoFence) for item in fence.items]
+
+    @cached_property
+    def imports(self) -> bool:
+        return bool(self.of(n.Import))
+
+    @cached_property
+    def method_declarations(self) -> set[int]:
+        """ids of Calls written directly in a block body: `Task { setDescription() }` declares a method."""
+        return {id(item) for block in self.of(n.Block) for item in block.body if isinstance(item, n.Call)}
+
+    @cached_property
+    def callables(self) -> set[str]:
+        """Names a call may use, lower-cased: functions, blocks, property keys, declared methods."""
+        names: set[str] = set()
+        for node in self.nodes:
+            if isinstance(node, n.Function):
+                names.add(node.name)
+            elif isinstance(node, n.Block):
+                names.update((node.name, node.header))
+            elif isinstance(node, n.Property):
+                names.add(node.key)
+            elif isinstance(node, n.Call) and id(node) in self.method_declarations:
+                names.add(node.name)
+        return {name.lower() for name in names}
+
+    @cached_property
+    def bound(self) -> set[str]:
+        """Names a layout placeholder may use (case-sensitive); see UnboundPlaceholder."""
+        names: set[str] = set()
+        for node in self.nodes:
+            if isinstance(node, n.Property):
+                names.update((node.key, node.key.split(".")[0]))
+                if node.key.lower() in BINDING_BLOCKS:
+                    names.update(_WORD.findall(node.value))
+            elif isinstance(node, n.Function):
+                names.add(node.name)
+                names.update(_parameter_names(node.params))
+            elif isinstance(node, n.Param):
+                names.add(node.name)
+            elif isinstance(node, n.Loop):
+                names.update(_loop_variables(node.header))
+            elif isinstance(node, n.Pipe) and (assignment := re.match(rf"\s*({IDENTIFIER})\s*=[^=>]", node.stages[0])):
+                names.add(assignment.group(1))
+            elif isinstance(node, n.Block) and node.name.lower() in BINDING_BLOCKS:
+                names.update(_WORD.findall(self.source[node.span.start:node.span.end]))
+        return names
+
+    def regions(self, node: n.Node) -> Iterator[tuple[int, str]]:
+        """Where code sits in a node, as (offset, text) with string contents blanked: a property's value,
+        a call's arguments, each pipe stage, a condition, a match arm's result. Prose has none."""
+        source, start, end = self.source, node.span.start, node.span.end
+        pieces: list[tuple[int, str]] = []
+        if isinstance(node, n.Property) and node.operator and node.block is None and node.value:
+            key_end = source.find(node.key, start, end) + len(node.key)
+            pieces.append((source.find(node.value, source.find(node.operator, key_end, end), end), node.value))
+        elif isinstance(node, n.Call) and node.args:
+            pieces.append((source.find(node.args, source.find("(", start, end), end), node.args))
+        elif isinstance(node, n.Pipe):
+            position = start
+            for stage in node.stages:
+                at = source.find(stage, position, end)
+                pieces.append((at, stage))
+                position = max(position, at + len(stage))
+        elif isinstance(node, n.Conditional) and node.condition:
+            pieces.append((source.find(node.condition, start, end), node.condition))
+        elif isinstance(node, n.MatchArm) and node.result:
+            pieces.append((source.rfind(node.result, start, end), node.result))
+        for offset, text in pieces:
+            if offset >= 0:
+                yield offset, _blank_strings(text)
+
+
+_last: list = [None, None]
+
+
+def facts(program: n.Program) -> Facts:
+    """The Facts of this program, kept for the program linted last (every rule asks in turn)."""
+    if _last[0] is not program:
+        _last[:] = [program, Facts(program)]
+    return _last[1]
+
+
+def _blank_strings(text: str) -> str:
+    """The text with the inside of "…" and `…` strings turned into spaces (offsets kept)."""
+    return re.sub(r'"[^"\n]*"|`[^`\n]*`', lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+
+
+def _parameter_names(params: str) -> list[str]:
+    """`(a, b = 1, { c, d })` gives a, b, c, d: the names before any default or type."""
+    inner = params.strip()[1:-1] if params.strip().startswith("(") else params
+    return [m.group(1) for m in re.finditer(rf"(?:^|[,{{(])\s*\.{{0,3}}({IDENTIFIER})", inner)]
+
+
+def _loop_variables(header: str) -> list[str]:
+    """`for each task in tasks`, `for each (key, value) of map`, `for (x in xs)`: the loop variables."""
+    match = re.match(r"\s*for\s+(?:each\s+)?\(?(.*?)\s+(?:in|of)\b", header, re.IGNORECASE)
+    return _WORD.findall(match.group(1)) if match else []
+
+
+# --- rules -----------------------------------------------------------------------------------------
+
+
+class Rule(Message):
+    """A lint rule: `check(program)` yields its diagnostics, built with `self.at(span, …)`."""
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+
+class DuplicateCommand(Rule):
+    """The same command name declared twice: in the `commands = {…}` map, on `/command` lines, or
+    as an alias (`/l | learn` declares /l and /learn). The model cannot tell which one the user
+    means, and a compiled dispatcher cannot have two handlers for one name. A top-level bare
+    `/name` that invokes a declared command (CommandCall) is a use, not a declaration."""
+
+    code = "SL101"
+    severity = ERROR
+    template = "command '{name}' is declared twice (first at line {line})"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        first: dict[str, n.Command] = {}
+        for command in facts(program).commands:
+            for name in dict.fromkeys(command.names):
+                if name in first:
+                    yield self.at(command.span, name=name, line=first[name].span.line)
+                else:
+                    first[name] = command
+
+
+class MalformedSignature(Rule):
+    """A command signature the parser could not read cleanly: an unclosed `<` or `[`, a name without
+    its `/` or `@` prefix, a parameter named twice. A compiled command needs a well-formed signature
+    to parse its arguments. One diagnostic per problem, at the command."""
+
+    code = "SL102"
+    severity = ERROR
+    template = "malformed signature for command '{name}': {problem}"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        for command in facts(program).commands:
+            for problem in command.problems:
+                yield self.at(command.span, name=command.names[0] if command.names else command.signature,
+                              problem=problem)
+
+
+class UndescribedCommand(Rule):
+    """A command with no description, in a program that describes its other commands (or keeps them
+    in a `commands = {…}` map, whose values are descriptions). The description is what the model
+    shows in help and uses to pick the command; in a program with no descriptions at all, the
+    terse style is deliberate and nothing is reported. A bare `/name` line outside every block
+    (no parameters, no description) reads as an invocation, e.g. the initializer under
+    `## Initializer`, and is not reported either."""
+
+    code = "SL103"
+    severity = WARNING
+    template = "command '{name}' has no description"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        found = facts(program)
+        commands = found.commands
+        if not (found.of(n.CommandMap) or any(command.description for command in commands)):
+            return
+        top_level = {id(item) for item in found.top_level}
+        for command in commands:
+            if command.description is None and not (id(command) in top_level and not command.params):
+                yield self.at(command.span, name=command.names[0] if command.names else command.signature)
+
+
+LAYOUT_KEYS = ("layout", "Layout", "view", "View", "template", "Template")
+BINDING_BLOCKS = {"bindings", "bind"}
+_PLACEHOLDER = re.compile(rf"\{{\s*({IDENTIFIER}(?:\.{IDENTIFIER})*)\s*\}}")
+
+
+def layouts(program: n.Program) -> Iterator[tuple[n.Property, n.StringLit]]:
+    """Every layout: a \"\"\" string that is the value of a property named `layout` or ending in
+    `layout`, `Layout`, `view`, `View`, `template` or `Template`."""
+    for node in facts(program).of(n.Property):
+        if node.key.endswith(LAYOUT_KEYS):
+            for string in node.strings:
+                if string.quote == '"""':
+                    yield node, string
+
+
+class UnboundPlaceholder(Rule):
+    """A `{placeholder}` in a layout that nothing in the program binds, so the model has to invent its
+    value. A name counts as bound when anything in the program defines it (compared case-sensitively):
+    a property key (`team_status = …`, `team_status: …`, a bare `team_status` in a state block), a
+    function's name or parameter, a command parameter (`<name>`, `[name]`), a loop variable
+    (`for each task in tasks`), an assignment at the head of a pipe (`result = xs |> …`), or any name
+    written inside a `bindings { … }` / `bind { … }` block (or a `bindings = {…}` property). A dotted
+    `{a.b}` is bound when `a` is. Programs with an import are not checked: the import may bind it."""
+
+    code = "SL201"
+    severity = WARNING
+    template = "layout placeholder '{{{name}}}' is never bound or computed"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        found = facts(program)
+        if found.imports:
+            return
+        for _, string in layouts(program):
+            content = string.span.start + len(string.quote)
+            for match in _PLACEHOLDER.finditer(string.text):
+                name = match.group(1)
+                if name not in found.bound and name.split(".")[0] not in found.bound:
+                    yield self.at(found.span(content + match.start(), content + match.end()), name=name)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: East Asian Wide/Fullwidth count 2, combining and zero-width characters 0."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _is_box_char(char: str) -> bool:
+    return "\u2500" <= char <= "\u257f"
+
+
+class RaggedBox(Rule):
+    """A box drawn in a layout whose rows have unequal display widths, so its right border is
+    ragged on screen. A box is a run of consecutive rows whose first and last non-space characters
+    are box-drawing characters (U+2500–U+257F); each row's width (from its first to its last
+    non-space character) is compared with the box's top row, counting East Asian Wide and
+    Fullwidth characters (emoji, CJK) as 2 columns and combining marks and zero-width characters
+    as 0 — the usual cause is an emoji or a placeholder that pushes the border out."""
+
+    code = "SL202"
+    severity = WARNING
+    template = "ragged box: this row is {width} columns wide, the top row (line {top_line}) is {top_width}"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        found = facts(program)
+        for _, string in layouts(program):
+            offset = string.span.start + len(string.quote)
+            top: tuple[int, int] | None = None  # (width, line) of the current box's top row
+            for row in string.text.split("\n"):
+                body = row.strip()
+                if body and _is_box_char(body[0]) and _is_box_char(body[-1]):
+                    start = offset + row.index(body[0])
+                    width = display_width(body)
+                    if top is None:
+                        top = (width, found.span(start, start).line)
+                    elif width != top[0]:
+                        yield self.at(found.span(start, start + len(body)), width=width,
+                                      top_width=top[0], top_line=top[1])
+                else:
+                    top = None
+                offset += len(row) + 1
+
+
+# Called without being defined, by the SudoLang spec and by real programs (the corpus): output and
+# dialogue verbs the model knows, `welcome()` (the customary initializer), `infer()` (let the model
+# fill in a value), the spec's test helpers, and control words that can look like a call.
+# `super` is SL401's business, not this rule's.
+BUILTINS = frozenset({
+    "log", "print", "echo", "say", "ask", "emit", "explain", "describe", "instruct", "list",
+    "require", "warn", "assert", "run", "welcome", "infer", "super",
+    "if", "for", "while", "match", "switch", "return", "not", "and", "or",
+})
+_CALL_TEXT = re.compile(rf"\s*({IDENTIFIER}(?:\.{IDENTIFIER})*)\s*\(")
+
+
+class UnknownMethod(Rule):
+    """A call to a name the program never defines: not a function (`fn name`, `name() { … }`,
+    `function name;`), a block (`Name { … }`), a property key, or a method declared in a block body
+    (`Task { setDescription() }`). Checked: call lines, and match-arm results and property values
+    that begin `name(`. Often a typo, or a step the author meant to define; the model will guess.
+    Not checked: the BUILTINS above, type aliases (`type id = string(cuid2)`), dotted calls
+    (`obj.method()` runs on a value whose interface the program need not describe), and programs
+    with an import (it may define the name). Names compare case-insensitively, as the model reads them."""
+
+    code = "SL301"
+    severity = WARNING
+    template = "unknown method '{name}': the program never defines it"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        found = facts(program)
+        if found.imports:
+            return
+        for name, start in _calls(found):
+            if "." not in name and name not in BUILTINS and name.lower() not in found.callables:
+                yield self.at(found.span(start, start + len(name)), name=name)
+
+
+def _calls(found: Facts) -> Iterator[tuple[str, int]]:
+    """(name, offset) of every call: call lines (not method declarations), and match-arm results and
+    property values (not type aliases) written `name(…)`."""
+    for node in found.nodes:
+        if isinstance(node, n.Call) and id(node) not in found.method_declarations:
+            yield node.name, node.span.start
+        elif isinstance(node, (n.MatchArm, n.Property)) and not _is_type_alias(node):
+            for offset, text in found.regions(node):
+                if call := _CALL_TEXT.match(text):
+                    yield call.group(1), offset + call.start(1)
+
+
+def _is_type_alias(node: n.Node) -> bool:
+    """`type id = string(cuid2)`: the value is a type, and `string(…)` a constructor, not a call."""
+    return isinstance(node, n.Property) and node.key.startswith("type ")
+
+
+_STATE_COMMAND = re.compile(r"(?:\bstate_manager\.py|\bsudolang\s+state)\s+(?:get|set|merge|delete)\b")
+# A word of the shell command: a <placeholder>, a quoted word, a plain word; or what ends the command.
+_SHELL_WORD = re.compile(r"""<[^<>\s]*>|'[^'\n]*'|"[^"\n]*"|(?P<end>[|;&)`<>])|[^\s'"`|;&)<>]+""")
+_OPTIONS_WITH_VALUES = ("--state-dir", "--timeout")
+_PURE_PLACEHOLDER = re.compile(r"\{[^{}]*\}|<[^<>]*>|\$\{?[A-Za-z_]\w*\}?")
+_TEMPLATE_HOLE = re.compile(r"\{[^{}]*\}")
+_SHELL_VARIABLE = re.compile(r"\$(?:\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)")
+
+
+def state_paths(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, path) of the PATH argument of every state command in `text`:
+    `state_manager.py get|set|merge|delete SID PATH …` or `sudolang state get|… SID PATH …`."""
+    for command in _STATE_COMMAND.finditer(text):
+        words: list[re.Match] = []
+        skip = False
+        line_end = text.find("\n", command.end())
+        for word in _SHELL_WORD.finditer(text, command.end(), len(text) if line_end < 0 else line_end):
+            value = word.group(0)
+            if word.group("end"):
+                break
+            if skip:
+                skip = False
+            elif value in _OPTIONS_WITH_VALUES:
+                skip = True
+            elif not value.startswith("--"):
+                words.append(word)
+            if len(words) == 2:
+                break
+        if len(words) == 2:
+            path = words[1]
+            quote = path.group(0)[0] if path.group(0)[0] in "'\"" else ""
+            yield path.start() + len(quote), path.group(0)[len(quote): len(path.group(0)) - len(quote)]
+
+
+class InvalidStatePath(Rule):
+    """A state command in a string (or a fenced shell block) whose JSONPath does not compile:
+    `state_manager.py get|set|merge|delete SID PATH` or `sudolang state get|set|merge|delete SID PATH`.
+    The command would fail with a usage error when the program runs. Placeholders are not paths:
+    a PATH that is only `{PATH}`, `<path>`, `$PATH`, `${PATH}` or `"$VAR"` is skipped, and inside
+    a path `{hole}`, `$VAR` and `${VAR}` (template holes, SudoLang interpolations or shell
+    variables, filled in before the command runs) each stand for one name."""
+
+    code = "SL302"
+    severity = ERROR
+    template = "invalid JSONPath '{path}' in a state command: {reason}"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        found = facts(program)
+        for node in found.nodes:
+            if isinstance(node, n.StringLit):
+                offset, text = node.span.start + len(node.quote), node.text
+            elif isinstance(node, n.Fence):
+                offset = found.source.find("\n", node.span.start, node.span.end) + 1
+                text = node.text
+                if not offset or found.source[offset: offset + len(text)] != text:
+                    continue
+            else:
+                continue
+            for at, path in state_paths(text):
+                reason = _path_problem(path)
+                if reason:
+                    yield self.at(found.span(offset + at, offset + at + len(path)), path=path, reason=reason)
+
+
+def _path_problem(path: str) -> str | None:
+    """Why `path` is not a JSONPath, or None when it compiles (or is only a placeholder)."""
+    if _PURE_PLACEHOLDER.fullmatch(path):
+        return None
+    concrete = _SHELL_VARIABLE.sub("x", _TEMPLATE_HOLE.sub("x", path))
+    from sudolang.state.jsonpath import InvalidPath, compile_path
+
+    try:
+        compile_path(concrete)
+    except InvalidPath as error:
+        return error.message.removeprefix(f"invalid JSONPath {concrete!r}: ")
+    return None
+
+
+_CLASS_HEADER = re.compile(r"^class\s|\s(extends|inherits)\s")
+_CLASS_WORD = re.compile(r"\b(class|extends|inherits)\b")
+_CLASS_CODE = re.compile(r"\b(new)\s+[A-Z][\w$.]*\s*\(|\b(super)\s*[(.]")
+
+
+class ClassKeyword(Rule):
+    """Class-based code: a block headed `class Name`, `… extends Base` or `… inherits Base`, a
+    `new Name(…)` or `super(…)`/`super.x` in code (property values, call arguments, pipe stages,
+    conditions, match-arm results), or a `super()` call. SudoLang favours interfaces, composition
+    and factories; the spec's own linters prohibit classes and inheritance. Prose that mentions
+    these words is not code and is not reported."""
+
+    code = "SL401"
+    severity = WARNING
+    template = "class-based keyword '{keyword}': prefer interfaces, composition and factories"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        found = facts(program)
+        for node in found.nodes:
+            if isinstance(node, n.Block) and _CLASS_HEADER.search(node.header):
+                for word in _CLASS_WORD.finditer(node.header):
+                    yield self._at(found, node.span.start + word.start(), word.group(1))
+            elif isinstance(node, n.Call) and node.name.split(".")[0] == "super":
+                yield self._at(found, node.span.start, "super")
+            for offset, text in found.regions(node):
+                for match in _CLASS_CODE.finditer(text):
+                    group = 1 if match.group(1) else 2
+                    yield self._at(found, offset + match.start(group), match.group(group))
+
+    def _at(self, found: Facts, start: int, keyword: str) -> Diagnostic:
+        return self.at(found.span(start, start + len(keyword)), keyword=keyword)
+
+
+# English around "cap"/"cup" that is not an operand: "the cup", "a cup of tea", "cap and gown".
+_NOT_LEFT = r"(?!(?:the|my|your|his|her|its|our|their|this|that)\b)"
+_NOT_RIGHT = r"(?!(?:a|an|the|of|with|and|or|to|in|on|for|is|this|that)\b)"
+_SET_OPERATOR = re.compile(rf"(?<![\w$]){_NOT_LEFT}[\w$.\])]+\s+(cap|cup)\s+{_NOT_RIGHT}(?=[\w$(\[{{])")
+
+
+class DeprecatedOperator(Rule):
+    """`cap` and `cup` used as set operators (`a cap b`, `a cup b`) in code: property values, call
+    arguments, pipe stages, conditions, match-arm results. The SudoLang spec deprecates them in
+    favour of `intersection` and `union` because models read them unreliably. Prose, comments and
+    strings are not code and are not reported."""
+
+    code = "SL402"
+    severity = WARNING
+    template = "deprecated operator '{operator}': write '{replacement}' instead"
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        found = facts(program)
+        for node in found.nodes:
+            for offset, text in found.regions(node):
+                for match in _SET_OPERATOR.finditer(text):
+                    start = offset + match.start(1)
+                    operator = match.group(1)
+                    yield self.at(found.span(start, start + 3), operator=operator,
+                                  replacement="intersection" if operator == "cap" else "union")
+
+
+RULES: tuple[Rule, ...] = (
+    DuplicateCommand(), MalformedSignature(), UndescribedCommand(),
+    UnboundPlaceholder(), RaggedBox(),
+    UnknownMethod(), InvalidStatePath(),
+    ClassKeyword(), DeprecatedOperator(),
+)
+CODES: dict[str, str] = {message.code: message.severity for message in (*SYNTAX_MESSAGES, *RULES)}
+
+
+# --- entry point -----------------------------------------------------------------------------------
+
+
+def selected(code: str, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> bool:
+    """Whether `code` passes --select/--ignore; both take codes or prefixes (`SL1` means SL1xx)."""
+    if select and not any(code.startswith(prefix) for prefix in select):
+        return False
+    return not (ignore and any(code.startswith(prefix) for prefix in ignore))
+
+
+def lint(program: n.Program, select: Iterable[str] | None = None,
+         ignore: Iterable[str] | None = None) -> list[Diagnostic]:
+    """The program's syntax errors, then every selected rule's diagnostics in source order."""
+    select, ignore = list(select or ()), list(ignore or ())
+    found: list[Diagnostic] = []
+    seen: set[tuple] = set()
+    for rule in RULES:
+        if selected(rule.code, select, ignore):
+            for diagnostic in rule.check(program):
+                key = (diagnostic.code, diagnostic.span.start, diagnostic.message)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(diagnostic)
+    found.sort(key=lambda d: (d.span.start, d.code))
+    syntax = [d for d in program.errors if selected(d.code, select, ignore)]
+    return syntax + found

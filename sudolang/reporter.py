@@ -1,0 +1,116 @@
+"""Reporters: the linter's diagnostics as text for people, JSON for tools, or GitHub annotations.
+
+Apart from the checker (sudolang.lint) so either can change alone. Each
+reporter takes the FileReports of one run and returns the whole output.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+
+from sudolang.diagnostics import Diagnostic
+
+
+@dataclass
+class FileReport:
+    """One linted file: its name, its text (None when it could not be read) and what was found."""
+
+    path: str
+    source: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+# --- text ------------------------------------------------------------------------------------------
+
+
+def text(reports: list[FileReport]) -> str:
+    """`path:line:col: CODE message`, then the source line and a `^~~~` line under the span."""
+    out: list[str] = []
+    for report in reports:
+        lines = report.source.split("\n") if report.source is not None else []
+        for diagnostic in report.diagnostics:
+            span = diagnostic.span
+            out.append(f"{span.path}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}")
+            if 0 < span.line <= len(lines):
+                out.extend(_excerpt(lines[span.line - 1].rstrip("\r"), diagnostic))
+    return "".join(line + "\n" for line in out)
+
+
+def _excerpt(line: str, diagnostic: Diagnostic) -> list[str]:
+    span = diagnostic.span
+    number = str(span.line)
+    start = min(span.column - 1, len(line))
+    end = span.end_column - 1 if span.end_line == span.line else len(line)
+    end = min(max(end, start + 1), max(len(line), start + 1))
+    underline = "^" + "~" * max(0, _width(line[start + 1:end]))
+    return [f" {number} | {line}", f" {' ' * len(number)} | {_pad(line[:start])}{underline}"]
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf")
+               else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(prefix: str) -> str:
+    """Blank space as wide on screen as `prefix` (tabs kept, so the caret lines up in any terminal)."""
+    return "".join("\t" if c == "\t" else " " * _width(c) for c in prefix)
+
+
+def summary(reports: list[FileReport]) -> str:
+    """`N errors, M warnings in K files` (K counts every file checked)."""
+    diagnostics = [d for report in reports for d in report.diagnostics]
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(reports), 'file')}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# --- json ------------------------------------------------------------------------------------------
+
+
+def json_(reports: list[FileReport]) -> str:
+    """A pretty-printed list of {code, message, severity, filename, location, end_location}."""
+    items = [
+        {
+            "code": d.code,
+            "message": d.message,
+            "severity": d.severity,
+            "filename": d.span.path,
+            "location": {"row": d.span.line, "column": d.span.column},
+            "end_location": {"row": d.span.end_line, "column": d.span.end_column},
+        }
+        for report in reports
+        for d in report.diagnostics
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- github ----------------------------------------------------------------------------------------
+
+
+def github(reports: list[FileReport]) -> str:
+    """GitHub Actions workflow commands: `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=CODE::message`."""
+    out = []
+    for report in reports:
+        for d in report.diagnostics:
+            s = d.span
+            properties = (f"file={_property(s.path)},line={s.line},col={s.column},"
+                          f"endLine={s.end_line},endColumn={s.end_column},title={_property(d.code)}")
+            out.append(f"::{'error' if d.is_error else 'warning'} {properties}::{_data(d.message)}\n")
+    return "".join(out)
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+REPORTERS = {"text": text, "json": json_, "github": github}
