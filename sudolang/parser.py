@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lark import Lark, Token, Transformer
-from lark.lexer import Lexer
 
 from sudolang import nodes as n
 from sudolang.diagnostics import (
@@ -43,26 +42,25 @@ SUDO_FENCE_LANGUAGES = {"sudo", "sudolang"}
 # --- the grammar ---------------------------------------------------------------------------------
 
 
-class _TokenFeed(Lexer):
-    """Hands the already lexed (and repaired) token list to the LALR parser."""
-
-    def __init__(self, lexer_conf: object) -> None:
-        pass
-
-    def lex(self, data: list[Token]):  # type: ignore[override]
-        yield from data
-
-
 @lru_cache(maxsize=2)
-def grammar(strict: bool = False) -> tuple[Lark, Lark]:
-    """(lexer, parser) built once from grammar.lark; `strict` makes grammar conflicts fail loudly (tests)."""
-    options = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": False, "strict": strict}
-    lexer = Lark.open("grammar.lark", rel_to=__file__, lexer="basic", **options)
+def grammar(strict: bool = False) -> Lark:
+    """The LALR parser for grammar.lark, built once; `strict` makes grammar conflicts fail loudly (tests)."""
+    # cache: when interegular is installed, Lark spends ~170 ms checking terminal collisions on every
+    # build; the cached grammar (in the temp folder, keyed by grammar and options) skips that.
+    parser = Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic", propagate_positions=True,
+                       maybe_placeholders=False, strict=strict, cache=not strict)
     # Lark.lex() rebuilds its lexer on every call unless `lexer` is set (lark 1.3, lark.py:626);
-    # the rebuild re-checks terminal collisions and cost 10 ms per file.
-    lexer.lexer = lexer._build_lexer()
-    parser = Lark.open("grammar.lark", rel_to=__file__, lexer=_TokenFeed, **options)
-    return lexer, parser
+    # the rebuild re-checks terminal collisions and cost 10 ms per file. Reuse the parser's own.
+    parser.lexer = parser.parser.lexer
+    return parser
+
+
+def _parse_tokens(parser: Lark, tokens: list[Token]):
+    """Feed the repaired tokens (not the text) to the LALR parser, through Lark's public interactive API."""
+    interactive = parser.parse_interactive("")
+    for token in tokens:
+        interactive.feed_token(token)
+    return interactive.feed_eof(tokens[-1] if tokens else None)
 
 
 # --- positions -----------------------------------------------------------------------------------
@@ -625,10 +623,10 @@ def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bo
     regions, unterminated = _container(text)
     for offset in unterminated:
         errors.append(UnterminatedFence.at(positions.span(offset, offset + 3)))
-    lexer, parser = grammar(strict)
+    parser = grammar(strict)
     blanked = _blank(text, regions)
-    tokens = _repair(list(lexer.lex(blanked)), positions, errors)
-    lines = _ToSegments().transform(parser.parse(tokens))
+    tokens = _repair(list(parser.lex(blanked)), positions, errors)
+    lines = _ToSegments().transform(_parse_tokens(parser, tokens))
     reader = _Reader(positions)  # blanking keeps every offset, so spans index the real source
     items = _merge_regions(reader, lines, regions, text)
     errors.sort(key=lambda d: (d.span.start, d.code))
