@@ -46,6 +46,7 @@ GROUP_MODULES = {
     "session": "sudolang.state.cli",
     "shared": "sudolang.state.cli",
     "lint": "sudolang.lint_cli",
+    "compile": "sudolang.compiler.cli",
 }
 _OPTIONS_WITH_VALUES = frozenset({"--state-dir", "--timeout"})
 

@@ -1,0 +1,1 @@
+"""The runtime: what generated handlers call to run a program's commands against state."""

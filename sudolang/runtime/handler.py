@@ -1,0 +1,146 @@
+"""What a generated handler script runs: parse one command line by its signature, find the session, call the action.
+
+Arguments are words (quotes group them, as in a shell); a required last
+parameter takes every remaining word, so `/block T-3 waiting on the API`
+needs no quotes.
+With `--claude` (the form Claude Code's custom commands use) an error is
+printed on stdout and the exit code is 0: a failing `!` line would abort the
+command and hide the message from the model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from dataclasses import dataclass
+
+from sudolang.errors import SudolangError, UsageError
+
+# signature -> (command, action, ((parameter, required), ...), description), as generated handlers hold it
+Table = dict
+
+
+@dataclass
+class Invocation:
+    signature: str
+    action: str
+    arguments: dict[str, str | None]
+
+
+@dataclass
+class Options:
+    session: str | None = None
+    state_dir: str | None = None
+    as_json: bool = False
+    claude: bool = False
+
+
+def run(program: str, actions: str, commands: Table, argv: list[str]) -> int:
+    options, words = _options(argv)
+    try:
+        if not words or words[0] in ("/help", "help"):
+            print(help_text(program, commands))
+            return 0
+        invocation = match(commands, words)
+        result = call(actions, invocation, options)
+        print(json.dumps(result.data, indent=2, ensure_ascii=False) if options.as_json else result.text)
+        return 0
+    except SudolangError as error:
+        stream = sys.stdout if options.claude else sys.stderr
+        print(f"error: {error.message}", file=stream)
+        return 0 if options.claude else error.exit_code
+
+
+def _options(argv: list[str]) -> tuple[Options, list[str]]:
+    options = Options()
+    words: list[str] = []
+    stream = iter(argv)
+    for word in stream:
+        if word == "--session":
+            options.session = next(stream, None)
+        elif word == "--state-dir":
+            options.state_dir = next(stream, None)
+        elif word == "--json":
+            options.as_json = True
+        elif word == "--claude":
+            options.claude = True
+        else:
+            words.append(word)
+    if len(words) == 1 and " " in words[0]:  # one quoted command line: "/move T-3 review"
+        words = shlex.split(words[0])
+    return options, words
+
+
+def help_text(program: str, commands: Table) -> str:
+    width = max((len(signature) for signature in commands), default=0)
+    lines = [f"{program} commands:"]
+    lines += [f"  {signature.ljust(width)}  {entry[3]}" for signature, entry in commands.items()]
+    if not any(entry[0] == "/help" for entry in commands.values()):
+        lines.append(f"  {'/help'.ljust(width)}  List the commands with their signatures")
+    return "\n".join(lines)
+
+
+def match(commands: Table, words: list[str]) -> Invocation:
+    """The command the words name, with its arguments bound by the signature."""
+    first, rest = words[0], words[1:]
+    for signature, (name, action, params, description) in commands.items():
+        if name == "@" and first.startswith("@") and len(first) > 1:
+            return Invocation(signature, action, bind(signature, description, params, [first[1:], *rest]))
+        if name == first:
+            return Invocation(signature, action, bind(signature, description, params, rest))
+    known = [entry[0] if entry[0] != "@" else "@<agent>" for entry in commands.values()]
+    known += [] if "/help" in known else ["/help"]
+    raise UsageError(f"unknown command {first!r}; the commands are {', '.join(known)}")
+
+
+def bind(signature: str, description: str, params: tuple, words: list[str]) -> dict[str, str | None]:
+    """Words to parameters in order. A required last parameter (`<reason>`) takes the rest of the
+    words, so a sentence needs no quotes; otherwise extra words are an error."""
+    usage = f"usage: {signature} - {description}"
+    if len(words) > len(params) and not (params and params[-1][1]):
+        raise UsageError(f"too many arguments (quote one that has spaces); {usage}")
+    arguments: dict[str, str | None] = {}
+    for index, (name, required) in enumerate(params):
+        last = index == len(params) - 1
+        value = " ".join(words[index:]) if last else (words[index] if index < len(words) else "")
+        if not value and required:
+            raise UsageError(f"missing <{name}>; {usage}")
+        arguments[name] = value or None
+    return arguments
+
+
+def call(actions: str, invocation: Invocation, options: Options):
+    import importlib
+
+    from sudolang.runtime.context import Context
+
+    module = importlib.import_module(actions)
+    action = getattr(module, invocation.action, None)
+    if action is None:
+        raise SudolangError(f"{invocation.signature} has no action {invocation.action} in {actions}")
+    state, session_id, project = resolve_session(options)
+    context = Context(state, session_id, project, os.environ.get("SUDOLANG_ACTOR", ""))
+    return action(context, **{key.replace(" ", "_"): value for key, value in invocation.arguments.items()})
+
+
+def resolve_session(options: Options):
+    """--session, else the most recently active session (of $SUDOLANG_PROJECT), else a new one."""
+    from sudolang.errors import NotFound
+    from sudolang.runtime.context import DEFAULT_PROJECT
+    from sudolang.state import sessions
+    from sudolang.state.paths import StateDir, find_state_dir
+
+    state = StateDir(find_state_dir(options.state_dir))
+    project = os.environ.get("SUDOLANG_PROJECT")
+    session_id = options.session or sessions.most_recent(state, project)
+    if session_id is None:
+        session_id = sessions.create(state, "development", project or DEFAULT_PROJECT)
+        print(f"sudolang: no active session; created {session_id}", file=sys.stderr)
+    try:
+        document = state.session(session_id).read()
+    except NotFound:
+        raise SudolangError(f"no session {session_id!r}") from None
+    return state, session_id, document["session"].get("project") or project or DEFAULT_PROJECT
+
