@@ -122,7 +122,15 @@ def call(actions: str, invocation: Invocation, options: Options):
         raise SudolangError(f"{invocation.signature} has no action {invocation.action} in {actions}")
     state, session_id, project = resolve_session(options)
     context = Context(state, session_id, project, os.environ.get("SUDOLANG_ACTOR", ""))
-    return action(context, **{key.replace(" ", "_"): value for key, value in invocation.arguments.items()})
+    return action(context, **{python_name(key): value for key, value in invocation.arguments.items()})
+
+
+def python_name(parameter: str) -> str:
+    """`<from>` arrives as `from_`, `[short description]` as `short_description`."""
+    import keyword
+
+    name = parameter.replace(" ", "_").replace("-", "_")
+    return name + "_" if keyword.iskeyword(name) else name
 
 
 def resolve_session(options: Options):

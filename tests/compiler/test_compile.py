@@ -89,3 +89,41 @@ def test_each_generated_handler_runs_as_a_process(name, tmp_path):
     unknown = subprocess.run([sys.executable, str(handler), *state, "--claude", "/nope"], capture_output=True,
                              text=True, env=ENV)
     assert unknown.returncode == 0 and unknown.stdout.startswith("error: unknown command '/nope'")
+
+
+def test_generated_handlers_change_state_that_other_programs_see(tmp_path):
+    """A task added and moved through the sprint handler shows on the dashboard handler's board."""
+    out = tmp_path / ".claude"
+    compiler.write_files(out, compiler.compile_programs(["sprint_execution", "all-team_dashboard"]))
+    env = {**ENV, "SUDOLANG_STATE_DIR": str(tmp_path / "state")}
+
+    def handler(name: str, *words: str) -> subprocess.CompletedProcess:
+        path = out / "scripts" / "handlers" / f"{name}.py"
+        return subprocess.run([sys.executable, str(path), *words], capture_output=True, text=True, env=env)
+
+    added = handler("sprint_execution", '/add "Login form" 3')
+    assert added.returncode == 0, added.stderr
+    assert "created" in added.stderr  # no session yet: one was made, and said so
+    assert handler("sprint_execution", "/move", "T-1", "todo").returncode == 0
+    missing = handler("sprint_execution", "/move T-1")
+    assert missing.returncode == 2 and "missing <column>" in missing.stderr
+    board = handler("all-team_dashboard", "/sprint")
+    assert board.returncode == 0 and "T-1" in board.stdout and "Login form" in board.stdout
+
+
+@pytest.mark.parametrize(("name", "command", "expected"), [
+    ("all-team_dashboard", "/refresh", "Tasks:"),
+    ("leadership_chat", "/thread Roadmap", "TH-1"),
+    ("sprint_execution", "/add Login", "T-1"),
+    ("config_manager", "/set wip.doing 5", "version 1"),
+])
+def test_each_generated_handler_runs_a_real_command(name, command, expected, tmp_path):
+    out = tmp_path / ".claude"
+    compiler.write_files(out, compiler.compile_programs([name]))
+    handler = out / "scripts" / "handlers" / f"{name}.py"
+    env = {**ENV, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_ACTOR": "alice"}
+    result = subprocess.run([sys.executable, str(handler), command], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    as_json = subprocess.run([sys.executable, str(handler), "--json", "/help"], capture_output=True, text=True, env=env)
+    assert as_json.returncode == 0
