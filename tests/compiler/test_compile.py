@@ -127,3 +127,20 @@ def test_each_generated_handler_runs_a_real_command(name, command, expected, tmp
     assert expected in result.stdout
     as_json = subprocess.run([sys.executable, str(handler), "--json", "/help"], capture_output=True, text=True, env=env)
     assert as_json.returncode == 0
+
+
+def test_uv_run_hands_the_handler_to_the_interpreter_that_has_sudolang(tmp_path):
+    """`uv run` gives a PEP 723 script a bare environment; the handler then relaunches itself with the
+    interpreter `sudolang init` records in .claude/scripts/.sudolang-python."""
+    import shutil
+
+    out = tmp_path / ".claude"
+    compiler.write_files(out, compiler.compile_programs(["sprint_execution"]))
+    (out / "scripts" / ".sudolang-python").write_text(sys.executable + "\n")
+    handler = str(out / "scripts" / "handlers" / "sprint_execution.py")
+    uv = shutil.which("uv")
+    command = [uv, "run", "--no-project", "--quiet", handler] if uv else [sys.executable, handler]
+    env = {**ENV, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "PATH": os.path.dirname(uv or sys.executable)}
+    result = subprocess.run([*command, "/add", "Login"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Added T-1 'Login'" in result.stdout
