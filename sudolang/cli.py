@@ -47,6 +47,7 @@ GROUP_MODULES = {
     "shared": "sudolang.state.cli",
     "lint": "sudolang.lint_cli",
     "compile": "sudolang.compiler.cli",
+    "init": "sudolang.compiler.init_project",
 }
 _OPTIONS_WITH_VALUES = frozenset({"--state-dir", "--timeout"})
 
