@@ -15,7 +15,6 @@ state command.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from functools import cached_property
@@ -38,15 +37,11 @@ class Facts:
         self.program = program
         self.source = program.source
         self.nodes: list[n.Node] = list(program.walk())
-        self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", self.source)]
+        self._positions = n.Positions(self.source, program.path)
 
     def span(self, start: int, end: int) -> n.Span:
-        """The span of source offsets [start, end), counted as the parser counts (1-based, end exclusive)."""
-        starts = self._line_starts
-        line = bisect.bisect_right(starts, start)
-        end_line = bisect.bisect_right(starts, max(start, end - 1)) if end > start else line
-        return n.Span(self.program.path, line, start - starts[line - 1] + 1,
-                      end_line, end - starts[end_line - 1] + 1, start, end)
+        """The span of source offsets [start, end), counted as the parser counts."""
+        return self._positions.span(start, end)
 
     def of(self, kind: type) -> list:
         return [node for node in self.nodes if isinstance(node, kind)]

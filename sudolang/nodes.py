@@ -7,6 +7,8 @@ diagnostics count them) plus 0-based character offsets, so
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, fields
 from typing import Iterator
 
@@ -20,6 +22,21 @@ class Span:
     end_column: int
     start: int
     end: int
+
+
+class Positions:
+    """Turns character offsets of one text into 1-based line/column spans (the parser's and lint's)."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def span(self, start: int, end: int) -> Span:
+        line = bisect.bisect_right(self.line_starts, start)
+        end_line = bisect.bisect_right(self.line_starts, max(start, end - 1)) if end > start else line
+        end_column = end - self.line_starts[end_line - 1] + 1
+        return Span(self.path, line, start - self.line_starts[line - 1] + 1, end_line, end_column, start, end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ the compiler and the runtime), as sqlglot's ErrorLevel does.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,24 +60,6 @@ def _parse_tokens(parser: Lark, tokens: list[Token]):
     for token in tokens:
         interactive.feed_token(token)
     return interactive.feed_eof(tokens[-1] if tokens else None)
-
-
-# --- positions -----------------------------------------------------------------------------------
-
-
-class _Positions:
-    """Turns character offsets into 1-based line/column spans."""
-
-    def __init__(self, text: str, path: str) -> None:
-        self.text = text
-        self.path = path
-        self.line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-
-    def span(self, start: int, end: int) -> n.Span:
-        line = bisect.bisect_right(self.line_starts, start)
-        end_line = bisect.bisect_right(self.line_starts, max(start, end - 1)) if end > start else line
-        end_column = end - self.line_starts[end_line - 1] + 1
-        return n.Span(self.path, line, start - self.line_starts[line - 1] + 1, end_line, end_column, start, end)
 
 
 # --- step 1: the markdown container ----------------------------------------------------------------
@@ -149,7 +130,7 @@ _TOKEN_ERRORS = {
 }
 
 
-def _repair(tokens: list[Token], positions: _Positions, errors: list[Diagnostic]) -> list[Token]:
+def _repair(tokens: list[Token], positions: n.Positions, errors: list[Diagnostic]) -> list[Token]:
     """Report unbalanced brackets and unterminated strings; return tokens that always parse."""
     out: list[Token] = []
     stack: list[Token] = []
@@ -179,7 +160,7 @@ def _repair(tokens: list[Token], positions: _Positions, errors: list[Diagnostic]
     return out
 
 
-def _close(opener: Token, where: Token, positions: _Positions, errors: list[Diagnostic], before: str) -> Token:
+def _close(opener: Token, where: Token, positions: n.Positions, errors: list[Diagnostic], before: str) -> Token:
     symbol, closer, close_type = PAIRS[opener.type]
     errors.append(UnclosedBracket.at(_token_span(positions, opener), opener=symbol, closer=closer, before=before))
     at = where.start_pos
@@ -187,7 +168,7 @@ def _close(opener: Token, where: Token, positions: _Positions, errors: list[Diag
                  end_line=where.line, end_column=where.column)
 
 
-def _token_span(positions: _Positions, token: Token) -> n.Span:
+def _token_span(positions: n.Positions, token: Token) -> n.Span:
     return positions.span(token.start_pos, max(token.end_pos, token.start_pos + 1))
 
 
@@ -264,7 +245,7 @@ _CONTINUABLE = (n.Command, n.Property, n.Prose, n.ListItem, n.Requirement)
 class _Reader:
     """Reads the lines of one region of a program as AST nodes."""
 
-    def __init__(self, positions: _Positions) -> None:
+    def __init__(self, positions: n.Positions) -> None:
         self.positions = positions
         self.text = positions.text
 
@@ -618,7 +599,7 @@ def _command_params(reader: _Reader, signature: str, rest_at: int, offset: int) 
 def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bool = False) -> n.Program:
     """Parse `text` into a Program whose `errors` lists every syntax error (the tree is built regardless);
     with `fail_fast`, raise SudoLangSyntaxError instead when there is any."""
-    positions = _Positions(text, path)
+    positions = n.Positions(text, path)
     errors: list[Diagnostic] = []
     regions, unterminated = _container(text)
     for offset in unterminated:
