@@ -48,7 +48,13 @@ GROUP_MODULES = {
     "lint": "sudolang.lint_cli",
     "compile": "sudolang.compiler.cli",
     "init": "sudolang.compiler.init_project",
+    "run": "sudolang.runtime.run_cli",
+    "hook": "sudolang.runtime.hook",
+    "msg": "sudolang.state.msg_cli",
 }
+# Commands whose module parses a plain command line itself (no argparse, few imports): the module's
+# fast_namespace(argv) returns the namespace, or None to fall back to argparse (--help, mistakes).
+_DIRECT = {"hook": "sudolang.runtime.hook"}
 _OPTIONS_WITH_VALUES = frozenset({"--state-dir", "--timeout"})
 
 
@@ -168,9 +174,18 @@ def _fast_namespace(argv: list[str]) -> object | None:
     return types.SimpleNamespace(handler=handler, **dict(zip(names, words[2:])), **options)
 
 
+def _direct_namespace(argv: list[str]) -> object | None:
+    group, _ = _wanted(argv)
+    if group not in _DIRECT or "-h" in argv or "--help" in argv:
+        return None
+    import importlib
+
+    return importlib.import_module(_DIRECT[group]).fast_namespace(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = _fast_namespace(argv) or build_parser(argv).parse_args(argv)
+    args = _fast_namespace(argv) or _direct_namespace(argv) or build_parser(argv).parse_args(argv)
     try:
         return args.handler(args) or 0
     except SudolangError as error:
