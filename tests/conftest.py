@@ -13,6 +13,7 @@ def private_state(tmp_path, monkeypatch):
     """Every test gets its own state directory, so no test can touch a real user's .claude/state."""
     root = tmp_path / "state"
     monkeypatch.setenv("SUDOLANG_STATE_DIR", str(root))
+    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(tmp_path / "cache"))  # compiled handlers of `sudolang run`
     monkeypatch.delenv("SUDOLANG_NOW", raising=False)
     return root
 

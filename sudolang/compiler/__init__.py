@@ -66,6 +66,24 @@ def compile_program(source: str, label: str) -> dict[str, str]:
     return files
 
 
+# What a compile's output depends on besides the source: these files of the package, and its version.
+_COMPILE_INPUTS = ("grammar.lark", "parser.py", "nodes.py", "lint.py", "diagnostics.py", "compiler/*.py",
+                   "compiler/templates/*.j2")
+
+
+def fingerprint(source: str) -> str:
+    """A digest that changes whenever compiling `source` could give a different output, so a cached
+    handler can be reused without compiling (which costs ~250 ms of imports and parsing)."""
+    import hashlib
+
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(f"{__version__}\0{source}\0".encode())
+    for pattern in _COMPILE_INPUTS:
+        for path in sorted(package.glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
 def compile_programs(programs: list[str]) -> dict[str, str]:
     files: dict[str, str] = {}
     for program in programs:
@@ -86,12 +104,19 @@ def _environment():
         autoescape=False,
     )
     environment.filters["yaml"] = _yaml_string
+    environment.filters["pystring"] = _python_string
     environment.filters["cell"] = lambda text: str(text).replace("|", "\\|")
     return environment
 
 
 def render(template: str, **context: object) -> str:
     return _environment().get_template(template).render(**context)
+
+
+def _python_string(text: str) -> str:
+    """A Python literal of `text`: triple-quoted and readable when that is safe, else repr()."""
+    unsafe = '"""' in text or "\\" in text or text.endswith('"') or not all(line.isprintable() for line in text.split("\n"))
+    return repr(text) if unsafe else '"""\\\n' + text + '\\\n"""'
 
 
 def _yaml_string(text: str) -> str:

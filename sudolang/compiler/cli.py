@@ -29,12 +29,7 @@ def cmd_compile(args) -> int:
             return _emit(args.programs, args.emit)
         files = compiler.compile_programs(args.programs)
     except compiler.CompileError as error:
-        from sudolang import reporter
-
-        path = error.diagnostics[0].span.path
-        sys.stdout.write(reporter.text([reporter.FileReport(path, _source(error), error.diagnostics)]))
-        print(f"sudolang: error: {error.message}", file=sys.stderr)
-        return 1
+        return report_compile_error(error)
     out = Path(args.out) if args.out else default_out()
     if args.check:
         stale = compiler.stale(out, files)
@@ -44,6 +39,16 @@ def cmd_compile(args) -> int:
     for path in compiler.write_files(out, files):
         print(path)
     return 0
+
+
+def report_compile_error(error) -> int:
+    """The program's lint errors, as `sudolang lint` shows them, and exit code 1."""
+    from sudolang import reporter
+
+    path = error.diagnostics[0].span.path
+    sys.stdout.write(reporter.text([reporter.FileReport(path, _source(error), error.diagnostics)]))
+    print(f"sudolang: error: {error.message}", file=sys.stderr)
+    return 1
 
 
 def _source(error) -> str:

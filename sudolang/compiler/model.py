@@ -47,6 +47,16 @@ class CommandSpec:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """`placeholder => view NAME` or `placeholder => query PATH`."""
+
+    placeholder: str
+    kind: str  # "view" or "query"
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Line:
     text: str
     line: int
@@ -74,6 +84,15 @@ class ProgramModel:
         command without parameters."""
         names = [c.name for c in self.commands if not c.params and c.name != "/help"]
         return "/refresh" if "/refresh" in names else (names[0] if names else "/help")
+
+    @property
+    def binding_specs(self) -> tuple[Binding, ...]:
+        """The bindings split into kind and target; the linter has checked the kinds (SL201)."""
+        specs = []
+        for placeholder, source, line in self.bindings:
+            kind, _, target = source.strip().partition(" ")
+            specs.append(Binding(placeholder, kind, target.strip(), line))
+        return tuple(specs)
 
     @property
     def module(self) -> str:

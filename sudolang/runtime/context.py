@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sudolang.state import clock
@@ -18,6 +18,8 @@ class Context:
     session_id: str
     project: str  # the session's project, or DEFAULT_PROJECT when it has none
     actor: str = ""  # who acts (a voter, an author): $SUDOLANG_ACTOR, else the session id
+    # Reads remembered while one screen is drawn (see reading()); None: every read goes to the file.
+    memo: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def who(self) -> str:
@@ -32,6 +34,19 @@ class Context:
 
         shared.ensure_project(self.state, self.project)
         return self.state.project(self.project)
+
+    def read_project(self) -> dict:
+        """The project document as it is now; while drawing a screen, read once for all its views."""
+        if self.memo is None:
+            return self.project_document().read()
+        if "project" not in self.memo:
+            self.memo["project"] = self.project_document().read()
+        return self.memo["project"]
+
+    def reading(self) -> Context:
+        """A context for drawing one screen: its views share one read of the project document
+        (a 10,000-task document takes ~15 ms to read; a dashboard has six views)."""
+        return replace(self, memo={})
 
     def now(self) -> datetime:
         return clock.now()

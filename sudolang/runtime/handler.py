@@ -14,7 +14,7 @@ import json
 import os
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sudolang.errors import SudolangError, UsageError
 
@@ -22,11 +22,27 @@ from sudolang.errors import SudolangError, UsageError
 Table = dict
 
 
+@dataclass(frozen=True)
+class Program:
+    """What a generated handler holds about its program."""
+
+    name: str
+    actions: str  # the module with the cmd_* functions and the VIEWS table
+    commands: Table
+    layout: str = ""
+    bindings: dict = field(default_factory=dict)  # placeholder -> ("view", NAME) or ("query", JSONPATH)
+    view_command: str = "/help"  # the command that draws the layout (the dashboard's /refresh)
+
+
 @dataclass
 class Invocation:
     signature: str
     action: str
     arguments: dict[str, str | None]
+
+    @property
+    def command(self) -> str:
+        return self.signature.split()[0]
 
 
 @dataclass
@@ -37,15 +53,22 @@ class Options:
     claude: bool = False
 
 
-def run(program: str, actions: str, commands: Table, argv: list[str]) -> int:
+def run(program: Program, argv: list[str]) -> int:
+    """Run one command line; print its text (the layout for the view command) or, with --json, its data."""
     options, words = _options(argv)
     try:
         if not words or words[0] in ("/help", "help"):
-            print(help_text(program, commands))
+            print(help_text(program.name, program.commands))
             return 0
-        invocation = match(commands, words)
-        result = call(actions, invocation, options)
-        print(json.dumps(result.data, indent=2, ensure_ascii=False) if options.as_json else result.text)
+        invocation = match(program.commands, words)
+        ctx = context(options)
+        result = call(program.actions, invocation, ctx)
+        if options.as_json:
+            print(json.dumps(result.data, indent=2, ensure_ascii=False))
+        elif invocation.command == program.view_command and program.layout:
+            print(screen(program, ctx, result.text))
+        else:
+            print(result.text)
         return 0
     except SudolangError as error:
         stream = sys.stdout if options.claude else sys.stderr
@@ -111,18 +134,21 @@ def bind(signature: str, description: str, params: tuple, words: list[str]) -> d
     return arguments
 
 
-def call(actions: str, invocation: Invocation, options: Options):
+def call(actions: str, invocation: Invocation, ctx):
     import importlib
-
-    from sudolang.runtime.context import Context
 
     module = importlib.import_module(actions)
     action = getattr(module, invocation.action, None)
     if action is None:
         raise SudolangError(f"{invocation.signature} has no action {invocation.action} in {actions}")
+    return action(ctx, **{python_name(key): value for key, value in invocation.arguments.items()})
+
+
+def context(options: Options):
+    from sudolang.runtime.context import Context
+
     state, session_id, project = resolve_session(options)
-    context = Context(state, session_id, project, os.environ.get("SUDOLANG_ACTOR", ""))
-    return action(context, **{python_name(key): value for key, value in invocation.arguments.items()})
+    return Context(state, session_id, project, os.environ.get("SUDOLANG_ACTOR", ""))
 
 
 def python_name(parameter: str) -> str:
@@ -134,7 +160,8 @@ def python_name(parameter: str) -> str:
 
 
 def resolve_session(options: Options):
-    """--session, else the most recently active session (of $SUDOLANG_PROJECT), else a new one."""
+    """--session, else $SUDOLANG_SESSION (the hook sets it for a Claude Code session), else the most
+    recently active session (of $SUDOLANG_PROJECT), else a new one."""
     from sudolang.errors import NotFound
     from sudolang.runtime.context import DEFAULT_PROJECT
     from sudolang.state import sessions
@@ -142,7 +169,7 @@ def resolve_session(options: Options):
 
     state = StateDir(find_state_dir(options.state_dir))
     project = os.environ.get("SUDOLANG_PROJECT")
-    session_id = options.session or sessions.most_recent(state, project)
+    session_id = options.session or os.environ.get("SUDOLANG_SESSION") or sessions.most_recent(state, project)
     if session_id is None:
         session_id = sessions.create(state, "development", project or DEFAULT_PROJECT)
         print(f"sudolang: no active session; created {session_id}", file=sys.stderr)
@@ -152,3 +179,62 @@ def resolve_session(options: Options):
         raise SudolangError(f"no session {session_id!r}") from None
     return state, session_id, document["session"].get("project") or project or DEFAULT_PROJECT
 
+
+
+# --- the layout ----------------------------------------------------------------------------------
+
+
+def screen(program: Program, ctx, main: str | None = None) -> str:
+    """The program's layout filled from state; `main` (a command's output) goes in its main area."""
+    from sudolang.runtime import layout
+
+    values = binding_values(program, ctx.reading())
+    area = layout.main_area(program.layout)
+    if main is not None and area is not None:
+        values[area] = main
+    drawn = layout.render(program.layout, values)
+    return drawn if main is None or area is not None else f"{drawn}\n{main}"
+
+
+def binding_values(program: Program, ctx) -> dict[str, str]:
+    """Each placeholder's value as text: a view of the actions module, or a JSONPath query of the session."""
+    import importlib
+
+    views = getattr(importlib.import_module(program.actions), "VIEWS", {})
+    values = {}
+    for name, (kind, target) in program.bindings.items():
+        if kind == "view":
+            view = views.get(target)
+            values[name] = view(ctx) if view else f"(no view {target})"
+        elif kind == "query":
+            values[name] = show(query(ctx, target))
+        else:
+            values[name] = f"(unknown binding {kind} {target})"
+    return values
+
+
+def query(ctx, path: str) -> object:
+    """The value at `path` in the session's document (a list for a filter or slice); None if absent."""
+    from sudolang.state.jsonpath import compile_path, find
+
+    try:
+        compiled = compile_path(path)
+        matches = [value for _, value in find(ctx.session().read(), compiled)]
+    except SudolangError:
+        return None
+    return (matches[0] if matches else None) if compiled.singular else matches
+
+
+def show(value: object) -> str:
+    """A queried value as one short text: events as `HH:MM type`, lists joined, nothing as `-`."""
+    if value is None or value == [] or value == {}:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(show(item) for item in value)
+    if isinstance(value, dict) and "type" in value:
+        at = str(value.get("at", ""))[11:16]
+        details = " ".join(f"{k}={v}" for k, v in value.items() if k not in ("at", "type") and not isinstance(v, (list, dict)))
+        return " ".join(part for part in (at, str(value["type"]), details) if part)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {show(v)}" for k, v in value.items())
+    return str(value)

@@ -115,11 +115,12 @@ def cmd_agent(ctx: Context, agent: str) -> Result:
 
 
 def cmd_refresh(ctx: Context) -> Result:
+    """The overview: the runtime draws it in the layout's main area, under the header views."""
+    ctx = ctx.reading()
     header = {"teams": view_teams(ctx), "tasks": view_tasks(ctx),
               "sprint": view_progress(ctx), "velocity": sprint.view_velocity(ctx)}
     main = view_main(ctx)
-    lines = [f"{(key.capitalize() + ':'):<10}{value}" for key, value in header.items()]
-    return Result("\n".join(lines + ["", main]), {**header, "main": main})
+    return Result(main, {**header, "main": main, "activity": view_activity(ctx)})
 
 
 # --- views for the layout --------------------------------------------------------------------
@@ -157,10 +158,24 @@ def view_main(ctx: Context) -> str:
     return f"{sprint.view_board(ctx)}\nBlocked: {sprint.view_blockers(ctx)}"
 
 
+def view_activity(ctx: Context, count: int = 3) -> str:
+    """The latest events of the project (blockers raised, sprints completed…) and of this session."""
+    project_events = sprint.read(ctx).get("events") or []
+    session_events = ctx.session().read().get("observability", {}).get("events") or []
+    latest = sorted(project_events + session_events, key=lambda e: str(e.get("at", "")))[-count:]
+    return ", ".join(_event_text(e) for e in reversed(latest)) or "none yet"
+
+
+def _event_text(event: dict) -> str:
+    details = " ".join(str(v) for k, v in event.items() if k in ("task", "sprint", "agent", "reason", "from", "to"))
+    return " ".join(part for part in (str(event.get("at", ""))[11:16], str(event.get("type", "?")), details) if part)
+
+
 VIEWS = {
     "teams.status": view_teams,
     "tasks.summary": view_tasks,
     "sprint.progress": view_progress,
     "sprint.velocity": sprint.view_velocity,
     "dashboard.main": view_main,
+    "activity.recent": view_activity,
 }

@@ -237,7 +237,7 @@ def parse_version(text: str) -> int:
 
 
 def cmd_diff(ctx: Context, from_: str, to: str | None = None) -> Result:
-    document = ctx.project_document().read()
+    document = ctx.read_project()
     old = parse_version(from_)
     new = version_of(document) if to is None else parse_version(to)
     lines = diff(snapshot(document, old), snapshot(document, new))
@@ -247,14 +247,14 @@ def cmd_diff(ctx: Context, from_: str, to: str | None = None) -> Result:
 
 
 def cmd_history(ctx: Context) -> Result:
-    history = ctx.project_document().read().get("config_history", [])
+    history = ctx.read_project().get("config_history", [])
     rows = [(f"v{e['version']}", e["at"], e["by"], e["change"]) for e in reversed(history)]
     data = [{k: e[k] for k in ("version", "at", "by", "change")} for e in reversed(history)]
     return Result(table(rows) if rows else "no changes yet (version 0)", data)
 
 
 def cmd_show(ctx: Context) -> Result:
-    document = ctx.project_document().read()
+    document = ctx.read_project()
     config, settings = current(document), effective_settings(document)
     chosen = flatten(config["settings"])
     lines = [f"version {version_of(document)}", "settings:"]
@@ -280,25 +280,25 @@ def table(rows: list[tuple[str, ...]]) -> str:
 
 
 def view_version(ctx: Context) -> str:
-    document = ctx.project_document().read()
+    document = ctx.read_project()
     history = document.get("config_history", [])
     last = history[-1] if history else None
     return f"{version_of(document)}" + (f" ({last['change']}, by {last['by']} at {last['at']})" if last else "")
 
 
 def view_teams(ctx: Context) -> str:
-    teams = current(ctx.project_document().read())["teams"]
+    teams = current(ctx.read_project())["teams"]
     return ", ".join(f"{k} ({len(t.get('members', []))})" for k, t in sorted(teams.items())) or "none"
 
 
 def view_agents(ctx: Context) -> str:
-    agents = current(ctx.project_document().read())["agents"]
+    agents = current(ctx.read_project())["agents"]
     return ", ".join(f"{k} ({a.get('role')}, {a.get('team') or 'no team'})"
                      for k, a in sorted(agents.items())) or "none"
 
 
 def view_settings(ctx: Context) -> str:
-    return ", ".join(f"{k}={show(v)}" for k, v in effective_settings(ctx.project_document().read()).items())
+    return ", ".join(f"{k}={show(v)}" for k, v in effective_settings(ctx.read_project()).items())
 
 
 VIEWS = {

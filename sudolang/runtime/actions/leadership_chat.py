@@ -145,7 +145,7 @@ def cmd_vote(ctx: Context, decision: str, choice: str) -> Result:
 
 
 def cmd_decisions(ctx: Context) -> Result:
-    decisions = _sorted(_section(ctx.project_document().read(), "decisions"))
+    decisions = _sorted(_section(ctx.read_project(), "decisions"))
     if not decisions:
         return Result("no decisions yet; propose one with /propose <title> [quorum]", [])
     rows = []
@@ -187,24 +187,24 @@ def cmd_plan(ctx: Context, item: str) -> Result:
 
 
 def view_threads(ctx: Context) -> str:
-    threads = _sorted(_section(ctx.project_document().read(), "threads"))
+    threads = _sorted(_section(ctx.read_project(), "threads"))
     return "; ".join(f"{t['id']} {t['topic']} ({len(t.get('messages', []))})" for t in threads) or "none"
 
 
 def view_open_decisions(ctx: Context) -> str:
-    decisions = _sorted(_section(ctx.project_document().read(), "decisions"))
+    decisions = _sorted(_section(ctx.read_project(), "decisions"))
     return "; ".join(f"{d['id']} {d['title']} {sum(_tally(d))}/{d['quorum']}"
                      for d in decisions if d["status"] == "open") or "none"
 
 
 def view_allocation(ctx: Context) -> str:
-    teams = config_manager.current(ctx.project_document().read())["teams"]
+    teams = config_manager.current(ctx.read_project())["teams"]
     return "; ".join(f"{name}: {', '.join(t.get('members', [])) or '-'}"
                      for name, t in sorted(teams.items())) or "none"
 
 
 def view_plan(ctx: Context) -> str:
-    items = ctx.project_document().read().get("leadership", {}).get("plan", [])
+    items = ctx.read_project().get("leadership", {}).get("plan", [])
     return "; ".join(f"{p['id']} {p['item']}" for p in items) or "none"
 
 

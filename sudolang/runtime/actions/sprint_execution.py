@@ -17,7 +17,7 @@ DEFAULT_WIP = {"todo": 10, "doing": 3, "review": 3}  # backlog and done are unli
 
 
 def read(ctx: Context) -> dict:
-    return ctx.project_document().read()
+    return ctx.read_project()
 
 
 def _number(task_id: str) -> int:
