@@ -176,7 +176,7 @@ def resolve_session(options: Options):
     try:
         document = state.session(session_id).read()
     except NotFound:
-        raise SudolangError(f"no session {session_id!r}") from None
+        raise NotFound(f"no session {session_id!r}") from None
     return state, session_id, document["session"].get("project") or project or DEFAULT_PROJECT
 
 

@@ -323,7 +323,7 @@ def view_blockers(ctx: Context) -> str:
 def view_velocity(ctx: Context) -> str:
     rows = velocity(read(ctx))
     if not rows:
-        return "no completed sprint yet"
+        return "none yet (no sprint completed)"
     return f"{average(rows)} pts/sprint (last {rows[-1]['points']}, {len(rows)} sprint(s))"
 
 

@@ -1,0 +1,111 @@
+"""Drawing a layout: placeholders filled, box borders aligned whatever the values hold."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from sudolang import programs
+from sudolang.compiler.model import build_model
+from sudolang.parser import parse
+from sudolang.runtime import layout
+
+BOX = """\
+╭─ TITLE ──────────────────────╮
+│ Name: {name}                 │
+├──────────────────────────────┤
+│ {main}                       │
+│ A: {a}   B: {b}              │
+╰──────────────────────────────╯"""
+TOP_WIDTH = layout.width(BOX.splitlines()[0])
+
+
+def assert_aligned(drawn: str, cells: int = TOP_WIDTH) -> None:
+    for line in drawn.splitlines():
+        assert layout.width(line) == cells, f"{layout.width(line)} cells: {line!r}"
+
+
+@pytest.mark.parametrize(("text", "cells"), [
+    ("abc", 3), ("日本語", 6), ("🚀 go", 5), ("é", 1), ("e\u0301", 1), ("a\u200bb", 2), ("Ｆｕｌｌ", 8), ("", 0),
+])
+def test_width_counts_terminal_cells(text, cells):
+    assert layout.width(text) == cells
+
+
+def test_short_values_are_padded_to_the_border():
+    drawn = layout.render(BOX, {"name": "x", "main": "m", "a": "1", "b": "2"})
+    assert drawn.splitlines()[1] == "│ Name: x                      │"
+    assert drawn.splitlines()[4] == "│ A: 1   B: 2                  │"
+    assert_aligned(drawn)
+
+
+def test_wide_characters_keep_the_border_aligned():
+    drawn = layout.render(BOX, {"name": "日本語チーム 🚀", "main": "Ｗｉｄｅ and café and e\u0301", "a": "中", "b": "✅"})
+    assert "日本語チーム 🚀" in drawn
+    assert_aligned(drawn)
+
+
+def test_an_overlong_value_wraps_under_its_placeholder_and_loses_nothing():
+    value = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
+    drawn = layout.render(BOX, {"name": value, "main": "", "a": "", "b": ""})
+    lines = drawn.splitlines()
+    assert lines[1] == "│ Name: alpha beta gamma delta │"
+    assert lines[2].startswith("│       epsilon")  # continues under the placeholder's column
+    assert " ".join(part.strip("│ ") for part in lines[1:4]).split() == ["Name:", *value.split()]
+    assert_aligned(drawn)
+
+
+def test_a_word_longer_than_the_box_is_split():
+    drawn = layout.render(BOX, {"name": "x" * 100, "main": "日" * 40, "a": "", "b": ""})
+    assert drawn.count("x") == 100 and drawn.count("日") == 40
+    assert_aligned(drawn)
+
+
+def test_a_multi_line_value_continues_under_its_placeholder():
+    drawn = layout.render(BOX, {"name": "one\ntwo", "main": "BACKLOG (1)\n  T-1  3 pts", "a": "x", "b": "y"})
+    assert drawn.splitlines()[1:3] == ["│ Name: one                    │", "│       two                    │"]
+    assert "│   T-1  3 pts                 │" in drawn.splitlines()
+
+
+def test_several_placeholders_on_a_line_join_multi_line_values():
+    drawn = layout.render(BOX, {"name": "", "main": "", "a": "1\n2", "b": "3"})
+    assert "│ A: 1; 2   B: 3               │" in drawn.splitlines()
+
+
+def test_control_characters_cannot_move_the_cursor():
+    drawn = layout.render(BOX, {"name": "evil\x1b[2J\rname\ttab", "main": "", "a": "", "b": ""})
+    assert "\x1b" not in drawn and "\r" not in drawn and "\t" not in drawn
+    assert "evil?[2J?name tab" in drawn
+    assert_aligned(drawn)
+
+
+def test_missing_values_show_a_dash_and_lines_without_placeholders_stay():
+    drawn = layout.render(BOX, {})
+    assert drawn.splitlines()[0] == BOX.splitlines()[0]
+    assert "│ Name: -                      │" in drawn.splitlines()
+
+
+def test_a_line_outside_a_box_is_filled_without_padding():
+    assert layout.render("Sprint {s} ends {d}", {"s": "sprint-001", "d": "Friday"}) == "Sprint sprint-001 ends Friday"
+
+
+def test_the_main_area_is_the_placeholder_alone_on_its_box_line():
+    assert layout.main_area(BOX) == "main"
+    assert layout.main_area("│ Teams: {teams} │") is None
+
+
+def test_random_values_never_break_the_box():
+    rng = random.Random(20261125)
+    alphabet = "abc xyz  日本🚀é\u0301\u200b\n\t-│" + "Ｗ"
+    for _ in range(300):
+        values = {key: "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 120))) for key in "name main a b".split()}
+        assert_aligned(layout.render(BOX, values))
+
+
+@pytest.mark.parametrize("name", programs.names())
+def test_each_shipped_layout_stays_aligned_with_long_wide_values(name):
+    model = build_model(parse(programs.source(name), name))
+    values = {key: "チーム🚀 " * 30 for key in layout.placeholders(model.layout)}
+    drawn = layout.render(model.layout, values)
+    assert_aligned(drawn, layout.width(model.layout.splitlines()[0]))

@@ -1,0 +1,153 @@
+"""`sudolang run`: every program's commands against real state, with the views drawn from it (snapshots)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sudolang.runtime import layout
+
+NOW = "2026-11-23T09:00:00Z"
+
+
+@pytest.fixture
+def run(cli, monkeypatch):
+    """`sudolang run PROGRAM WORDS...` in-process at a fixed time; fails the test on a non-zero exit
+    unless `code` says otherwise."""
+    monkeypatch.setenv("SUDOLANG_NOW", NOW)
+    monkeypatch.setenv("SUDOLANG_ACTOR", "lead")  # who votes and changes settings (else the random session id)
+
+    def go(program: str, *words: str, code: int = 0):
+        result = cli("run", program, *words)
+        assert result.code == code, result
+        return result
+
+    return go
+
+
+def a_day_of_work(run) -> None:
+    """Agents and a team configured, three tasks on the board, a decision under vote."""
+    for line in ("/agent alice dev", "/agent bob reviewer", "/team web alice,bob", "/set wip.review 2"):
+        run("config_manager", line)
+    for line in ("/add 'Login page' 3", "/add Logout 2", "/add 'Audit log' 5", "/assign T-1 alice", "/assign T-2",
+                 "/move T-1 doing", "/move T-2 review", "/block T-3 waiting on the API"):
+        run("sprint_execution", line)
+    for line in ("/thread 'Q3 roadmap'", "/say TH-1 Trunk-based development, please", "/propose 'Adopt trunk-based' 2",
+                 "/vote D-1 yes", "/plan Ship the audit log"):
+        run("leadership_chat", line)
+
+
+@pytest.mark.parametrize(("program", "view"), [
+    ("all-team_dashboard", "/refresh"), ("sprint_execution", "/board"),
+    ("config_manager", "/show"), ("leadership_chat", "/decisions"),
+])
+def test_each_program_draws_its_layout_from_state(run, program, view, snapshot):
+    a_day_of_work(run)
+    drawn = run(program, view).out
+    assert drawn == snapshot
+    box = [line for line in drawn.splitlines() if line[:1] in "╭│├╰"]
+    assert len({layout.width(line) for line in box}) == 1  # every border in the same column
+
+
+def test_a_task_moved_on_the_sprint_board_shows_on_the_dashboard(run):
+    a_day_of_work(run)
+    assert "review 1/2" in run("all-team_dashboard", "/refresh").out
+    run("sprint_execution", "/move T-2 done")
+    drawn = run("all-team_dashboard", "/refresh").out
+    assert "review 0/2" in drawn and "done 1" in drawn
+    assert "Tasks: 3 tasks: 1 backlog, 1 doing, 1 done; 1 blocked" in drawn
+
+
+def test_a_config_rollback_changes_what_the_dashboard_reads(run):
+    a_day_of_work(run)  # config version 4 set the review limit to 2
+    run("config_manager", "/set wip.review 5")
+    assert "review 1/5" in run("all-team_dashboard", "/refresh").out
+    run("config_manager", "/rollback 3")
+    assert "review 1/3" in run("all-team_dashboard", "/refresh").out  # version 3: the default limit
+    assert "web 2 (5 open pts)" in run("all-team_dashboard", "/refresh").out  # the team survived the rollback
+
+
+def test_an_agent_is_reachable_with_at(run):
+    a_day_of_work(run)
+    out = run("all-team_dashboard", "@alice").out
+    assert out.startswith("Agent alice: role dev, team web\n1 task(s), 3 open pts")
+
+
+def test_words_may_come_quoted_as_one_line_or_as_separate_arguments(run):
+    run("sprint_execution", "/add", "Login page", "3")
+    run("sprint_execution", "/add 'Sign up' 2")
+    board = json.loads(run("sprint_execution", "/board", "--json").out)
+    assert [(t["title"], t["points"]) for t in board["columns"]["backlog"]] == [("Login page", 3), ("Sign up", 2)]
+
+
+def test_a_wrong_argument_prints_the_signature_and_description(run):
+    result = run("sprint_execution", "/move T-1", code=2)
+    assert result.err == "error: missing <column>; usage: /move <task> <column> - Move a task to a column, within its WIP limit\n"
+    result = run("sprint_execution", "/board everything", code=2)
+    assert "too many arguments" in result.err and "/board - Show the kanban board" in result.err
+
+
+def test_an_unknown_command_lists_the_programs_commands(run):
+    result = run("all-team_dashboard", "/nope", code=2)
+    assert result.err == ("error: unknown command '/nope'; the commands are /team, /sprint, /metrics, @<agent>, "
+                          "/refresh, /help\n")
+
+
+def test_help_lists_every_command_with_its_signature(run):
+    out = run("leadership_chat", "/help").out
+    assert "/vote <decision> <choice>  Vote yes or no on an open decision, once per voter" in out
+    assert run("sprint_execution", "help").out.startswith("sprint_execution commands:\n  /board")
+
+
+def test_an_unknown_program_names_the_shipped_ones(run):
+    result = run("no_such_program", "/help", code=1)
+    assert "shipped programs: all-team_dashboard, config_manager, leadership_chat, sprint_execution" in result.err
+
+
+def test_a_program_with_lint_errors_is_refused_with_its_diagnostics(run, tmp_path):
+    broken = tmp_path / "broken.sudo"
+    broken.write_text('interface Broken {\n  name = "broken"\n  commands = {\n    "/go <x": "Go"\n  }\n}\n')
+    result = run(str(broken), "/go", code=1)
+    assert f"{broken}:4:" in result.out and "nothing was written" in result.err
+
+
+def test_the_first_run_creates_a_session_and_says_so_then_reuses_it(run, state):
+    first = run("sprint_execution", "/board")
+    assert first.err.startswith("sudolang: no active session; created ")
+    second = run("sprint_execution", "/board")
+    assert second.err == "" and len(state.session_ids()) == 1
+
+
+def test_a_session_is_chosen_by_option_then_environment(run, state, monkeypatch):
+    from sudolang.state import sessions
+
+    mine, other = sessions.create(state, "sprint"), sessions.create(state, "sprint")
+    run("sprint_execution", "/add A", "--session", mine)
+    assert state.session(mine).read()["active_work"]["sprint"] == "sprint-001"
+    monkeypatch.setenv("SUDOLANG_SESSION", other)
+    run("sprint_execution", "/add B")
+    assert state.session(other).read()["active_work"]["sprint"] == "sprint-001"
+    assert run("sprint_execution", "/board", "--session", "no-such-session", code=3).err == "error: no session 'no-such-session'\n"
+
+
+def test_json_prints_the_data_of_a_view(run):
+    a_day_of_work(run)
+    data = json.loads(run("all-team_dashboard", "/refresh", "--json").out)
+    assert data["tasks"] == "3 tasks: 1 backlog, 1 doing, 1 review; 1 blocked"
+    assert data["activity"].startswith("09:00 task_blocked T-3")
+
+
+def test_run_as_a_process_compiles_once_then_uses_the_cache(tmp_path):
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "sudolang", "run", "sprint_execution"]
+    added = subprocess.run([*command, "/add 'Login page' 3"], env=env, capture_output=True, text=True, check=True)
+    assert added.stdout == "Added T-1 'Login page' (3 pts) to the backlog of sprint-001.\n"
+    cached = list((tmp_path / "cache").glob("sprint_execution-*.py"))
+    assert len(cached) == 1
+    board = subprocess.run([*command, "/board"], env=env, capture_output=True, text=True, check=True)
+    assert "│   T-1      3 pts  unassigned   Login page" in board.stdout
+    assert list((tmp_path / "cache").glob("sprint_execution-*.py")) == cached
