@@ -16,10 +16,10 @@ state command.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cached_property
 from typing import Iterable, Iterator
 
+from sudolang import cells
 from sudolang import nodes as n
 from sudolang.diagnostics import ERROR, SYNTAX_MESSAGES, WARNING, Diagnostic, Message
 
@@ -264,16 +264,6 @@ class UnboundPlaceholder(Rule):
                     yield self.at(found.span(content + match.start(), content + match.end()), name=name)
 
 
-def display_width(text: str) -> int:
-    """Terminal columns: East Asian Wide/Fullwidth count 2, combining and zero-width characters 0."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
 def _is_box_char(char: str) -> bool:
     return "\u2500" <= char <= "\u257f"
 
@@ -299,7 +289,7 @@ class RaggedBox(Rule):
                 body = row.strip()
                 if body and _is_box_char(body[0]) and _is_box_char(body[-1]):
                     start = offset + row.index(body[0])
-                    width = display_width(body)
+                    width = cells.width(body)
                     if top is None:
                         top = (width, found.span(start, start).line)
                     elif width != top[0]:

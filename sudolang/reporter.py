@@ -7,9 +7,9 @@ reporter takes the FileReports of one run and returns the whole output.
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass, field
 
+from sudolang.cells import width
 from sudolang.diagnostics import Diagnostic
 
 
@@ -44,18 +44,13 @@ def _excerpt(line: str, diagnostic: Diagnostic) -> list[str]:
     start = min(span.column - 1, len(line))
     end = span.end_column - 1 if span.end_line == span.line else len(line)
     end = min(max(end, start + 1), max(len(line), start + 1))
-    underline = "^" + "~" * max(0, _width(line[start + 1:end]))
+    underline = "^" + "~" * max(0, width(line[start + 1:end]))
     return [f" {number} | {line}", f" {' ' * len(number)} | {_pad(line[:start])}{underline}"]
-
-
-def _width(text: str) -> int:
-    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf")
-               else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def _pad(prefix: str) -> str:
     """Blank space as wide on screen as `prefix` (tabs kept, so the caret lines up in any terminal)."""
-    return "".join("\t" if c == "\t" else " " * _width(c) for c in prefix)
+    return "".join("\t" if c == "\t" else " " * width(c) for c in prefix)
 
 
 def summary(reports: list[FileReport]) -> str:

@@ -20,7 +20,7 @@ the runtime draws a command's output there.
 from __future__ import annotations
 
 import re
-import unicodedata
+from sudolang.cells import char_width, width
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 VERTICAL_BORDERS = frozenset("│┃║|")
@@ -30,20 +30,6 @@ _CONTROL.pop(ord("\n"))
 
 
 # --- measuring ---------------------------------------------------------------------------------
-
-
-def char_width(char: str) -> int:
-    """Terminal cells one character takes: 2 for wide and full-width, 0 for combining and format."""
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def width(text: str) -> int:
-    """Terminal cells `text` takes (ASCII, the common case, is measured without a per-character loop)."""
-    if text.isascii():
-        return len(text)
-    return sum(char_width(char) for char in text)
 
 
 def clean(text: str) -> str:

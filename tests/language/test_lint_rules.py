@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from harness import check, found, source_of
 
+from sudolang import cells
 from sudolang import lint as rules
 from sudolang.diagnostics import ERROR, WARNING
 from sudolang.parser import parse
@@ -222,7 +223,7 @@ def test_sl202_counts_wide_as_two_and_combining_and_zero_width_as_zero():
           """
         }
         ''')
-    assert rules.display_width("🚀e\u0301\u200b漢a") == 2 + 1 + 0 + 0 + 2 + 1
+    assert cells.width("🚀e\u0301\u200b漢a") == 2 + 1 + 0 + 0 + 2 + 1
 
 
 # --- SL301 unknown method ----------------------------------------------------------------------------
