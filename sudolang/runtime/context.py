@@ -46,13 +46,30 @@ class Context:
     def reading(self) -> Context:
         """A context for drawing one screen: its views share one read of the project document
         (a 10,000-task document takes ~15 ms to read; a dashboard has six views)."""
-        return replace(self, memo={})
+        return self if self.memo is not None else replace(self, memo={})
 
     def now(self) -> datetime:
         return clock.now()
 
     def stamp(self) -> str:
         return clock.iso(clock.now())
+
+
+def view(function):
+    """Marks a view of state for a layout placeholder: while one screen is drawn (a reading()
+    context), it is computed once however many placeholders and commands ask for it."""
+    import functools
+
+    @functools.wraps(function)
+    def remembered(ctx: Context) -> str:
+        if ctx.memo is None:
+            return function(ctx)
+        key = ("view", function.__module__, function.__qualname__)
+        if key not in ctx.memo:
+            ctx.memo[key] = function(ctx)
+        return ctx.memo[key]
+
+    return remembered
 
 
 @dataclass(frozen=True)

@@ -62,10 +62,13 @@ def run(program: Program, argv: list[str]) -> int:
             return 0
         invocation = match(program.commands, words)
         ctx = context(options)
+        drawing = invocation.command == program.view_command and program.layout and not options.as_json
+        if drawing:
+            ctx = ctx.reading()  # the command and the layout's views read the state once, together
         result = call(program.actions, invocation, ctx)
         if options.as_json:
             print(json.dumps(result.data, indent=2, ensure_ascii=False))
-        elif invocation.command == program.view_command and program.layout:
+        elif drawing:
             print(screen(program, ctx, result.text))
         else:
             print(result.text)

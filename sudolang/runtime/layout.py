@@ -45,17 +45,22 @@ def split_at(text: str, cells: int) -> tuple[str, str]:
     """`text` cut so the head fits in `cells`: at the last space that allows it, else mid-word."""
     if width(text) <= cells:
         return text, ""
-    used, cut = 0, 0
-    for index, char in enumerate(text):
-        used += char_width(char)
-        if used > cells:
-            cut = index
-            break
+    cut = cells if text.isascii() else _fitting(text, cells)
     space = text.rfind(" ", 0, cut + 1)
     if space > 0 and text[:space].strip():
         return text[:space].rstrip(), text[space:].lstrip()
     cut = max(cut, 1)  # a character wider than the whole line still has to go somewhere
     return text[:cut], text[cut:]
+
+
+def _fitting(text: str, cells: int) -> int:
+    """How many leading characters of `text` fit in `cells`."""
+    used = 0
+    for index, char in enumerate(text):
+        used += char_width(char)
+        if used > cells:
+            return index
+    return len(text)
 
 
 def wrap(text: str, cells: int, indent: int) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sudolang.errors import NotFound, SudolangError
 from sudolang.runtime.actions import sprint_execution as sprint
-from sudolang.runtime.context import Context, Result
+from sudolang.runtime.context import Context, Result, view
 from sudolang.state import clock
 
 # --- reading ---------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def cmd_sprint(ctx: Context) -> Result:
 def cmd_metrics(ctx: Context) -> Result:
     doc = sprint.read(ctx)
     rows = sprint.velocity(doc)
-    done = [t for t in sprint.all_tasks(doc) if t.get("column") == "done"]
+    done = [t for t in sprint.each_task(doc) if t.get("column") == "done"]
     in_active = sum(t.get("sprint") == sprint.active_sprint(doc) for t in done)
     blocked = blocked_hours(doc, ctx)
     longest = f", longest {blocked[0]['id']} for {blocked[0]['hours']}h" if blocked and blocked[0]["hours"] is not None else ""
@@ -116,7 +116,7 @@ def cmd_agent(ctx: Context, agent: str) -> Result:
 
 def cmd_refresh(ctx: Context) -> Result:
     """The overview: the runtime draws it in the layout's main area, under the header views."""
-    ctx = ctx.reading()
+    ctx = ctx.reading()  # the views below share one read of the project document
     header = {"teams": view_teams(ctx), "tasks": view_tasks(ctx),
               "sprint": view_progress(ctx), "velocity": sprint.view_velocity(ctx)}
     main = view_main(ctx)
@@ -126,6 +126,7 @@ def cmd_refresh(ctx: Context) -> Result:
 # --- views for the layout --------------------------------------------------------------------
 
 
+@view
 def view_teams(ctx: Context) -> str:
     doc = sprint.read(ctx)
     load = sprint.open_points(doc)
@@ -133,31 +134,35 @@ def view_teams(ctx: Context) -> str:
     return ", ".join(parts) or "no teams yet"
 
 
+@view
 def view_tasks(ctx: Context) -> str:
-    tasks = sprint.all_tasks(sprint.read(ctx))
+    tasks = sprint.each_task(sprint.read(ctx))
     if not tasks:
         return "no tasks yet"
-    counts = [(sum(t.get("column") == c for t in tasks), c) for c in sprint.COLUMNS]
-    blocked = sum(bool(t.get("blocked")) and t.get("column") != "done" for t in tasks)
-    return f"{len(tasks)} tasks: " + ", ".join(f"{n} {c}" for n, c in counts if n) + f"; {blocked} blocked"
+    counts = sprint.column_counts(tasks)
+    blocked = sum(1 for t in tasks if t.get("blocked") and t.get("column") != "done")
+    return f"{len(tasks)} tasks: " + ", ".join(f"{counts[c]} {c}" for c in sprint.COLUMNS if counts[c]) + f"; {blocked} blocked"
 
 
+@view
 def view_progress(ctx: Context) -> str:
     doc = sprint.read(ctx)
     active = sprint.active_sprint(doc)
     if active is None:
         return "no active sprint"
-    tasks = sprint.sprint_tasks(doc, active)
+    tasks = sprint.sprint_tasks(doc, active, ordered=False)
     total = sum(int(t.get("points", 0)) for t in tasks)
     done = sum(int(t.get("points", 0)) for t in tasks if t.get("column") == "done")
     return f"{active} {done}/{total} pts ({round(100 * done / total) if total else 0}%)"
 
 
+@view
 def view_main(ctx: Context) -> str:
     """The overview the main area returns to: the board by column and what is blocked."""
     return f"{sprint.view_board(ctx)}\nBlocked: {sprint.view_blockers(ctx)}"
 
 
+@view
 def view_activity(ctx: Context, count: int = 3) -> str:
     """The latest events of the project (blockers raised, sprints completed…) and of this session."""
     project_events = sprint.read(ctx).get("events") or []

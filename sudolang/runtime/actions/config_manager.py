@@ -7,7 +7,7 @@ import json
 from typing import Callable
 
 from sudolang.errors import NotFound, UsageError
-from sudolang.runtime.context import Context, Result
+from sudolang.runtime.context import Context, Result, view
 from sudolang.state.paths import check_id, key_path
 
 # Declared settings: key -> (type, lowest, highest, default). Ranges are inclusive; bools have none.
@@ -279,6 +279,7 @@ def table(rows: list[tuple[str, ...]]) -> str:
 # --- views ---------------------------------------------------------------------------------------
 
 
+@view
 def view_version(ctx: Context) -> str:
     document = ctx.read_project()
     history = document.get("config_history", [])
@@ -286,17 +287,20 @@ def view_version(ctx: Context) -> str:
     return f"{version_of(document)}" + (f" ({last['change']}, by {last['by']} at {last['at']})" if last else "")
 
 
+@view
 def view_teams(ctx: Context) -> str:
     teams = current(ctx.read_project())["teams"]
     return ", ".join(f"{k} ({len(t.get('members', []))})" for k, t in sorted(teams.items())) or "none"
 
 
+@view
 def view_agents(ctx: Context) -> str:
     agents = current(ctx.read_project())["agents"]
     return ", ".join(f"{k} ({a.get('role')}, {a.get('team') or 'no team'})"
                      for k, a in sorted(agents.items())) or "none"
 
 
+@view
 def view_settings(ctx: Context) -> str:
     return ", ".join(f"{k}={show(v)}" for k, v in effective_settings(ctx.read_project()).items())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sudolang.errors import NotFound, SudolangError, UsageError
 from sudolang.runtime.actions import config_manager
-from sudolang.runtime.context import Context, Result
+from sudolang.runtime.context import Context, Result, view
 from sudolang.state.paths import key_path
 from sudolang.state.sessions import event_op
 
@@ -186,23 +186,27 @@ def cmd_plan(ctx: Context, item: str) -> Result:
 # --- views ---------------------------------------------------------------------------------------
 
 
+@view
 def view_threads(ctx: Context) -> str:
     threads = _sorted(_section(ctx.read_project(), "threads"))
     return "; ".join(f"{t['id']} {t['topic']} ({len(t.get('messages', []))})" for t in threads) or "none"
 
 
+@view
 def view_open_decisions(ctx: Context) -> str:
     decisions = _sorted(_section(ctx.read_project(), "decisions"))
     return "; ".join(f"{d['id']} {d['title']} {sum(_tally(d))}/{d['quorum']}"
                      for d in decisions if d["status"] == "open") or "none"
 
 
+@view
 def view_allocation(ctx: Context) -> str:
     teams = config_manager.current(ctx.read_project())["teams"]
     return "; ".join(f"{name}: {', '.join(t.get('members', [])) or '-'}"
                      for name, t in sorted(teams.items())) or "none"
 
 
+@view
 def view_plan(ctx: Context) -> str:
     items = ctx.read_project().get("leadership", {}).get("plan", [])
     return "; ".join(f"{p['id']} {p['item']}" for p in items) or "none"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sudolang.errors import NotFound, SudolangError, UsageError
-from sudolang.runtime.context import Context, Result
+from sudolang.runtime.context import Context, Result, view
 from sudolang.state import clock, shared
 from sudolang.state.paths import key_path
 from sudolang.state.sessions import event_op
 
 COLUMNS = ("backlog", "todo", "doing", "review", "done")
+BLOCKERS_SHOWN = 5  # a view line names this many blocked tasks, then counts the rest
 DEFAULT_WIP = {"todo": 10, "doing": 3, "review": 3}  # backlog and done are unlimited
 
 # --- reading the project document ------------------------------------------------------------
@@ -27,8 +28,15 @@ def _number(task_id: str) -> int:
         return 0
 
 
-def all_tasks(doc: dict) -> list[dict]:
-    return sorted(doc.get("tasks", {}).values(), key=lambda t: _number(t["id"]))
+def all_tasks(doc: dict, where=None) -> list[dict]:
+    """The tasks `where` accepts (all by default) in id order, T-2 before T-10."""
+    tasks = doc.get("tasks", {}).values()
+    return sorted(tasks if where is None else filter(where, tasks), key=lambda t: _number(t["id"]))
+
+
+def each_task(doc: dict):
+    """The tasks in storage order: for counts and sums, where sorting 10,000 tasks would be wasted."""
+    return doc.get("tasks", {}).values()
 
 
 def active_sprint(doc: dict) -> str | None:
@@ -37,8 +45,18 @@ def active_sprint(doc: dict) -> str | None:
     return max(active)[1] if active else None
 
 
-def sprint_tasks(doc: dict, sprint: str | None) -> list[dict]:
-    return [t for t in all_tasks(doc) if t.get("sprint") == sprint]
+def column_counts(tasks) -> dict[str, int]:
+    """How many of the tasks are in each column, in one pass."""
+    from collections import Counter
+
+    counts = Counter(t.get("column") for t in tasks)
+    return {column: counts.get(column, 0) for column in COLUMNS}
+
+
+def sprint_tasks(doc: dict, sprint: str | None, ordered: bool = True) -> list[dict]:
+    if ordered:
+        return all_tasks(doc, lambda t: t.get("sprint") == sprint)
+    return [t for t in each_task(doc) if t.get("sprint") == sprint]
 
 
 def wip_limits(doc: dict) -> dict[str, int | None]:
@@ -60,7 +78,7 @@ def agents(doc: dict) -> dict[str, dict]:
 def open_points(doc: dict, skip: str | None = None) -> dict[str, int]:
     """Points of the tasks not done, per assigned agent (every configured agent appears)."""
     load = {name: 0 for name in agents(doc)}
-    for task in all_tasks(doc):
+    for task in each_task(doc):
         if task.get("assignee") and task.get("column") != "done" and task["id"] != skip:
             load[task["assignee"]] = load.get(task["assignee"], 0) + int(task.get("points", 0))
     return load
@@ -82,7 +100,7 @@ def velocity(doc: dict) -> list[dict]:
 
 
 def _done_points(doc: dict, sprint: str) -> int:
-    return sum(int(t.get("points", 0)) for t in sprint_tasks(doc, sprint) if t.get("column") == "done")
+    return sum(int(t.get("points", 0)) for t in sprint_tasks(doc, sprint, ordered=False) if t.get("column") == "done")
 
 
 def average(rows: list[dict]) -> float:
@@ -95,7 +113,7 @@ def burndown(doc: dict, ctx: Context) -> list[dict]:
     if sprint is None:
         return []
     day = clock.parse(doc["sprints"][sprint].get("activated_at") or ctx.stamp()).date()
-    tasks = sprint_tasks(doc, sprint)
+    tasks = sprint_tasks(doc, sprint, ordered=False)
     rows = []
     while day <= ctx.now().date():
         # ISO stamps in UTC sort as text, so a day's end is every stamp whose date is <= the day
@@ -305,21 +323,23 @@ def cmd_burndown(ctx: Context) -> Result:
 # --- views for the layout --------------------------------------------------------------------
 
 
+@view
 def view_board(ctx: Context) -> str:
     doc = read(ctx)
-    tasks, limits = sprint_tasks(doc, active_sprint(doc)), wip_limits(doc)
-    parts = []
-    for column in COLUMNS:
-        count = sum(t.get("column") == column for t in tasks)
-        parts.append(f"{column} {count}" + (f"/{limits[column]}" if limits[column] is not None else ""))
-    return " | ".join(parts)
+    counts, limits = column_counts(sprint_tasks(doc, active_sprint(doc), ordered=False)), wip_limits(doc)
+    return " | ".join(f"{column} {counts[column]}" + (f"/{limits[column]}" if limits[column] is not None else "")
+                      for column in COLUMNS)
 
 
+@view
 def view_blockers(ctx: Context) -> str:
-    blocked = [t for t in all_tasks(read(ctx)) if t.get("blocked") and t.get("column") != "done"]
-    return ", ".join(f"{t['id']} ({t['blocked']})" for t in blocked) or "none"
+    blocked = all_tasks(read(ctx), lambda t: t.get("blocked") and t.get("column") != "done")
+    shown = ", ".join(f"{t['id']} ({t['blocked']})" for t in blocked[:BLOCKERS_SHOWN])
+    more = f", and {len(blocked) - BLOCKERS_SHOWN} more" if len(blocked) > BLOCKERS_SHOWN else ""
+    return shown + more or "none"
 
 
+@view
 def view_velocity(ctx: Context) -> str:
     rows = velocity(read(ctx))
     if not rows:
@@ -327,12 +347,13 @@ def view_velocity(ctx: Context) -> str:
     return f"{average(rows)} pts/sprint (last {rows[-1]['points']}, {len(rows)} sprint(s))"
 
 
+@view
 def view_burndown(ctx: Context) -> str:
     doc = read(ctx)
     rows = burndown(doc, ctx)
     if not rows:
         return "no active sprint"
-    total = sum(int(t.get("points", 0)) for t in sprint_tasks(doc, active_sprint(doc)))
+    total = sum(int(t.get("points", 0)) for t in sprint_tasks(doc, active_sprint(doc), ordered=False))
     return f"{rows[-1]['remaining']}/{total} pts left"
 
 
