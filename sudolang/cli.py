@@ -54,7 +54,7 @@ GROUP_MODULES = {
 }
 # Commands whose module parses a plain command line itself (no argparse, few imports): the module's
 # fast_namespace(argv) returns the namespace, or None to fall back to argparse (--help, mistakes).
-_DIRECT = {"hook": "sudolang.runtime.hook"}
+_DIRECT = {"hook": "sudolang.runtime.hook", "msg": "sudolang.state.msg_cli"}
 _OPTIONS_WITH_VALUES = frozenset({"--state-dir", "--timeout"})
 
 

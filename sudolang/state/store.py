@@ -278,7 +278,7 @@ def write_atomically(path: Path, data: bytes, temp: Path, backup: tuple[Path, Pa
     if backup is not None and path.exists():
         _link_backup(path, *backup)
     os.replace(temp, path)
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def _link_backup(path: Path, backup: Path, backup_temp: Path) -> None:
@@ -291,7 +291,8 @@ def _link_backup(path: Path, backup: Path, backup_temp: Path) -> None:
     os.replace(backup_temp, backup)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a folder's entries (a rename, a new file) durable, not only the files' contents."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

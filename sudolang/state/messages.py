@@ -1,0 +1,335 @@
+"""Messages between sessions: one file per message, numbered in sending order, consumed by one poller each.
+
+Layout, under the state directory:
+  messages/<recipient>/inbox.lock                        the lock senders and pollers take
+  messages/<recipient>/seq                               the last sequence number handed out
+  messages/<recipient>/inbox/000000000042.json           a message waiting; sorted names are sending order
+  messages/<recipient>/inbox/.000000000042.json.tmp      a send in progress: never read, swept by the next send
+  messages/<recipient>/claimed/<pid>-<token>/*.json      taken by poller <pid>, until it confirms delivery
+  messages/<recipient>/.done-<pid>-<token>/              a confirmed delivery being deleted
+
+Send, under the lock: bump `seq` (written atomically and before the message, so a killed sender
+leaves a gap, never a reused number), then write the message to a temp file, fsync it, rename it
+into inbox/ and fsync the folder. A reader sees a message whole or not at all, and since one
+sender publishes at a time, message N is in the inbox before N+1 is numbered.
+
+Poll: under the lock, read the waiting messages and move them into a claim folder of our own;
+release the lock; print them; then confirm by renaming the claim folder to .done-* (one atomic
+step) and delete it. Racing pollers never share a message (the lock, and a rename moves a file
+once), and each sees ascending numbers. If printing raises, the claim goes back to the inbox.
+
+The window: a poller that dies (SIGKILL, power loss) after claiming and before confirming leaves
+its claim folder behind. The next poll finds that pid gone and delivers those messages again,
+marked "redelivered": true, with the same id and seq (a peek lists them as unread). So no message
+is lost, and a message is delivered twice only if its first poller died after writing its output
+and before the one rename that confirms it -- and then the second copy says so. A redelivered
+message may arrive after newer ones; its seq says where it belongs. Claims are not fsynced: losing
+one in a power cut is such a death and ends in the same redelivery. A dead poller whose pid a live
+process has reused (or a zombie not yet reaped) keeps its claim until that process is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
+from sudolang.state import clock
+from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
+from sudolang.state.paths import StateDir
+from sudolang.state.store import fsync_folder, write_atomically
+
+SEQ_DIGITS = 12  # zero-padded, so sorting file names sorts by sequence number
+ENDED_STATUSES = frozenset({"completed", "archived"})  # a session in these reads no more messages
+_ABSENT = object()  # "no payload", since null is a payload one may send
+
+
+def new_id() -> str:
+    """A random UUID4 string; `import uuid` costs ~8 ms of start-up (it loads `platform`)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class Claim:
+    """Messages one poller moved out of the inbox into `folder`, in sending order."""
+
+    __slots__ = ("folder", "messages")
+
+    def __init__(self, folder: Path, messages: list[dict]) -> None:
+        self.folder = folder
+        self.messages = messages
+
+
+class Inbox:
+    """The message folder of one recipient session."""
+
+    def __init__(self, state: StateDir, session_id: str) -> None:
+        state.session(session_id)  # vets the id before it becomes a folder name
+        self.folder = state.root / "messages" / session_id
+        self.waiting = self.folder / "inbox"
+        self.claims = self.folder / "claimed"
+        self.counter = self.folder / "seq"
+        self.lock_path = self.folder / "inbox.lock"
+
+    def lock(self, timeout: float) -> FileLock:
+        if not self.waiting.is_dir():
+            self._create_folders()
+        return FileLock(self.lock_path, timeout)
+
+    def _create_folders(self) -> None:
+        self.waiting.mkdir(parents=True, exist_ok=True)
+        self.claims.mkdir(exist_ok=True)
+        for folder in (self.folder, self.folder.parent, self.folder.parent.parent):
+            fsync_folder(folder)  # the new folders survive a power cut, not only the files in them
+
+    # --- what is unread (no lock) --------------------------------------------------------------
+
+    def unread(self, dead_claims: list[Path] | None = None) -> list[tuple[str, Path, bool]]:
+        """(name, path, redelivered) of every unread message in sending order: the waiting ones, and those
+        a dead poller claimed and never confirmed."""
+        found = [(name, self.waiting / name, False) for name in _message_names(_listing(self.waiting))]
+        for folder in self._dead_claims() if dead_claims is None else dead_claims:
+            found += [(name, folder / name, True) for name in _message_names(_listing(folder))]
+        return sorted(found)
+
+    def _dead_claims(self) -> list[Path]:
+        dead = []
+        for name in _listing(self.claims):
+            pid = name.split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                dead.append(self.claims / name)
+        return dead
+
+    def pending(self) -> list[dict]:
+        """The unread messages without the lock: one claimed while we read is skipped, never half-read."""
+        messages = []
+        for _, path, redelivered in self.unread():
+            try:
+                messages.append(read_message(path, redelivered))
+            except FileNotFoundError:
+                continue
+        return messages
+
+    # --- sending (under the lock) --------------------------------------------------------------
+
+    def next_seq(self) -> int:
+        """The next number, recorded before its message exists: a sender killed after this leaves a gap."""
+        listing = _listing(self.waiting)
+        names = _message_names(listing)
+        newest = int(names[-1][:SEQ_DIGITS]) if names else 0
+        seq = max(self._last_seq(), newest) + 1  # the inbox too, in case `seq` was removed by hand
+        write_atomically(self.counter, f"{seq}\n".encode(), self.folder / ".seq.tmp")
+        # Only the lock holder writes temps, so a temp seen under the lock is a killed sender's.
+        for name in listing:
+            if name.startswith("."):
+                (self.waiting / name).unlink(missing_ok=True)
+        return seq
+
+    def _last_seq(self) -> int:
+        try:
+            text = self.counter.read_text()
+        except FileNotFoundError:
+            return 0
+        try:
+            return int(text)
+        except ValueError:
+            raise CorruptState(f"{self.counter} is corrupt ({text[:40]!r} is not a number); write the highest "
+                               "sequence number any message to this session had") from None
+
+    def publish(self, message: dict) -> None:
+        name = f"{message['seq']:0{SEQ_DIGITS}d}.json"
+        data = (json.dumps(message, ensure_ascii=False) + "\n").encode()
+        write_atomically(self.waiting / name, data, self.waiting / f".{name}.tmp")
+
+    # --- polling -------------------------------------------------------------------------------
+
+    def claim(self) -> Claim | None:
+        """Under the lock: move every unread message into a new claim folder of ours."""
+        self._sweep_done()
+        dead = self._dead_claims()
+        unread = self.unread(dead)
+        if not unread:
+            return None
+        messages = [read_message(path, redelivered) for _, path, redelivered in unread]  # corrupt: stop before moving
+        claim = Claim(self.claims / f"{os.getpid()}-{os.urandom(6).hex()}", messages)
+        claim.folder.mkdir(parents=True)
+        try:
+            for name, path, _ in unread:
+                os.rename(path, claim.folder / name)
+        except BaseException:
+            self.put_back(claim)
+            raise
+        for folder in dead:  # emptied now (or left empty by a poller killed before it moved anything)
+            try:
+                folder.rmdir()
+            except OSError:  # something that is not a message is in it: leave it for a person to see
+                pass
+        return claim
+
+    def put_back(self, claim: Claim) -> None:
+        """Under the lock: return an unconfirmed claim to the inbox under the messages' own names."""
+        for name in _listing(claim.folder):
+            os.rename(claim.folder / name, self.waiting / name)
+        claim.folder.rmdir()
+
+    def confirm(self, claim: Claim) -> None:
+        """Delivered: one rename ends the claim (no redelivery after it), then the files are deleted."""
+        done = self.folder / f".done-{claim.folder.name}"
+        os.rename(claim.folder, done)
+        _remove_folder(done)
+
+    def _sweep_done(self) -> None:
+        # A poller killed between its confirming rename and the deletion leaves a .done-* folder.
+        for name in _listing(self.folder):
+            if name.startswith(".done-"):
+                _remove_folder(self.folder / name)
+
+
+class Delivery:
+    """`with Delivery(inbox, timeout) as messages:` claims the unread messages; a clean exit confirms them,
+    an exception puts them back. Print and flush inside the block: confirming ends the claim."""
+
+    def __init__(self, inbox: Inbox, timeout: float) -> None:
+        self.inbox = inbox
+        self.timeout = timeout
+        self.claim: Claim | None = None
+
+    def __enter__(self) -> list[dict]:
+        if self.inbox.unread():  # nothing unread (the usual poll): no lock, no writes
+            with self.inbox.lock(self.timeout):
+                self.claim = self.inbox.claim()
+        return self.claim.messages if self.claim else []
+
+    def __exit__(self, error_type: type | None, *rest: object) -> None:
+        if self.claim is None:
+            return
+        if error_type is None:
+            self.inbox.confirm(self.claim)
+        else:
+            with self.inbox.lock(self.timeout):
+                self.inbox.put_back(self.claim)
+
+
+# --- the API -------------------------------------------------------------------------------------
+
+
+def send(state: StateDir, sender: str, recipient: str, text: str | None = None, payload: object = _ABSENT,
+         timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Deliver `text` or a JSON `payload` from `sender` to `recipient`'s inbox; returns the message as stored."""
+    content = _content(text, payload)
+    require_known(state, sender, "sender")
+    require_live(state, recipient)
+    inbox = Inbox(state, recipient)
+    with inbox.lock(timeout):
+        message = {"id": new_id(), "seq": inbox.next_seq(), "from": sender, "to": recipient,
+                   "at": clock.iso(clock.now()), **content}
+        inbox.publish(message)
+    return message
+
+
+def receive(state: StateDir, session_id: str, timeout: float = DEFAULT_TIMEOUT) -> Delivery:
+    """The unread messages of `session_id`, claimed for the caller until its `with` block ends."""
+    require_known(state, session_id, "recipient")
+    return Delivery(Inbox(state, session_id), timeout)
+
+
+def poll(state: StateDir, session_id: str, peek: bool = False, timeout: float = DEFAULT_TIMEOUT) -> list[dict]:
+    """Unread messages in sending order, consumed (unless `peek`): no other poll returns them."""
+    if peek:
+        return pending(state, session_id)
+    with receive(state, session_id, timeout) as messages:
+        return messages
+
+
+def pending(state: StateDir, session_id: str) -> list[dict]:
+    """Unread messages in sending order, left unread."""
+    require_known(state, session_id, "recipient")
+    return Inbox(state, session_id).pending()
+
+
+# --- checks --------------------------------------------------------------------------------------
+
+
+def _content(text: str | None, payload: object) -> dict:
+    if (text is None) == (payload is _ABSENT):
+        raise UsageError("give a message TEXT or --json PAYLOAD, not both and not neither")
+    return {"text": text} if text is not None else {"payload": payload}
+
+
+def require_known(state: StateDir, session_id: str, role: str) -> None:
+    """A session that exists or existed (archived), so a typo is caught and an archived inbox stays readable.
+
+    The sender's status is not checked: a session that has just handed off (and so is completed) or
+    run out its ttl may still have something to say."""
+    document = state.session(session_id)
+    if not document.exists() and not (state.archive / document.path.name).exists():
+        raise NotFound(f"no session {session_id!r} ({role})")
+
+
+def require_live(state: StateDir, session_id: str) -> None:
+    """The recipient exists and will still read: not completed, archived or expired."""
+    from sudolang.state.sessions import summary
+
+    document = state.session(session_id)
+    try:
+        row = summary(document.read(), clock.now())
+    except NotFound:
+        if (state.archive / document.path.name).exists():
+            raise SudolangError(f"cannot send to session {session_id!r}: it expired and was archived") from None
+        raise NotFound(f"no session {session_id!r} to send to") from None
+    if row["status"] in ENDED_STATUSES:
+        raise SudolangError(f"cannot send to session {session_id!r}: it is {row['status']}, so nobody would read it")
+    if row["expired"]:
+        raise SudolangError(f"cannot send to session {session_id!r}: it expired at {row['expiry']} "
+                            f"(`sudolang session heartbeat {session_id}` revives it)")
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def read_message(path: Path, redelivered: bool = False) -> dict:
+    raw = path.read_bytes()
+    try:
+        message = json.loads(raw)
+    except ValueError as error:
+        raise CorruptState(f"{path} is corrupt ({error}); move it out of the inbox to unblock polling") from None
+    if not isinstance(message, dict) or not isinstance(message.get("seq"), int):
+        raise CorruptState(f"{path} is corrupt (not a message); move it out of the inbox to unblock polling")
+    if redelivered:
+        message["redelivered"] = True
+    return message
+
+
+def _listing(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except FileNotFoundError:
+        return []
+
+
+def _message_names(listing: list[str]) -> list[str]:
+    """Message files (`<seq>.json`) in sending order; temps start with a dot."""
+    return sorted(n for n in listing if n.endswith(".json") and n[:SEQ_DIGITS].isdigit())
+
+
+def _remove_folder(folder: Path) -> None:
+    for name in _listing(folder):
+        (folder / name).unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except FileNotFoundError:  # another sweeper finished it
+        pass
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but someone else's
+        return True
+    return True
