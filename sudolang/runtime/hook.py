@@ -1,7 +1,930 @@
-"""`sudolang hook`: route Claude Code hook events into orchestration state (placeholder)."""
+"""`sudolang hook`: turn one Claude Code hook event, or the plan's explicit form, into orchestration state; never blocks.
 
-GROUPS = {"hook": ("Route a Claude Code hook event into orchestration state; never blocks.", "", (lambda args: 0, ()))}
+The Claude session's `session_id` (a UUID) is the orchestration session's id: the
+first event naming an unknown one creates it (mode development, project
+$SUDOLANG_PROJECT else "default"). Every event is a heartbeat of that session;
+SessionStart and UserPromptSubmit print a bounded summary of its state, which
+Claude Code adds to the model's context. Then the state triggers run (triggers.py).
+
+Whatever happens the exit code is 0: a problem is one line on stderr and one
+record in <state-dir>/hook-events.jsonl, where every run, good or bad, is logged.
+
+On the hot path only json, os, re, sys, time and the state layer load: not
+argparse, dataclasses or typing (about 10 ms each here), nor lark, jinja2,
+jsonpath-ng or filelock. The runtime's context module and the sprint actions pull
+in dataclasses, so the few board facts needed here are restated, not imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+
+from sudolang.errors import SudolangError, UsageError
+from sudolang.state import clock
+from sudolang.state.paths import StateDir, check_id, find_state_dir, key_path
+
+HOOK_TIMEOUT = 2.0  # seconds to wait for a lock: well inside the 10 s Claude Code gives the hook (init sets it)
+LOG_NAME = "hook-events.jsonl"
+LOG_LIMIT = 1_000_000  # bytes; past it the log moves to hook-events.jsonl.1 (replacing the older one)
+SUMMARY_LINES = 12
+SUMMARY_CHARS = 1500
+LINE_CHARS = 200
+LISTED = 3  # blocked tasks and agents named in the summary; the rest are counted
+DEFAULT_PROJECT = "default"  # runtime.context.DEFAULT_PROJECT (see the module docstring for why it is restated)
+COLUMNS = ("backlog", "todo", "doing", "review", "done")  # runtime.actions.sprint_execution.COLUMNS
+TODO_COLUMNS = {"pending": "todo", "in_progress": "doing", "completed": "done"}  # TodoWrite status -> column
+SUMMARY_EVENTS = frozenset({"SessionStart", "UserPromptSubmit"})  # their plain stdout reaches the model
+# Claude Code events that are only a heartbeat here (a user may register the router for them).
+HEARTBEAT_EVENTS = frozenset({
+    "PostToolUse", "PostToolUseFailure", "Notification", "Stop", "StopFailure", "PreCompact", "PostCompact",
+    "ConfigChange", "CwdChanged", "FileChanged", "PermissionRequest", "UserPromptExpansion", "InstructionsLoaded",
+})
+_UNSAFE = r"[^A-Za-z0-9._-]+"  # compiled on first use: most events name no agent
+
+HELP = "Route a Claude Code hook event into orchestration state; never blocks."
+EPILOG = f"""\
+forms:
+  sudolang hook < input.json        Claude Code's hook input (JSON on stdin), as router.sh passes it
+  sudolang hook EVENT SID PAYLOAD   the plan's explicit form, on an existing session:
+    task_completed SID '{{"task": "T-3"}}'                          the task moves to done
+    task_blocked   SID '{{"task": "T-3", "reason": "API down"}}'    the task is blocked
+    agent_spawned  SID '{{"agent": "reviewer-1", "type": "code-reviewer"}}'   the agent runs
+    epic_updated   SID '{{"epic": "E-1", "status": "active"}}'      (in_progress = active, done = completed)
+
+Claude Code events: SessionStart attaches (or creates) the session whose id is Claude's
+session_id and prints a short summary of its state; UserPromptSubmit prints it too;
+SubagentStart/SubagentStop and PreToolUse Task track agents; TaskCreated/TaskCompleted and
+PreToolUse TodoWrite sync the project's task board; SessionEnd pauses the session; every event
+is a heartbeat.
+
+It always exits 0: a problem is one line on stderr. A lock is waited for {HOOK_TIMEOUT:g} s unless
+--timeout says otherwise. Every run is logged as one JSON line in <state-dir>/{LOG_NAME}
+(moved to {LOG_NAME}.1 past 1 MB): look there when a hook seems not to fire.
+
+State triggers: the rules in sudolang/runtime/triggers.toml run after each event. A
+triggers.toml in the state directory replaces them whole; a malformed one is reported and the
+packaged rules are used. --list-triggers prints the rules in force and their file."""
+
+ARGUMENTS = (
+    (("event",), {"nargs": "?", "metavar": "EVENT", "help": "task_completed, task_blocked, agent_spawned or "
+                                                            "epic_updated (none: read Claude Code's input on stdin)"}),
+    (("sid",), {"nargs": "?", "metavar": "SID", "help": "the orchestration session"}),
+    (("payload",), {"nargs": "?", "metavar": "PAYLOAD", "help": "a JSON object (see below)"}),
+    (("--list-triggers",), {"action": "store_true", "help": "print the trigger rules in force and exit"}),
+)
 
 
-def fast_namespace(argv):
+# --- the command line ------------------------------------------------------------------------------
+
+
+def fast_namespace(argv: list[str]) -> object | None:
+    """The namespace of a plain `hook` command line, without argparse; None for anything else (--help)."""
+    import types
+
+    options: dict[str, object] = {"state_dir": None, "timeout": HOOK_TIMEOUT, "debug": False, "list_triggers": False}
+    words: list[str] = []
+    stream = iter(argv)
+    for word in stream:
+        if word in ("--state-dir", "--timeout"):
+            options[word[2:].replace("-", "_")] = value = next(stream, None)
+            if value is None:
+                return None
+        elif word in ("--debug", "--list-triggers"):
+            options[word[2:].replace("-", "_")] = True
+        elif word.startswith("-"):
+            return None
+        else:
+            words.append(word)
+    if words[:1] != ["hook"]:
+        return None
+    try:
+        options["timeout"] = float(options["timeout"])
+    except ValueError:
+        return None
+    given = words[1:] + [None, None, None]
+    return types.SimpleNamespace(handler=run, event=given[0], sid=given[1], payload=given[2],
+                                 extra=words[4:], **options)
+
+
+def run(args) -> int:
+    """The `hook` command: whatever happens, exit 0; a problem is one stderr line and a log record."""
+    try:
+        return _run(args)
+    except Exception as error:  # the last guard: even a failure before the log is ready must not block
+        if getattr(args, "debug", False):
+            raise
+        say(f"sudolang hook: internal error: {type(error).__name__}: {error}")
+        return 0
+
+
+def _run(args) -> int:
+    started = time.perf_counter()
+    root = find_state_dir(getattr(args, "state_dir", None))
+    if getattr(args, "list_triggers", False):
+        from sudolang.runtime import triggers
+
+        print(triggers.describe(root))
+        return 0
+    hook = Hook(StateDir(root), getattr(args, "timeout", HOOK_TIMEOUT))
+    try:
+        route(hook, args)
+    except SudolangError as error:
+        hook.fail(_kind(error), error.message)
+    except Exception as error:  # a bug of ours must not block Claude Code either
+        if getattr(args, "debug", False):
+            raise
+        hook.fail("internal", f"{type(error).__name__}: {error}")
+    hook.finish(started)
+    return 0
+
+
+def _kind(error: SudolangError) -> str:
+    """The log's name for an error class: lock_timeout, not_found, corrupt_state, usage_error, ..."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
+
+
+def route(hook: Hook, args) -> None:
+    words = [w for w in (getattr(args, "event", None), getattr(args, "sid", None), getattr(args, "payload", None))
+             if w is not None] + list(getattr(args, "extra", []))
+    if words:
+        explicit_event(hook, words)
+    else:
+        claude_event(hook, read_input(sys.stdin))
+
+
+# --- one run's state, effects and report --------------------------------------------------------------
+
+
+class Hook:
+    """One run: the state, the session it acts on, the writes it queues, and what it did."""
+
+    __slots__ = ("state", "timeout", "moment", "at", "event", "session_id", "project", "created", "plans",
+                 "events", "did", "warnings", "error", "summary", "session_doc", "project_doc")
+
+    def __init__(self, state: StateDir, timeout: float) -> None:
+        self.state, self.timeout = state, timeout
+        self.moment = clock.now()
+        self.at = clock.iso(self.moment)
+        self.event: str | None = None
+        self.session_id: str | None = None
+        self.project = DEFAULT_PROJECT
+        self.created = False
+        self.plans: list = []  # (session document) -> operations, applied with the heartbeat in one write
+        self.events: list[tuple[str, dict]] = []  # orchestration events for the triggers
+        self.did: list[str] = []
+        self.warnings: list[str] = []
+        self.error: dict | None = None
+        self.summary = False
+        self.session_doc: dict | None = None
+        self.project_doc: dict | None = None
+
+    # -- the session --
+
+    def attach(self, session_id: object, create: bool) -> None:
+        """Use the session `session_id`; with `create` (Claude Code's form), make it when it does not exist yet."""
+        from sudolang.errors import NotFound
+
+        if not isinstance(session_id, str) or not session_id:
+            raise UsageError("the input has no session_id")
+        self.session_id = check_id("session", session_id)
+        document = self.state.session(session_id)
+        try:
+            current = document.read()
+        except NotFound:
+            if not create:
+                raise NotFound(f"no session {session_id!r}; the explicit form acts on an existing session") from None
+            current = self._create(document)
+        self.project = (current.get("session") or {}).get("project") or os.environ.get("SUDOLANG_PROJECT") \
+            or DEFAULT_PROJECT
+
+    def _create(self, document) -> dict:
+        from sudolang.state import sessions, shared
+
+        project = os.environ.get("SUDOLANG_PROJECT") or DEFAULT_PROJECT
+        shared.ensure_project(self.state, project, self.timeout)
+        fresh = sessions.new_document(self.session_id, "development", project, sessions.DEFAULT_TTL, self.moment)
+        fresh["session"]["claude_session_id"] = self.session_id
+        try:
+            document.create(fresh, self.timeout)
+        except SudolangError:
+            if not document.exists():
+                raise
+            return document.read()  # another hook of the same Claude session created it first
+        self.created = True
+        self.note(f"created session (project {project})")
+        return fresh
+
+    def queue(self, plan) -> None:
+        self.plans.append(plan)
+
+    def commit(self) -> None:
+        """One locked write of the session: the heartbeat and every queued change."""
+        from sudolang.state.sessions import heartbeat_ops
+
+        plans = self.plans
+
+        def plan(document: dict) -> list[dict]:
+            ops = heartbeat_ops(document, self.moment)
+            for queued in plans:
+                ops += queued(document)
+            return ops
+
+        self.session_doc = self.state.session(self.session_id).update(plan, self.timeout)
+
+    def update_project(self, plan) -> dict:
+        from sudolang.state import shared
+
+        shared.ensure_project(self.state, self.project, self.timeout)
+        self.project_doc = self.state.project(self.project).update(plan, self.timeout)
+        return self.project_doc
+
+    # -- the report --
+
+    def emit(self, event: str, payload: dict) -> None:
+        self.events.append((event, payload))
+
+    def note(self, text: str) -> None:
+        self.did.append(text)
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+    def fail(self, kind: str, message: str) -> None:
+        self.error = {"kind": kind, "message": message}
+
+    def finish(self, started: float) -> None:
+        """Say what went wrong on stderr (one line) and log the run."""
+        problems = ([self.error["message"]] if self.error else []) + self.warnings
+        if problems:
+            where = f"{self.event}: " if self.event else ""
+            text = " | ".join(problems)
+            say(f"sudolang hook: {where}{text}")
+        record = {"at": self.at, "event": self.event, "session": self.session_id,
+                  "ok": self.error is None, "did": [d[:300] for d in self.did[:20]],
+                  "ms": round((time.perf_counter() - started) * 1000, 1)}
+        if self.error:
+            record["error"] = self.error["kind"]
+            record["message"] = self.error["message"][:500]
+        if self.warnings:
+            record["warnings"] = [w[:300] for w in self.warnings[:5]]
+        append_log(self.state.root, record)
+
+
+def say(line: str) -> None:
+    """One line on stderr, at most 1,000 characters; a closed stderr is no reason to fail."""
+    try:
+        print(line.replace("\n", " ")[:1000], file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+
+
+def append_log(root, record: dict) -> None:
+    """One line in <state-dir>/hook-events.jsonl; past LOG_LIMIT the file becomes .1 first. Best effort:
+    a log that cannot be written must not fail the hook (stderr has already said what matters)."""
+    path = root / LOG_NAME
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+    try:
+        os.makedirs(root, exist_ok=True)
+        try:
+            if os.stat(path).st_size >= LOG_LIMIT:
+                os.replace(path, root / (LOG_NAME + ".1"))
+        except FileNotFoundError:
+            pass
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, line)  # one write per record: concurrent hooks' lines do not interleave
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+# --- Claude Code's input -------------------------------------------------------------------------------
+
+
+def read_input(stream) -> dict:
+    """The hook input object; a UsageError says what is wrong with it (empty, not JSON, not an object)."""
+    if stream is None or stream.isatty():  # a person ran `sudolang hook` at a terminal: do not wait
+        raise UsageError("no hook input: Claude Code passes the event as JSON on stdin (or use EVENT SID PAYLOAD)")
+    raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    if not raw.strip():
+        raise UsageError("empty hook input: expected a JSON object on stdin")
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise UsageError(f"hook input is not JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"hook input is not a JSON object (got {type(data).__name__})")
+    return data
+
+
+def claude_event(hook: Hook, data: dict) -> None:
+    event = data.get("hook_event_name")
+    hook.event = event if isinstance(event, str) else None
+    if not hook.event:
+        raise UsageError("the input has no hook_event_name")
+    handler = CLAUDE_EVENTS.get(hook.event)
+    if handler is None and hook.event not in HEARTBEAT_EVENTS:
+        raise UsageError(f"unknown hook event {hook.event!r}; nothing was changed")
+    hook.attach(data.get("session_id"), create=True)
+    if handler is not None:
+        handler(hook, data)
+    if text(data.get("agent_id")) and hook.event not in ("SubagentStart", "SubagentStop"):
+        hook.queue(lambda doc: agent_heartbeat(hook, doc, text(data["agent_id"])))
+    settle(hook)
+
+
+def settle(hook: Hook) -> None:
+    """Write the session, run the triggers, print the summary if the event wants one."""
+    hook.commit()
+    hook.note("heartbeat")
+    run_triggers(hook)
+    if hook.summary:
+        write_stdout(summary_text(hook))
+
+
+def text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def on_session_start(hook: Hook, data: dict) -> None:
+    hook.summary = True
+    source = text(data.get("source")) or "startup"
+    if not hook.created:
+        hook.queue(lambda doc: [_event_op("session_attached", hook.at, source=source)]
+                   + _claude_id_ops(doc, hook.session_id))
+        hook.note(f"attached ({source})")
+    hook.emit("session_started", {"source": source})
+    export_session(hook)
+
+
+def _claude_id_ops(document: dict, session_id: str) -> list[dict]:
+    if (document.get("session") or {}).get("claude_session_id"):
+        return []
+    return [{"op": "set", "path": "$.session.claude_session_id", "value": session_id}]
+
+
+def export_session(hook: Hook) -> None:
+    """Commands Claude runs in this session read $SUDOLANG_SESSION: say so in $CLAUDE_ENV_FILE."""
+    path = os.environ.get("CLAUDE_ENV_FILE")
+    if not path:
+        return
+    line = f"export SUDOLANG_SESSION={hook.session_id}\n"
+    try:
+        try:
+            with open(path, encoding="utf-8") as stream:
+                if line in stream.read():
+                    return
+        except FileNotFoundError:
+            pass
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(line)
+        hook.note("exported SUDOLANG_SESSION")
+    except OSError as error:
+        hook.warn(f"could not write CLAUDE_ENV_FILE {path}: {error.strerror or error}")
+
+
+def on_prompt(hook: Hook, data: dict) -> None:
+    hook.summary = True
+
+
+def on_session_end(hook: Hook, data: dict) -> None:
+    reason = text(data.get("reason")) or "other"
+
+    def plan(document: dict) -> list[dict]:
+        if ((document.get("session") or {}).get("lifecycle") or {}).get("status") not in ("active", "paused"):
+            return []  # a completed (handed-off) session stays completed
+        return [{"op": "set", "path": "$.session.lifecycle.status", "value": "paused"},
+                _event_op("session_paused", hook.at, reason=reason)]
+
+    hook.queue(plan)
+    hook.note(f"paused ({reason})")
+    hook.emit("session_ended", {"reason": reason})
+
+
+def _event_op(kind: str, at: str, **data: object) -> dict:
+    from sudolang.state.sessions import event_op
+
+    return event_op(kind, at, **data)
+
+
+# --- agents -----------------------------------------------------------------------------------------------
+
+
+def agent_name(wanted: str) -> str:
+    """A key the dashboard's @<agent> can name: the agent's type (or given name) made safe as an id."""
+    return re.sub(_UNSAFE, "-", wanted).strip("-._")[:64] or "agent"
+
+
+def _agents(document: dict) -> dict:
+    agents = (document.get("execution") or {}).get("agents")
+    return agents if isinstance(agents, dict) else {}
+
+
+def free_agent_key(agents: dict, base: str) -> str:
+    """`base`, unless a running agent holds it: then base-2, base-3, ... (a finished one's key is reused)."""
+    key, number = base, 1
+    while isinstance(agents.get(key), dict) and agents[key].get("status") == "running":
+        number += 1
+        key = f"{base}-{number}"
+    return key
+
+
+def start_agent(hook: Hook, document: dict, kind: str, source: str, **fields: object) -> list[dict]:
+    agents = _agents(document)
+    claude_id = fields.get("claude_agent_id")
+    if source == "SubagentStart":
+        adopted = _announced_by_task_tool(agents, kind)
+        if adopted is not None:  # the same agent, already registered by its PreToolUse Task call
+            hook.note(f"agent {adopted} started (id {claude_id})")
+            return [{"op": "merge", "path": key_path("execution", "agents", adopted),
+                     "value": {"claude_agent_id": claude_id, "last_heartbeat": hook.at}}]
+    key = free_agent_key(agents, agent_name(fields.pop("name", None) or kind))
+    entry = {"type": kind, "status": "running", "started_at": hook.at, "last_heartbeat": hook.at,
+             "source": source, **{k: v for k, v in fields.items() if v}}
+    hook.note(f"agent {key} running")
+    hook.emit("agent_spawned", {"agent": key, "type": kind})
+    return [{"op": "set", "path": key_path("execution", "agents", key), "value": entry},
+            _event_op("agent_spawned", hook.at, agent=key, agent_type=kind)]
+
+
+def _announced_by_task_tool(agents: dict, kind: str) -> str | None:
+    """Newer Claude Code sends both PreToolUse Task and SubagentStart for one agent; match them by type."""
+    for key, agent in agents.items():
+        if isinstance(agent, dict) and agent.get("source") == "Task" and agent.get("type") == kind \
+                and agent.get("status") == "running" and not agent.get("claude_agent_id"):
+            return key
     return None
+
+
+def on_subagent_start(hook: Hook, data: dict) -> None:
+    kind = text(data.get("agent_type")) or "agent"
+    claude_id = text(data.get("agent_id")) or None
+    hook.queue(lambda doc: start_agent(hook, doc, kind, "SubagentStart", claude_agent_id=claude_id))
+
+
+def on_subagent_stop(hook: Hook, data: dict) -> None:
+    claude_id, kind = text(data.get("agent_id")), text(data.get("agent_type"))
+
+    def plan(document: dict) -> list[dict]:
+        key = stopped_agent(_agents(document), claude_id, kind)
+        if key is None:
+            hook.note("no running agent matched SubagentStop")
+            return []
+        hook.note(f"agent {key} done")
+        hook.emit("agent_stopped", {"agent": key, "type": kind})
+        return [{"op": "merge", "path": key_path("execution", "agents", key),
+                 "value": {"status": "done", "ended_at": hook.at, "last_heartbeat": hook.at}},
+                _event_op("agent_done", hook.at, agent=key)]
+
+    hook.queue(plan)
+
+
+def stopped_agent(agents: dict, claude_id: str, kind: str) -> str | None:
+    """The agent a SubagentStop is about: by Claude's agent id, else a running one of that type, else
+    (older Claude Code sends neither) the running agent started last."""
+    running = {k: a for k, a in agents.items() if isinstance(a, dict) and a.get("status") in ("running", "stale")}
+    for key, agent in running.items():
+        if claude_id and agent.get("claude_agent_id") == claude_id:
+            return key
+    typed = [k for k, a in running.items()
+             if kind and a.get("type") == kind and not (claude_id and a.get("claude_agent_id"))]
+    if typed:
+        return typed[0]
+    if claude_id or kind:
+        return None
+    return max(running, key=lambda k: running[k].get("started_at") or "", default=None)
+
+
+def agent_heartbeat(hook: Hook, document: dict, claude_id: str) -> list[dict]:
+    """An event from inside a subagent keeps that agent alive (and brings a stale one back)."""
+    for key, agent in _agents(document).items():
+        if isinstance(agent, dict) and agent.get("claude_agent_id") == claude_id and agent.get("status") != "done":
+            return [{"op": "merge", "path": key_path("execution", "agents", key),
+                     "value": {"last_heartbeat": hook.at, "status": "running"}}]
+    return []
+
+
+def on_pre_tool_use(hook: Hook, data: dict) -> None:
+    tool = TOOLS.get(text(data.get("tool_name")))
+    if tool is not None:
+        tool_input = data.get("tool_input")
+        tool(hook, tool_input if isinstance(tool_input, dict) else {}, data)
+
+
+def on_task_tool(hook: Hook, tool_input: dict, data: dict) -> None:
+    """Older Claude Code announces a subagent only as a Task tool call."""
+    kind = text(tool_input.get("subagent_type")) or "general-purpose"
+    description = text(tool_input.get("description"))[:200]
+    tool_use_id = text(data.get("tool_use_id")) or None
+    hook.queue(lambda doc: start_agent(hook, doc, kind, "Task", description=description, tool_use_id=tool_use_id))
+
+
+# --- the task board (the sprint program's model: project document `tasks`, `counters.task`, `sprints`) ----
+
+
+def active_sprint(doc: dict) -> str | None:
+    """sprint_execution.active_sprint: the active sprint activated last."""
+    active = [(s.get("activated_at") or "", k) for k, s in (doc.get("sprints") or {}).items()
+              if isinstance(s, dict) and s.get("status") == "active"]
+    return max(active)[1] if active else None
+
+
+class BoardChange:
+    """The operations one event makes on the project's board, built under the project lock."""
+
+    __slots__ = ("hook", "doc", "ops", "counter", "sprint", "joined", "touched", "created", "moved")
+
+    def __init__(self, hook: Hook, doc: dict) -> None:
+        self.hook, self.doc, self.ops = hook, doc, []
+        self.counter = int((doc.get("counters") or {}).get("task", 0))
+        self.sprint: str | None = None
+        self.joined: str | None = None  # the sprint this session joined (cmd_add's first task starts one)
+        self.touched: dict[str, dict] = {}  # task id -> the task as it will be
+        self.created: list[str] = []
+        self.moved: list[tuple[str, str, str]] = []  # (task id, from, to)
+
+    def tasks(self) -> dict:
+        tasks = self.doc.get("tasks")
+        return tasks if isinstance(tasks, dict) else {}
+
+    def add(self, title: str, column: str, **fields: object) -> dict:
+        """A new task, as sprint_execution.cmd_add makes it, in `column` of the active sprint."""
+        self.counter += 1
+        task_id, at = f"T-{self.counter}", self.hook.at
+        task = {"id": task_id, "title": title[:200], "points": 1, "column": column, "assignee": None,
+                "blocked": None, "sprint": self.current_sprint(), "created_at": at,
+                "history": [{"at": at, "column": column}], **fields}
+        self.ops += [{"op": "incr", "path": key_path("counters", "task"), "value": 1},
+                     {"op": "set", "path": key_path("tasks", task_id), "value": task}]
+        self.touched[task_id] = task
+        self.created.append(task_id)
+        return task
+
+    def move(self, task: dict, column: str) -> None:
+        before = task.get("column")
+        if before == column:
+            return
+        history = list(task.get("history") or []) + [{"at": self.hook.at, "column": column}]
+        self.ops.append({"op": "merge", "path": key_path("tasks", task["id"]),
+                         "value": {"column": column, "history": history}})
+        self.touched[task["id"]] = {**task, "column": column, "history": history}
+        self.moved.append((task["id"], before, column))
+
+    def current_sprint(self) -> str:
+        """The active sprint, joined by this session; with none, the first free sprint-NNN starts."""
+        if self.sprint is not None:
+            return self.sprint
+        sprints = self.doc.get("sprints") or {}
+        self.sprint = active_sprint(self.doc)
+        if self.sprint is None:
+            self.sprint = next(f"sprint-{n:03d}" for n in range(1, len(sprints) + 2) if f"sprint-{n:03d}" not in sprints)
+            patch = {"status": "active", "activated_at": self.hook.at, "sessions": [self.hook.session_id]}
+            self.ops.append({"op": "merge", "path": key_path("sprints", self.sprint), "value": patch})
+            self.joined = self.sprint
+        elif self.hook.session_id not in (sprints[self.sprint].get("sessions") or []):
+            sessions = list(sprints[self.sprint].get("sessions") or []) + [self.hook.session_id]
+            self.ops.append({"op": "merge", "path": key_path("sprints", self.sprint), "value": {"sessions": sessions}})
+            self.joined = self.sprint
+        return self.sprint
+
+
+def change_board(hook: Hook, edit) -> BoardChange:
+    """Run `edit(change)` on the board under the project lock, then record the results in the session."""
+    changes: list[BoardChange] = []
+
+    def plan(doc: dict) -> list[dict]:
+        changes.append(BoardChange(hook, doc))
+        edit(changes[-1])
+        return changes[-1].ops
+
+    hook.update_project(plan)
+    change = changes[-1]
+    hook.queue(lambda doc: session_task_ops(hook, change))
+    for task_id in change.created:
+        task = change.touched[task_id]
+        hook.note(f"{task_id} created in {task['column']}")
+        hook.emit("task_created", {"task": task_id, "sprint": task.get("sprint")})
+        if task["column"] == "done":
+            hook.emit("task_completed", {"task": task_id, "sprint": task.get("sprint")})
+    for task_id, before, after in change.moved:
+        hook.note(f"{task_id} {before} -> {after}")
+        sprint = change.touched[task_id].get("sprint")
+        hook.emit("task_completed" if after == "done" else "task_moved",
+                  {"task": task_id, "sprint": sprint, "column": after, "from": before})
+    return change
+
+
+def session_task_ops(hook: Hook, change: BoardChange) -> list[dict]:
+    """The session's references to the tasks it touched (session handoff moves the open ones)."""
+    ops = []
+    for task_id, task in change.touched.items():
+        ref = {"status": task["column"], "title": task.get("title")}
+        ref.update({k: task[k] for k in ("claude_task_id", "claude_todo") if task.get(k)})
+        ops.append({"op": "set", "path": key_path("execution", "tasks", task_id), "value": ref})
+        if task["column"] == "done" and (task_id in change.created or any(m[0] == task_id for m in change.moved)):
+            ops.append(_event_op("task_completed", hook.at, task=task_id))
+    if change.joined:
+        ops += [{"op": "merge", "path": "$.active_work", "value": {"project": hook.project, "sprint": change.joined}},
+                _event_op("sprint_joined", hook.at, project=hook.project, sprint=change.joined)]
+    return ops
+
+
+def _claude_task(change: BoardChange, data: dict, column: str) -> dict:
+    """The board task of a Claude task (TaskCreated/TaskCompleted), created in `column` on first sight.
+    Claude numbers tasks per list, so a task is known by its list (team, else session) and its id."""
+    claude_id = text(data.get("task_id")) or (str(data["task_id"]) if isinstance(data.get("task_id"), int) else "")
+    if not claude_id:
+        raise UsageError("the input has no task_id")
+    scope = text(data.get("team_name")) or change.hook.session_id
+    for task in change.tasks().values():
+        if isinstance(task, dict) and task.get("claude_task_id") == claude_id and task.get("claude_task_list") == scope:
+            return task
+    title = text(data.get("task_subject")) or text(data.get("task_description")).split("\n")[0] \
+        or f"Claude task {claude_id}"
+    teammate = {"assignee": text(data.get("teammate_name"))} if text(data.get("teammate_name")) else {}
+    return change.add(title, column, claude_task_id=claude_id, claude_task_list=scope, **teammate)
+
+
+def on_task_created(hook: Hook, data: dict) -> None:
+    change_board(hook, lambda change: _claude_task(change, data, "todo"))
+
+
+def on_task_completed(hook: Hook, data: dict) -> None:
+    def edit(change: BoardChange) -> None:
+        change.move(_claude_task(change, data, "done"), "done")  # a task first seen here is made done
+
+    change_board(hook, edit)
+
+
+def on_todo_write(hook: Hook, tool_input: dict, data: dict) -> None:
+    """Older Claude Code keeps its task list with TodoWrite: each todo is a task, known by its text."""
+    todos = [t for t in tool_input.get("todos") or [] if isinstance(t, dict) and text(t.get("content"))]
+
+    def edit(change: BoardChange) -> None:
+        known = {t.get("claude_todo"): t for t in change.tasks().values()
+                 if isinstance(t, dict) and t.get("claude_task_list") == hook.session_id and t.get("claude_todo")}
+        for todo in todos:
+            content, column = text(todo["content"]), TODO_COLUMNS.get(todo.get("status"), "todo")
+            if content in known:
+                change.move(known[content], column)
+            else:
+                known[content] = change.add(content, column, claude_todo=content, claude_task_list=hook.session_id)
+
+    change_board(hook, edit)
+
+
+# --- the explicit form: sudolang hook EVENT SID PAYLOAD --------------------------------------------------
+
+
+EPIC_ALIASES = {"in_progress": "active", "doing": "active", "started": "active", "done": "completed"}
+
+
+def explicit_event(hook: Hook, words: list[str]) -> None:
+    hook.event = words[0]
+    handler = EXPLICIT_EVENTS.get(words[0])
+    if handler is None:
+        raise UsageError(f"unknown event {words[0]!r}; expected one of {', '.join(EXPLICIT_EVENTS)}, "
+                         "or no arguments and Claude Code's input on stdin")
+    if len(words) != 3:
+        raise UsageError(f"usage: sudolang hook {words[0]} SID PAYLOAD (got {len(words) - 1} argument(s))")
+    try:
+        payload = json.loads(words[2])
+    except ValueError as error:
+        raise UsageError(f"PAYLOAD is not JSON ({error}): {words[2][:80]!r}") from None
+    if not isinstance(payload, dict):
+        raise UsageError(f"PAYLOAD must be a JSON object, got {type(payload).__name__}")
+    hook.attach(words[1], create=False)
+    handler(hook, payload)
+    settle(hook)
+
+
+def _field(payload: dict, name: str) -> str:
+    value = payload.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"the payload needs {name!r}")
+    return value.strip()
+
+
+def explicit_task_completed(hook: Hook, payload: dict) -> None:
+    """{"task": "T-3"}: the task moves to done; task_completed fires even if it was done already
+    (the caller says it is complete, and the rules are idempotent)."""
+    from sudolang.runtime.triggers import task_id
+
+    wanted = task_id(_field(payload, "task"))
+    change = change_board(hook, lambda change: change.move(_board_task(change, wanted), "done"))
+    if not change.moved:
+        task = change.doc["tasks"][wanted]
+        change.touched[wanted] = task
+        hook.note(f"{wanted} already done")
+        hook.emit("task_completed", {"task": wanted, "sprint": task.get("sprint")})
+
+
+def _board_task(change: BoardChange, wanted: str) -> dict:
+    from sudolang.errors import NotFound
+
+    task = change.tasks().get(wanted)
+    if not isinstance(task, dict):
+        raise NotFound(f"no task {wanted} in project {change.hook.project!r}")
+    return task
+
+
+def explicit_task_blocked(hook: Hook, payload: dict) -> None:
+    """{"task": "T-3", "reason": "..."}: the task is blocked, as the sprint program's /block does."""
+    from sudolang.runtime.triggers import task_id
+
+    wanted, reason = task_id(_field(payload, "task")), _field(payload, "reason")
+
+    def edit(change: BoardChange) -> None:
+        _board_task(change, wanted)
+        change.ops.append({"op": "merge", "path": key_path("tasks", wanted),
+                           "value": {"blocked": reason, "blocked_at": hook.at}})
+
+    change_board(hook, edit)
+    hook.queue(lambda doc: [_event_op("task_blocked", hook.at, task=wanted, reason=reason)])
+    hook.note(f"{wanted} blocked")
+    hook.emit("task_blocked", {"task": wanted, "reason": reason})
+
+
+def explicit_agent_spawned(hook: Hook, payload: dict) -> None:
+    """{"agent": "reviewer-1", "type": "code-reviewer"}: the agent runs under that name (type optional)."""
+    name = _field(payload, "agent")
+    kind = text(payload.get("type")) or name
+    hook.queue(lambda doc: start_agent(hook, doc, kind, "explicit", name=name))
+
+
+def explicit_epic_updated(hook: Hook, payload: dict) -> None:
+    """{"epic": "E-1", "status": "active"}: shared.update_epic; in_progress and done are accepted."""
+    from sudolang.state import shared
+
+    epic, status = _field(payload, "epic"), _field(payload, "status")
+    status = EPIC_ALIASES.get(status, status)
+    shared.update_epic(hook.state, hook.project, epic, status, hook.timeout)
+    hook.queue(lambda doc: [_event_op("epic_updated", hook.at, epic=epic, status=status)])
+    hook.note(f"epic {epic} is {status}")
+    hook.emit("epic_updated", {"epic": epic, "status": status})
+
+
+# --- triggers and the summary ------------------------------------------------------------------------------
+
+
+def run_triggers(hook: Hook) -> None:
+    from sudolang.runtime import triggers
+
+    ruleset = triggers.load_rules(hook.state.root)
+    if ruleset.warning:
+        hook.warn(ruleset.warning)
+    facts = triggers.Facts(hook.state, hook.project, hook.session_id, hook.timeout,
+                           session_doc=hook.session_doc, project_doc=hook.project_doc)
+    lines = triggers.run_rules(ruleset.rules, facts, [("heartbeat", {}), *hook.events])
+    hook.did += lines
+    hook.warnings += triggers.failed(lines)
+    hook.session_doc, hook.project_doc = facts.session_doc(), facts.known_project_doc()
+
+
+def summary_text(hook: Hook) -> str:
+    """A few plain lines on the session's state (plain text: stdout starting with `{` is read as JSON)."""
+    session = hook.session_doc or {}
+    project = hook.project_doc if hook.project_doc is not None else _read_project(hook)
+    lifecycle = (session.get("session") or {}).get("lifecycle") or {}
+    lines = [f"sudolang session {hook.session_id} ({(session.get('session') or {}).get('mode')}, "
+             f"project {hook.project}, {lifecycle.get('status')})"]
+    lines += board_lines(project)
+    lines += agent_lines(session)
+    lines += message_lines(hook)
+    events = [e for e in (project.get("events") or [])[-2:] if isinstance(e, dict)]
+    if events:
+        lines.append("Latest: " + "; ".join(_event_text(e) for e in events))
+    return bounded(lines)
+
+
+def _read_project(hook: Hook) -> dict:
+    from sudolang.errors import NotFound
+
+    try:
+        return hook.state.project(hook.project).read()
+    except NotFound:
+        return {}
+
+
+def board_lines(project: dict) -> list[str]:
+    """The active sprint's points and columns (all tasks when no sprint is active) and what is blocked.
+    One pass over the tasks: with 10,000 of them every extra pass costs milliseconds."""
+    sprint = active_sprint(project)
+    counts, points, blocked, seen = dict.fromkeys(COLUMNS, 0), {"all": 0, "done": 0}, [], 0
+    for task in (project.get("tasks") or {}).values():
+        if not isinstance(task, dict) or (sprint is not None and task.get("sprint") != sprint):
+            continue
+        seen += 1
+        column = task.get("column")
+        counts[column] = counts.get(column, 0) + 1
+        value = _points(task)
+        points["all"] += value
+        if column == "done":
+            points["done"] += value
+        elif task.get("blocked"):
+            blocked.append(task)
+    if sprint is None and not seen:
+        return ["No tasks yet (the sprint program's /add starts a sprint)."]
+    lines = [f"Sprint {sprint}: {points['done']}/{points['all']} pts done, {seen} tasks"] if sprint else []
+    lines.append(("Board: " if sprint else "Tasks (no active sprint): ")
+                 + " | ".join(f"{column} {count}" for column, count in counts.items()))
+    if blocked:
+        named = "; ".join(f"{t.get('id')} ({_clip(str(t['blocked']), 40)})" for t in blocked[:LISTED])
+        more = f"; +{len(blocked) - LISTED} more" if len(blocked) > LISTED else ""
+        lines.append(f"Blocked ({len(blocked)}): {named}{more}")
+    return lines
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _points(task: dict) -> int:
+    value = task.get("points")
+    if type(value) is int:  # the usual case, without the cost of int() and a try per task
+        return value
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def agent_lines(session: dict) -> list[str]:
+    agents = _agents(session)
+    running = sorted(k for k, a in agents.items() if isinstance(a, dict) and a.get("status") == "running")
+    stale = sorted(k for k, a in agents.items() if isinstance(a, dict) and a.get("status") == "stale")
+    lines = []
+    for label, names in (("Agents running", running), ("Agents stale", stale)):
+        if names:
+            more = f", +{len(names) - LISTED} more" if len(names) > LISTED else ""
+            lines.append(f"{label} ({len(names)}): {', '.join(names[:LISTED])}{more}")
+    return lines
+
+
+def message_lines(hook: Hook) -> list[str]:
+    """Unread messages, when the messaging module is there; it must never break the hook."""
+    try:
+        from sudolang.state import messages
+
+        pending = messages.pending(hook.state, hook.session_id)
+        count = pending if isinstance(pending, int) else len(pending)
+    except Exception:  # absent, or failing: the summary goes without the line
+        return []
+    return [f"Messages: {count} unread (sudolang msg)"] if count else []
+
+
+def _event_text(event: dict) -> str:
+    details = " ".join(f"{k}={str(v)[:40]}" for k, v in event.items()
+                       if k not in ("at", "type", "session") and v is not None)
+    return f"{event.get('type')} {details}".strip()
+
+
+def bounded(lines: list[str]) -> str:
+    """At most SUMMARY_LINES lines of LINE_CHARS and SUMMARY_CHARS in all, never starting with `{`."""
+    kept, size = [], 0
+    for line in lines[:SUMMARY_LINES]:
+        line = line.replace("\n", " ")
+        line = _clip(line, LINE_CHARS)
+        if size + len(line) + 1 > SUMMARY_CHARS:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept).lstrip("{")
+
+
+def write_stdout(summary: str) -> None:
+    try:
+        sys.stdout.write(summary + "\n")
+        sys.stdout.flush()
+    except OSError:  # Claude Code stopped reading: the state is written, nothing else matters
+        pass
+
+
+# Event name -> handler. Events in HEARTBEAT_EVENTS are only heartbeats; any other name is unknown.
+CLAUDE_EVENTS = {
+    "SessionStart": on_session_start,
+    "UserPromptSubmit": on_prompt,
+    "SubagentStart": on_subagent_start,
+    "SubagentStop": on_subagent_stop,
+    "TaskCreated": on_task_created,
+    "TaskCompleted": on_task_completed,
+    "PreToolUse": on_pre_tool_use,
+    "SessionEnd": on_session_end,
+}
+# PreToolUse tool name -> handler (older Claude Code: subagents and the task list as tool calls).
+TOOLS = {"Task": on_task_tool, "Agent": on_task_tool, "TodoWrite": on_todo_write}
+EXPLICIT_EVENTS = {
+    "task_completed": explicit_task_completed,
+    "task_blocked": explicit_task_blocked,
+    "agent_spawned": explicit_agent_spawned,
+    "epic_updated": explicit_epic_updated,
+}
+
+GROUPS = {"hook": (HELP, EPILOG, (run, ARGUMENTS))}

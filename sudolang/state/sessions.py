@@ -62,22 +62,23 @@ def create(state: StateDir, mode: str, project: str | None = None, ttl: int = DE
     return session_id
 
 
+def heartbeat_ops(document: dict, moment: datetime) -> list[dict]:
+    """A heartbeat at `moment`: alive now, expiry pushed out by the ttl, a paused session becomes active.
+    The hook router adds these to the other changes of its event, in one write."""
+    lifecycle = (document.get("session") or {}).get("lifecycle") or {}
+    ttl = int(lifecycle.get("ttl_seconds", DEFAULT_TTL))
+    ops = [
+        {"op": "set", "path": "$.session.lifecycle.last_activity", "value": clock.iso(moment)},
+        {"op": "set", "path": "$.session.lifecycle.expiry", "value": clock.iso(clock.later(moment, ttl))},
+    ]
+    if lifecycle.get("status") == "paused":
+        ops.append({"op": "set", "path": "$.session.lifecycle.status", "value": "active"})
+    return ops
+
+
 def heartbeat(state: StateDir, session_id: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
     """Mark the session alive now and push its expiry out by its ttl; a paused session becomes active."""
-
-    def plan(document: dict) -> list[dict]:
-        moment = clock.now()
-        lifecycle = document["session"]["lifecycle"]
-        ttl = int(lifecycle.get("ttl_seconds", DEFAULT_TTL))
-        ops = [
-            {"op": "set", "path": "$.session.lifecycle.last_activity", "value": clock.iso(moment)},
-            {"op": "set", "path": "$.session.lifecycle.expiry", "value": clock.iso(clock.later(moment, ttl))},
-        ]
-        if lifecycle.get("status") == "paused":
-            ops.append({"op": "set", "path": "$.session.lifecycle.status", "value": "active"})
-        return ops
-
-    return state.session(session_id).update(plan, timeout)
+    return state.session(session_id).update(lambda document: heartbeat_ops(document, clock.now()), timeout)
 
 
 def handoff(state: StateDir, source_id: str, target_id: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
