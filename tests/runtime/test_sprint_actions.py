@@ -118,8 +118,13 @@ def test_assign_refusals(ctx):
 
 def test_block_and_unblock_log_session_events(ctx):
     sx.cmd_add(ctx, "a")
-    assert sx.cmd_block(ctx, "T-1", "waiting on the API").text == "Blocked T-1: waiting on the API"
+    assert sx.cmd_block(ctx, "T-1", "waiting on the API").text == (
+        "Blocked T-1: waiting on the API\n"
+        "  trigger blocker-on-dashboard: project event blocker_raised (task=T-1, reason=waiting on the API)")
     assert tasks(ctx)["T-1"]["blocked"] == "waiting on the API"
+    assert ctx.project_document().read()["events"][-1] == {"at": "2025-03-03T09:00:00Z", "type": "blocker_raised",
+                                                           "session": ctx.session_id, "task": "T-1",
+                                                           "reason": "waiting on the API"}
     assert sx.view_blockers(ctx) == "T-1 (waiting on the API)"
     assert sx.cmd_unblock(ctx, "T-1").text == "Unblocked T-1 (was: waiting on the API)."
     assert sx.cmd_unblock(ctx, "T-1").text == "T-1 is not blocked."
@@ -127,6 +132,17 @@ def test_block_and_unblock_log_session_events(ctx):
     events = [e for e in ctx.session().read()["observability"]["events"] if e["type"].startswith("task_")]
     assert events == [{"at": "2025-03-03T09:00:00Z", "type": "task_blocked", "task": "T-1", "reason": "waiting on the API"},
                       {"at": "2025-03-03T09:00:00Z", "type": "task_unblocked", "task": "T-1"}]
+
+
+def test_moving_the_last_task_to_done_completes_the_sprint_through_its_trigger(ctx):
+    sx.cmd_add(ctx, "a", "5")
+    sx.cmd_add(ctx, "b", "3")
+    assert sx.cmd_move(ctx, "T-1", "done").text == "Moved T-1 from backlog to done."
+    assert sx.cmd_move(ctx, "T-2", "done").text == ("Moved T-2 from backlog to done.\n"
+                                                    "  trigger sprint-completes: sprint sprint-001 completed (2 task(s), 8 pts)")
+    assert sx.velocity(ctx.project_document().read()) == [
+        {"sprint": "sprint-001", "points": 8, "completed_at": "2025-03-03T09:00:00Z"}]
+    assert sx.cmd_add(ctx, "c").text.endswith("to the backlog of sprint-002.")  # the next task starts the next sprint
 
 
 def test_velocity_over_completed_sprints(ctx):

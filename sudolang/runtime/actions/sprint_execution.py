@@ -183,6 +183,13 @@ def _update_task(ctx: Context, raw: str, change) -> dict:
     return ctx.project_document().update(plan)["tasks"][holder["id"]]
 
 
+def _fire(ctx: Context, event: str, **payload: object) -> list[str]:
+    """Run the state triggers (triggers.toml) for an event of this program; what fired, one line each."""
+    from sudolang.runtime import triggers
+
+    return [f"  trigger {line}" for line in triggers.fire(ctx.state, ctx.project, ctx.session_id, event, payload)]
+
+
 def _join_sprint(ctx: Context, sprint: str) -> None:
     """Record the sprint as this session's work (the layout shows $.active_work.sprint)."""
     if ctx.session().read().get("active_work", {}).get("sprint") != sprint:
@@ -279,7 +286,9 @@ def cmd_move(ctx: Context, task: str, column: str) -> Result:
     updated = _update_task(ctx, task, change)
     if before[0] == target:
         return Result(f"{updated['id']} is already in {target}.", updated)
-    return Result(f"Moved {updated['id']} from {before[0]} to {target}.", updated)
+    event = "task_completed" if target == "done" else "task_moved"
+    fired = _fire(ctx, event, task=updated["id"], sprint=updated.get("sprint"), column=target, **{"from": before[0]})
+    return Result("\n".join([f"Moved {updated['id']} from {before[0]} to {target}.", *fired]), updated)
 
 
 def cmd_block(ctx: Context, task: str, reason: str) -> Result:
@@ -288,7 +297,8 @@ def cmd_block(ctx: Context, task: str, reason: str) -> Result:
     at = ctx.stamp()
     updated = _update_task(ctx, task, lambda doc, t: {"blocked": reason.strip(), "blocked_at": at})
     ctx.session().update(lambda doc: [event_op("task_blocked", at, task=updated["id"], reason=reason.strip())])
-    return Result(f"Blocked {updated['id']}: {reason.strip()}", updated)
+    fired = _fire(ctx, "task_blocked", task=updated["id"], reason=reason.strip())
+    return Result("\n".join([f"Blocked {updated['id']}: {reason.strip()}", *fired]), updated)
 
 
 def cmd_unblock(ctx: Context, task: str) -> Result:
