@@ -869,15 +869,15 @@ def agent_lines(session: dict) -> list[str]:
 
 
 def message_lines(hook: Hook) -> list[str]:
-    """Unread messages, when the messaging module is there; it must never break the hook."""
+    """Unread messages, with the command that reads them; a failure here must never break the hook."""
     try:
         from sudolang.state import messages
 
-        pending = messages.pending(hook.state, hook.session_id)
-        count = pending if isinstance(pending, int) else len(pending)
-    except Exception:  # absent, or failing: the summary goes without the line
+        count = len(messages.pending(hook.state, hook.session_id))
+    except Exception:  # e.g. a damaged inbox: the summary goes without the line
         return []
-    return [f"Messages: {count} unread (sudolang msg)"] if count else []
+    noun = "message" if count == 1 else "messages"
+    return [f"Messages: {count} unread {noun}; read with: sudolang msg poll {hook.session_id}"] if count else []
 
 
 def _event_text(event: dict) -> str:

@@ -150,20 +150,14 @@ def test_the_summary_stays_bounded_with_10000_tasks(started):
     assert blocked.startswith("Blocked (500): T-1 (reason 1 xxx") and blocked.endswith("…); +497 more")
 
 
-def test_the_summary_counts_unread_messages_when_messaging_exists(started, monkeypatch):
-    from sudolang.state import sessions
+def test_the_summary_counts_unread_messages_and_says_how_to_read_them(started, monkeypatch):
+    from sudolang.state import messages, sessions
 
     monkeypatch.setenv("SUDOLANG_NOW", T0)  # the session's clock, so it is live for the sender
-
-    messages = pytest.importorskip("sudolang.state.messages")
-    if not hasattr(messages, "send"):
-        pytest.skip("sudolang.state.messages has no send() to leave a message with")
     state = StateDir(started)
-    try:
-        messages.send(state, sessions.create(state, "development"), SID, "hello")
-    except Exception as error:  # another helper's module: its signature is not ours to pin
-        pytest.skip(f"messages.send has another shape: {error}")
-    assert "Messages: 1 unread" in ok(run_hook(started, claude_input("UserPromptSubmit", prompt="hi"))).stdout
+    messages.send(state, sessions.create(state, "development"), SID, "hello")
+    summary = ok(run_hook(started, claude_input("UserPromptSubmit", prompt="hi"))).stdout
+    assert f"Messages: 1 unread message; read with: sudolang msg poll {SID}" in summary
 
 
 # --- agents --------------------------------------------------------------------------------------------

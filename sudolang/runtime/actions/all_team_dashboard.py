@@ -97,7 +97,8 @@ def cmd_agent(ctx: Context, agent: str) -> Result:
     name = agent.lstrip("@")
     config = sprint.agents(doc).get(name)
     tasks = [t for t in sprint.all_tasks(doc) if t.get("assignee") == name]
-    if config is None and not tasks:
+    running = agent_sessions(ctx, name)  # e.g. a subagent Claude Code started (the hook records it)
+    if config is None and not tasks and not running:
         known = ", ".join(sorted(sprint.agents(doc))) or "none yet (add one with the config manager: /agent <name>)"
         raise NotFound(f"no agent {name!r}; the agents are {known}")
     config = config or {}
@@ -107,7 +108,6 @@ def cmd_agent(ctx: Context, agent: str) -> Result:
     for t in tasks:
         blocked = f"  BLOCKED: {t['blocked']}" if t.get("blocked") else ""
         lines.append(f"  {t['id']:<6} {t['points']:>3} pts  {t['column']:<8} {t['title']}{blocked}")
-    running = agent_sessions(ctx, name)
     lines += [f"session {s['session']}: {s['status']}, last heartbeat {s['last_heartbeat']}" for s in running]
     lines += [] if running else ["not running in any session"]
     return Result("\n".join(lines), {"agent": name, **config, "tasks": tasks, "open_points": open_points,
