@@ -76,7 +76,7 @@ def test_views_and_refresh(ctx):
     refresh = dash.cmd_refresh(ctx)  # the overview, for the layout's main area (the header has the rest)
     assert refresh.text == dash.view_main(ctx)
     assert refresh.data["teams"] == dash.view_teams(ctx) and refresh.data["velocity"] == "none yet (no sprint completed)"
-    assert dash.view_activity(ctx) == "09:00 task_blocked T-3 flaky CI, 09:00 sprint_activated sprint-001, 09:00 session_created"
+    assert dash.view_activity(ctx) == "09:00 blocker_raised T-3 flaky CI, 09:00 sprint_activated sprint-001, 09:00 session_created"
     assert set(dash.VIEWS) == {"teams.status", "tasks.summary", "sprint.progress", "sprint.velocity", "dashboard.main",
                                "activity.recent"}
 

@@ -162,12 +162,19 @@ def view_main(ctx: Context) -> str:
     return f"{sprint.view_board(ctx)}\nBlocked: {sprint.view_blockers(ctx)}"
 
 
+# Session events whose project-wide twin (raised by a trigger in triggers.toml) is the one shown.
+SHOWN_AS_PROJECT_EVENTS = frozenset({"task_blocked"})
+
+
 @view
 def view_activity(ctx: Context, count: int = 3) -> str:
     """The latest events of the project (blockers raised, sprints completed…) and of this session."""
     project_events = sprint.read(ctx).get("events") or []
-    session_events = ctx.session().read().get("observability", {}).get("events") or []
-    latest = sorted(project_events + session_events, key=lambda e: str(e.get("at", "")))[-count:]
+    session_events = [e for e in ctx.session().read().get("observability", {}).get("events") or []
+                      if e.get("type") not in SHOWN_AS_PROJECT_EVENTS]
+    # Newest last; within the same second a project event counts as the newer (it is what everyone sees).
+    ranked = [(str(e.get("at", "")), 0, e) for e in session_events] + [(str(e.get("at", "")), 1, e) for e in project_events]
+    latest = [e for _, _, e in sorted(ranked, key=lambda r: r[:2])[-count:]]
     return ", ".join(_event_text(e) for e in reversed(latest)) or "none yet"
 
 
