@@ -138,7 +138,7 @@ def test_json_prints_the_data_of_a_view(run):
     a_day_of_work(run)
     data = json.loads(run("all-team_dashboard", "/refresh", "--json").out)
     assert data["tasks"] == "3 tasks: 1 backlog, 1 doing, 1 review; 1 blocked"
-    assert data["activity"].startswith("09:00 task_blocked T-3")
+    assert data["activity"].startswith("09:00 blocker_raised T-3 waiting on the API")
 
 
 def test_run_as_a_process_compiles_once_then_uses_the_cache(tmp_path):
