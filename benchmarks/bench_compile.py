@@ -6,6 +6,7 @@ Run: uv run python benchmarks/bench_compile.py [--quick]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -31,7 +32,9 @@ def median_ms(function, runs: int) -> float:
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--quick", action="store_true", help="5 runs instead of 15")
-    runs = 5 if options.parse_args().quick else 15
+    options.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE (for benchmarks/run_all.py)")
+    args = options.parse_args()
+    runs = 5 if args.quick else 15
     from sudolang import compiler, programs
 
     out = tempfile.mkdtemp(prefix="sudolang-compile-")
@@ -42,6 +45,10 @@ def main() -> int:
     rows += [(f"compile {name}, process", median_ms(process(name), runs)) for name in names]
     rows.append(("compile all four, process", median_ms(process(*names), runs)))
     rows.append(("compile all four, in-process", median_ms(lambda: compiler.compile_programs(names), runs)))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": [
+            {"what": what.rsplit(", ", 1)[0], "mode": what.rsplit(", ", 1)[-1] if ", " in what else "process",
+             "median_ms": ms} for what, ms in rows]}, indent=2) + "\n")
     print("| what | median ms |\n|---|---:|")
     for what, ms in rows:
         print(f"| {what} | {ms:.1f} |")

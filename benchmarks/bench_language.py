@@ -7,6 +7,7 @@ Run: uv run python benchmarks/bench_language.py [--quick]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -65,7 +66,9 @@ def cli_ms(args: list[str], runs: int) -> float:
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--quick", action="store_true", help="fewer repetitions")
-    quick = options.parse_args().quick
+    options.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE (for benchmarks/run_all.py)")
+    args = options.parse_args()
+    quick = args.quick
     if not CORPUS.is_dir():
         print(f"no corpus at {CORPUS}; set SUDOLANG_CORPUS", file=sys.stderr)
         return 2
@@ -90,6 +93,12 @@ def main() -> int:
     print(f"| parse + lint whole corpus, in-process | {lint_all:.1f} |")
     print(f"| `sudolang lint` one program (55 lines), CLI process | {one_cli:.1f} |")
     print(f"| `python -c pass` (floor, same run) | {floor:.1f} |")
+    if args.json:
+        rows = [{"what": "parse whole corpus (126 files)", "mode": "in-process", "median_ms": parse_all},
+                {"what": "parse + lint whole corpus", "mode": "in-process", "median_ms": lint_all},
+                {"what": "sudolang lint one program (55 lines)", "mode": "process", "median_ms": one_cli},
+                {"what": "python -c pass (floor)", "mode": "process", "median_ms": floor}]
+        Path(args.json).write_text(json.dumps({"rows": rows}, indent=2) + "\n")
     print(f"\nnon-blank corpus lines read as code: {shares['code']} ({100 * shares['code'] / share_total:.0f}%), "
           f"as prose/markdown/comments: {shares['prose']} ({100 * shares['prose'] / share_total:.0f}%)")
     return 0

@@ -91,8 +91,9 @@ def in_process_ms(root: Path, sid: str, runs: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="5 runs per row instead of 15")
-    parser.add_argument("--json", action="store_true", help="print the medians as JSON")
-    runs = 5 if parser.parse_args().quick else 15
+    parser.add_argument("--json", metavar="FILE", help="also write the medians as JSON to FILE (for run_all.py)")
+    args = parser.parse_args()
+    runs = 5 if args.quick else 15
     work = Path(tempfile.mkdtemp(prefix="sudolang-bench-runtime-"))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SUDOLANG_NOW", "SUDOLANG_SESSION")}
     env["SUDOLANG_CACHE_DIR"] = str(work / "cache")
@@ -111,9 +112,8 @@ def main() -> int:
             results[f"{name} @ {size}"] = statistics.median(values)
         results[f"dashboard /refresh, in-process @ {size}"] = in_process_ms(root, sid, runs)
     results["floor: python -c pass"] = statistics.median(floor)
-    if parser.parse_args().json:
-        print(json.dumps(results, indent=2))
-        return 0
+    if args.json:
+        Path(args.json).write_text(json.dumps({"runs": runs, "medians_ms": results}, indent=2) + "\n")
     print(f"| what | {' | '.join(f'{s:,} tasks' for s in SIZES)} | target |")
     print(f"|---|{'---:|' * len(SIZES)}---:|")
     for what in ("dashboard /refresh, process", "sprint /board, process", "dashboard /refresh, in-process"):

@@ -88,8 +88,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sudolang {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    demo = commands.add_parser("demo", help="Walk through the state layer with real commands in a temporary state directory.",
-                               parents=[common])
+    demo = commands.add_parser("demo", help="Set up a throw-away project, compile the four programs into it, "
+                               "drive them with real commands and show the dashboard.", parents=[common])
+    demo.add_argument("--dir", metavar="PROJECT", help="the project folder to set up (default: a new temporary one)")
     demo.set_defaults(handler=lambda args: _demo(args))
     group_name, action_name = _wanted(argv) if argv is not None else (None, None)
     for name, module in GROUP_MODULES.items():
@@ -128,7 +129,7 @@ def _add_group(commands, common, name: str, help_text: str, epilog: str, actions
 def _demo(args) -> int:
     from sudolang import demo
 
-    return demo.run(getattr(args, "state_dir", None))
+    return demo.run(args.dir)
 
 
 # The hottest commands skip argparse (~20 ms of imports and parser building against a 50 ms budget)

@@ -1,18 +1,22 @@
-"""The README's main command, `sudolang demo`, runs end to end in a state directory of its own."""
+"""The README's main command, `sudolang demo`: a project set up, the four programs compiled and driven, the dashboard shown."""
 
 from __future__ import annotations
 
 import json
 
 
-def test_demo_walks_through_and_recovers(cli, tmp_path):
-    root = tmp_path / "demo"
-    result = cli("demo", "--state-dir", str(root))
+def test_demo_sets_up_a_project_and_shows_the_dashboard_from_its_state(cli, tmp_path):
+    project = tmp_path / "demo"
+    result = cli("demo", "--dir", str(project))
     assert result.code == 0, result
-    assert "restored revision" in result.out and "lost: nothing" in result.out
-    sessions = sorted((root / "sessions").glob("*.json"))
-    assert len(sessions) == 2
-    documents = [json.loads(p.read_text()) for p in sessions]
-    assert sorted(d["session"]["lifecycle"]["status"] for d in documents) == ["active", "completed"]
-    receiver = next(d for d in documents if d["session"]["lifecycle"]["status"] == "active")
-    assert receiver["execution"]["tasks"]["task-001"]["title"] == "Login form"
+    claude = project / ".claude"
+    assert sorted(p.name for p in (claude / "output-styles").glob("*.md")) == [
+        "all-team_dashboard.md", "config_manager.md", "leadership_chat.md", "sprint_execution.md"]
+    assert json.loads((claude / "settings.json").read_text())["hooks"]["SessionStart"]
+    board = json.loads((claude / "state" / "shared" / "demo.json").read_text())
+    assert [board["tasks"][t]["column"] for t in ("T-1", "T-2", "T-3")] == ["doing", "review", "backlog"]
+    dashboard = result.out[result.out.index("╭─ ORCHESTRATION DASHBOARD"):]
+    assert "│ Teams: web 2 (5 open pts)" in dashboard
+    assert "│ Tasks: 3 tasks: 1 backlog, 1 doing, 1 review; 1 blocked" in dashboard
+    assert "blocker_raised T-3 waiting on the API" in dashboard
+    assert "$ sudolang run sprint_execution '/move T-1 doing' --session $SID" in result.out  # lines a reader can copy

@@ -458,6 +458,7 @@ def test_the_hook_path_imports_nothing_heavy(started):
             "print([m for m in ('lark', 'jinja2', 'jsonpath_ng', 'filelock', 'argparse', 'dataclasses', 'tomllib')"
             " if m in sys.modules], file=sys.stderr)")
     env = {**os.environ, "SUDOLANG_NOW": T0}
+    env.pop("COVERAGE_PROCESS_CONFIG", None)  # under `pytest --cov` coverage itself imports tomllib and dataclasses
     result = subprocess.run([sys.executable, "-c", code, "--state-dir", str(started), "hook"], env=env,
                             input=claude_input("UserPromptSubmit", prompt="hi"), capture_output=True, text=True)
     assert result.stderr == "[]\n" and result.stdout.startswith("sudolang session")

@@ -313,5 +313,6 @@ def test_a_state_query_loads_no_heavy_module(sid, private_state):
         "print([m for m in ('lark', 'jinja2', 'jsonpath_ng', 'filelock', 'argparse') if m in sys.modules])"
     )
     env = {**os.environ, "SUDOLANG_STATE_DIR": str(private_state)}
+    env.pop("COVERAGE_PROCESS_CONFIG", None)  # under `pytest --cov` coverage itself would import modules here
     out = subprocess.run([sys.executable, "-c", code, sid], capture_output=True, text=True, env=env, check=True).stdout
     assert out.splitlines() == ['"development"', "[]"]
