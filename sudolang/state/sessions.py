@@ -92,7 +92,7 @@ def handoff(state: StateDir, source_id: str, target_id: str, timeout: float = DE
         target.read()  # fail before writing anything if the target is missing or corrupt
         at = clock.iso(clock.now())
         # Target first: a crash between the two writes duplicates work rather than losing it.
-        target.update_locked(lambda doc: _receive(moving, source_id, at))
+        target.update_locked(lambda doc: _receive(doc, moving, source_id, at))
         source.update_locked(lambda doc: _release(moving, target_id, at))
     return {"from": source_id, "to": target_id, "active_work": moving["active_work"], "tasks": sorted(moving["tasks"])}
 
@@ -103,12 +103,11 @@ def _work_to_move(document: dict) -> dict:
     return {"active_work": document.get("active_work") or {}, "tasks": open_tasks}
 
 
-def _receive(moving: dict, source_id: str, at: str) -> list[dict]:
+def _receive(document: dict, moving: dict, source_id: str, at: str) -> list[dict]:
     ops = [{"op": "merge", "path": "$.active_work", "value": moving["active_work"]}]
     ops += [{"op": "set", "path": key_path("execution", "tasks", k), "value": v} for k, v in moving["tasks"].items()]
     ops.append(event_op("handoff_in", at, **{"from": source_id, "tasks": sorted(moving["tasks"])}))
-    ops.append({"op": "set", "path": "$.session.lifecycle.last_activity", "value": at})
-    return ops
+    return ops + heartbeat_ops(document, clock.parse(at))  # receiving work is activity: the expiry moves too
 
 
 def _release(moving: dict, target_id: str, at: str) -> list[dict]:

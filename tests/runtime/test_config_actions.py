@@ -53,7 +53,8 @@ def test_show_merges_defaults_with_set_values(ctx):
     cm.cmd_set(ctx, "wip.todo", "20")
     text = cm.cmd_show(ctx).text
     assert text.splitlines()[0] == "version 3"
-    assert "  wip.doing                  3     (default)" in text
+    assert "  wip.doing                  3      (default)" in text
+    assert "  review.required            false  (default)" in text
     assert "  wip.todo                   20\n" in text
     assert "teams:\n  core  bob\nagents:\n  bob  reviewer  core" in text
     assert cm.cmd_show(ctx).data["settings"]["wip.todo"] == 20

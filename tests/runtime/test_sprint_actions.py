@@ -145,6 +145,15 @@ def test_moving_the_last_task_to_done_completes_the_sprint_through_its_trigger(c
     assert sx.cmd_add(ctx, "c").text.endswith("to the backlog of sprint-002.")  # the next task starts the next sprint
 
 
+def test_with_review_required_only_a_reviewed_task_may_be_done(ctx):
+    sx.cmd_add(ctx, "a")
+    configure(ctx, settings={"review": {"required": True}})
+    with pytest.raises(SudolangError, match=r"T-1 must pass review first \(the setting review.required is on\): /move T-1 review"):
+        sx.cmd_move(ctx, "T-1", "done")
+    sx.cmd_move(ctx, "T-1", "review")
+    assert sx.cmd_move(ctx, "T-1", "done").text.startswith("Moved T-1 from review to done.")
+
+
 def test_velocity_over_completed_sprints(ctx):
     assert sx.cmd_velocity(ctx).text == "No completed sprint yet."
     sx.cmd_add(ctx, "a", "5")

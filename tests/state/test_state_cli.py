@@ -190,6 +190,15 @@ def test_handoff_moves_open_work_and_completes_the_source(cli, sid, state):
     assert target_doc["observability"]["events"][-1]["type"] == "handoff_in"
 
 
+def test_receiving_a_handoff_is_activity_that_pushes_the_expiry(cli, sid, state, monkeypatch):
+    monkeypatch.setenv("SUDOLANG_NOW", "2030-01-01T09:00:00Z")
+    target = cli("session", "create", "--mode", "development").out.strip()
+    monkeypatch.setenv("SUDOLANG_NOW", "2030-01-01T17:00:00Z")
+    assert cli("session", "handoff", sid, target).code == 0
+    lifecycle = state.session(target).read()["session"]["lifecycle"]
+    assert (lifecycle["last_activity"], lifecycle["expiry"]) == ("2030-01-01T17:00:00Z", "2030-01-02T17:00:00Z")
+
+
 def test_handoff_to_a_missing_session_writes_nothing(cli, sid, state):
     before = state.session(sid).read()
     assert cli("session", "handoff", sid, "ghost").code == NOT_FOUND

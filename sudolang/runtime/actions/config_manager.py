@@ -17,7 +17,7 @@ SETTINGS: dict[str, tuple[type, int | None, int | None, object]] = {
     "wip.review": (int, 1, 20, 3),  # most tasks waiting for review
     "sprint.length_days": (int, 1, 30, 10),  # a sprint's length in days
     "leadership.quorum": (int, 1, 50, 3),  # votes that close a decision when /propose names no quorum
-    "review.required": (bool, None, None, True),  # a task must pass review before it is done
+    "review.required": (bool, None, None, False),  # a task must pass review before it is done
     "dashboard.refresh_seconds": (int, 5, 3600, 30),  # how often a dashboard refreshes
 }
 PARTS = ("teams", "agents", "settings")  # what a version snapshots; version 0 has all three empty

@@ -71,6 +71,11 @@ def wip_limits(doc: dict) -> dict[str, int | None]:
     return limits
 
 
+def review_required(doc: dict) -> bool:
+    """The config manager's review.required: only a task in review may move to done."""
+    return doc.get("config", {}).get("settings", {}).get("review", {}).get("required") is True
+
+
 def agents(doc: dict) -> dict[str, dict]:
     return doc.get("config", {}).get("agents", {}) or {}
 
@@ -276,6 +281,9 @@ def cmd_move(ctx: Context, task: str, column: str) -> Result:
             return {}
         if found.get("blocked"):
             raise SudolangError(f"{found['id']} is blocked ({found['blocked']}); /unblock it before moving it")
+        if target == "done" and found.get("column") != "review" and review_required(doc):
+            raise SudolangError(f"{found['id']} must pass review first (the setting review.required is on): "
+                                f"/move {found['id']} review")
         limit = wip_limits(doc)[target]
         holding = [t["id"] for t in sprint_tasks(doc, found.get("sprint")) if t.get("column") == target]
         if limit is not None and len(holding) >= limit:
