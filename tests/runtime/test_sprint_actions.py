@@ -126,7 +126,8 @@ def test_block_and_unblock_log_session_events(ctx):
                                                            "session": ctx.session_id, "task": "T-1",
                                                            "reason": "waiting on the API"}
     assert sx.view_blockers(ctx) == "T-1 (waiting on the API)"
-    assert sx.cmd_unblock(ctx, "T-1").text == "Unblocked T-1 (was: waiting on the API)."
+    assert sx.cmd_unblock(ctx, "T-1").text == ("Unblocked T-1 (was: waiting on the API).\n"
+                                               "  trigger blocker-cleared-on-dashboard: project event blocker_cleared (task=T-1)")
     assert sx.cmd_unblock(ctx, "T-1").text == "T-1 is not blocked."
     assert tasks(ctx)["T-1"]["blocked"] is None
     events = [e for e in ctx.session().read()["observability"]["events"] if e["type"].startswith("task_")]

@@ -62,11 +62,11 @@ then = { action = "record_event", type = "alarm", fields = ["task"] }
 # --- the packaged rules --------------------------------------------------------------------------------
 
 
-def test_the_packaged_rules_parse_and_are_the_four_the_plan_asks_for(state):
+def test_the_packaged_rules_parse_the_four_the_plan_asks_for_and_a_cleared_blocker(state):
     ruleset = triggers.load_rules(state.root)
     assert ruleset.source == str(triggers.PACKAGED) and ruleset.warning is None
     assert [r.name for r in ruleset.rules] == ["sprint-completes", "epic-follows-tasks", "stale-agents",
-                                                "blocker-on-dashboard"]
+                                                "blocker-on-dashboard", "blocker-cleared-on-dashboard"]
     assert all(r.enabled and r.description for r in ruleset.rules)
 
 
@@ -235,7 +235,7 @@ def test_parsed_rules_are_cached_until_a_file_changes(state, sid, monkeypatch):
 def test_a_damaged_cache_is_parsed_again(state):
     state.root.mkdir(parents=True)
     (state.root / triggers.CACHE_NAME).write_text("{ torn")
-    assert len(triggers.load_rules(state.root).rules) == 4
+    assert len(triggers.load_rules(state.root).rules) == len(triggers._parse_file(triggers.PACKAGED))
 
 
 # --- running -----------------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def view_main(ctx: Context) -> str:
 
 
 # Session events whose project-wide twin (raised by a trigger in triggers.toml) is the one shown.
-SHOWN_AS_PROJECT_EVENTS = frozenset({"task_blocked"})
+SHOWN_AS_PROJECT_EVENTS = frozenset({"task_blocked", "task_unblocked"})
 
 
 @view

@@ -320,7 +320,8 @@ def cmd_unblock(ctx: Context, task: str) -> Result:
     if not was[0]:
         return Result(f"{updated['id']} is not blocked.", updated)
     ctx.session().update(lambda doc: [event_op("task_unblocked", ctx.stamp(), task=updated["id"])])
-    return Result(f"Unblocked {updated['id']} (was: {was[0]}).", updated)
+    fired = _fire(ctx, "task_unblocked", task=updated["id"])
+    return Result("\n".join([f"Unblocked {updated['id']} (was: {was[0]}).", *fired]), updated)
 
 
 def cmd_velocity(ctx: Context) -> Result:
