@@ -19,7 +19,7 @@ HOOK_EVENTS = {
     "SubagentStop": None,
     "TaskCreated": None,
     "TaskCompleted": None,
-    "PreToolUse": "Task|TodoWrite",
+    "PreToolUse": "Task|Agent|TodoWrite",  # the subagent tool (Task, named Agent in newer versions), the todo list
     "SessionEnd": None,
 }
 FOLDERS = ("scripts/handlers", "hooks/orchestration/handlers", "state/sessions", "state/shared")

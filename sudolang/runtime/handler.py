@@ -61,6 +61,7 @@ def run(program: Program, argv: list[str]) -> int:
             print(help_text(program.name, program.commands))
             return 0
         invocation = match(program.commands, words)
+        actions_module(program.actions)  # before a session is created for nothing
         ctx = context(options)
         drawing = invocation.command == program.view_command and program.layout and not options.as_json
         if drawing:
@@ -138,13 +139,24 @@ def bind(signature: str, description: str, params: tuple, words: list[str]) -> d
 
 
 def call(actions: str, invocation: Invocation, ctx):
-    import importlib
-
-    module = importlib.import_module(actions)
+    module = actions_module(actions)
     action = getattr(module, invocation.action, None)
     if action is None:
         raise SudolangError(f"{invocation.signature} has no action {invocation.action} in {actions}")
     return action(ctx, **{python_name(key): value for key, value in invocation.arguments.items()})
+
+
+def actions_module(actions: str):
+    """The module with a program's cmd_* actions; only the shipped programs have one so far."""
+    import importlib
+
+    try:
+        return importlib.import_module(actions)
+    except ModuleNotFoundError as error:
+        if error.name != actions:
+            raise
+        raise SudolangError(f"no runtime actions for this program ({actions}); only the shipped programs run "
+                            "locally: compile yours for Claude Code with `sudolang compile`") from None
 
 
 def context(options: Options):
@@ -201,9 +213,7 @@ def screen(program: Program, ctx, main: str | None = None) -> str:
 
 def binding_values(program: Program, ctx) -> dict[str, str]:
     """Each placeholder's value as text: a view of the actions module, or a JSONPath query of the session."""
-    import importlib
-
-    views = getattr(importlib.import_module(program.actions), "VIEWS", {})
+    views = getattr(actions_module(program.actions), "VIEWS", {})
     values = {}
     for name, (kind, target) in program.bindings.items():
         if kind == "view":

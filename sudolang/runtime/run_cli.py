@@ -84,6 +84,7 @@ def program_of(module: types.ModuleType):
 
 def cmd_run(args) -> int:
     from sudolang.compiler import CompileError
+    from sudolang.runtime import handler
 
     try:
         module = handler_module(args.program)
@@ -91,13 +92,15 @@ def cmd_run(args) -> int:
         from sudolang.compiler.cli import report_compile_error
 
         return report_compile_error(error)
+    # The words after PROGRAM go to the handler as they are, options among them (--json, --session),
+    # exactly as Claude Code's command file passes them.
     argv = list(args.command)
     for flag, value in (("--session", args.session), ("--state-dir", getattr(args, "state_dir", None))):
         if value:
             argv += [flag, value]
     if args.json:
         argv.append("--json")
-    if not args.command:
+    if not handler._options(argv)[1]:
         from sudolang.runtime import interactive
 
         return interactive.loop(program_of(module), argv)
@@ -112,7 +115,7 @@ GROUPS = {
         (cmd_run, (
             (("program",), {"metavar": "PROGRAM", "help": "a shipped program's name (see `sudolang compile --help`) "
                                                           "or a .sudo file"}),
-            (("command",), {"nargs": "*", "metavar": "COMMAND",
+            (("command",), {"nargs": "...", "metavar": "COMMAND",
                             "help": "a command line such as \"/move T-3 review\" or @agent; none: interactive"}),
             (("--session",), {"metavar": "SID", "help": "the session to act in (default: see below)"}),
             (("--json",), {"action": "store_true", "help": "print the command's data as JSON instead of its text"}),

@@ -90,7 +90,7 @@ def test_settings_are_merged_with_a_backup(project):
     assert merged["hooks"]["Stop"] == theirs["hooks"]["Stop"]
     assert merged["hooks"]["PreToolUse"][0] == theirs["hooks"]["PreToolUse"][0]
     assert merged["hooks"]["PreToolUse"][1] == {
-        "matcher": "Task|TodoWrite", "hooks": [{"type": "command", "command": HOOK_COMMAND, "timeout": 10}]}
+        "matcher": "Task|Agent|TodoWrite", "hooks": [{"type": "command", "command": HOOK_COMMAND, "timeout": 10}]}
     for event in HOOK_EVENTS:
         ours = [entry for entry in merged["hooks"][event] if entry["hooks"][0]["command"] == HOOK_COMMAND]
         assert len(ours) == 1, event

@@ -115,6 +115,21 @@ def test_a_program_with_lint_errors_is_refused_with_its_diagnostics(run, tmp_pat
     assert f"{broken}:4:" in result.out and "nothing was written" in result.err
 
 
+def test_options_may_stand_anywhere_after_the_program(run):
+    run("sprint_execution", "/add", "Login page")
+    assert json.loads(run("sprint_execution", "--json", "/board").out)["sprint"] == "sprint-001"
+    assert json.loads(run("sprint_execution", "/board", "--json").out)["sprint"] == "sprint-001"
+
+
+def test_a_program_of_your_own_compiles_but_has_no_actions_to_run(run, tmp_path, state):
+    mine = tmp_path / "mine.sudo"
+    mine.write_text('interface Mine {\n  name = "mine"\n  commands = {\n    "/go": "Go"\n  }\n}\n')
+    result = run(str(mine), "/go", code=1)
+    assert result.err == ("error: no runtime actions for this program (sudolang.runtime.actions.mine); only the shipped "
+                          "programs run locally: compile yours for Claude Code with `sudolang compile`\n")
+    assert state.session_ids() == []  # no session was created for nothing
+
+
 def test_the_first_run_creates_a_session_and_says_so_then_reuses_it(run, state):
     first = run("sprint_execution", "/board")
     assert first.err.startswith("sudolang: no active session; created ")
