@@ -161,6 +161,11 @@ def _loop_variables(header: str) -> list[str]:
 class Rule(Message):
     """A lint rule: `check(program)` yields its diagnostics, built with `self.at(span, …)`."""
 
+    # A program the rule flags and one it passes: docs/lint-rules.md shows them (sudolang.lint_docs),
+    # and tests/language/test_lint_docs.py checks that each does what the page says.
+    example_fails = ""
+    example_passes = ""
+
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         raise NotImplementedError
 
@@ -174,6 +179,19 @@ class DuplicateCommand(Rule):
     code = "SL101"
     severity = ERROR
     template = "command '{name}' is declared twice (first at line {line})"
+    example_fails = '''\
+interface Bot {
+  /go - Go somewhere
+  /stop - Stop
+  /go - Go somewhere else
+}
+'''
+    example_passes = '''\
+interface Bot {
+  /go - Go somewhere
+  /stop - Stop
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         first: dict[str, n.Command] = {}
@@ -193,6 +211,20 @@ class MalformedSignature(Rule):
     code = "SL102"
     severity = ERROR
     template = "malformed signature for command '{name}': {problem}"
+    example_fails = '''\
+interface Board {
+  commands = {
+    "/move <task> <column": "Move a task to a column"
+  }
+}
+'''
+    example_passes = '''\
+interface Board {
+  commands = {
+    "/move <task> <column>": "Move a task to a column"
+  }
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         for command in facts(program).commands:
@@ -212,6 +244,18 @@ class UndescribedCommand(Rule):
     code = "SL103"
     severity = WARNING
     template = "command '{name}' has no description"
+    example_fails = '''\
+interface Bot {
+  /go - Go somewhere
+  /stop
+}
+'''
+    example_passes = '''\
+interface Bot {
+  /go - Go somewhere
+  /stop - Stop
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         found = facts(program)
@@ -251,6 +295,23 @@ class UnboundPlaceholder(Rule):
     code = "SL201"
     severity = WARNING
     template = "layout placeholder '{{{name}}}' is never bound or computed"
+    example_fails = '''\
+Dashboard {
+  layout = """
+    Tasks: {task_summary}
+  """
+}
+'''
+    example_passes = '''\
+Dashboard {
+  bindings {
+    task_summary => view tasks.summary
+  }
+  layout = """
+    Tasks: {task_summary}
+  """
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         found = facts(program)
@@ -279,6 +340,28 @@ class RaggedBox(Rule):
     code = "SL202"
     severity = WARNING
     template = "ragged box: this row is {width} columns wide, the top row (line {top_line}) is {top_width}"
+    example_fails = '''\
+Dashboard {
+  title = "Sprint"
+  layout = """
+    ╭────────────╮
+    │ {title}    │
+    │ 🚀 launch   │
+    ╰────────────╯
+  """
+}
+'''
+    example_passes = '''\
+Dashboard {
+  title = "Sprint"
+  layout = """
+    ╭────────────╮
+    │ {title}    │
+    │ 🚀 launch  │
+    ╰────────────╯
+  """
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         found = facts(program)
@@ -324,6 +407,23 @@ class UnknownMethod(Rule):
     code = "SL301"
     severity = WARNING
     template = "unknown method '{name}': the program never defines it"
+    example_fails = '''\
+Dashboard {
+  refresh() {
+    updateDisplay(state)
+  }
+}
+'''
+    example_passes = '''\
+Dashboard {
+  updateDisplay(state) {
+    Redraw the layout from the state.
+  }
+  refresh() {
+    updateDisplay(state)
+  }
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         found = facts(program)
@@ -396,6 +496,20 @@ class InvalidStatePath(Rule):
     code = "SL302"
     severity = ERROR
     template = "invalid JSONPath '{path}' in a state command: {reason}"
+    example_fails = '''\
+Sync {
+  fetch() {
+    tasks = `sudolang state get $SID '$.tasks['`
+  }
+}
+'''
+    example_passes = '''\
+Sync {
+  fetch() {
+    tasks = `sudolang state get $SID '$.tasks[0]'`
+  }
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         found = facts(program)
@@ -444,6 +558,20 @@ class ClassKeyword(Rule):
     code = "SL401"
     severity = WARNING
     template = "class-based keyword '{keyword}': prefer interfaces, composition and factories"
+    example_fails = '''\
+class Dog extends Animal {
+  bark() {
+    log("woof")
+  }
+}
+'''
+    example_passes = '''\
+interface Dog {
+  bark() {
+    log("woof")
+  }
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         found = facts(program)
@@ -477,6 +605,16 @@ class DeprecatedOperator(Rule):
     code = "SL402"
     severity = WARNING
     template = "deprecated operator '{operator}': write '{replacement}' instead"
+    example_fails = '''\
+Team {
+  both = admins cap members
+}
+'''
+    example_passes = '''\
+Team {
+  both = admins intersection members
+}
+'''
 
     def check(self, program: n.Program) -> Iterator[Diagnostic]:
         found = facts(program)

@@ -1,0 +1,225 @@
+"""Generate docs/lint-rules.md from the rule classes of sudolang.lint and the syntax messages of sudolang.diagnostics.
+
+Every code gets its severity, message template, explanation (the class
+docstring), a program that fails and one that passes. A lint rule keeps its
+examples on its class (`example_fails`, `example_passes`); the syntax codes
+keep theirs here, in SYNTAX_EXAMPLES. What a failing example reports is taken
+from a real `sudolang lint` run, so the page cannot show output the tool no
+longer prints. tests/language/test_lint_docs.py fails when the page is stale.
+
+    uv run python -m sudolang.lint_docs            # the page, on stdout
+    uv run python -m sudolang.lint_docs --write    # rewrite docs/lint-rules.md
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sudolang.diagnostics import SYNTAX_MESSAGES, Message
+
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "lint-rules.md"
+COMMAND = "uv run python -m sudolang.lint_docs --write"
+EXAMPLE_NAME = "example.sudo"
+
+# code -> (a file that reports it, the same file repaired). SL009 is about a file's bytes, so its
+# examples are bytes; every other example is text.
+SYNTAX_EXAMPLES: dict[str, tuple[str | bytes, str | bytes]] = {
+    "SL001": (
+        "Bot {\n  /go - Go somewhere\n",
+        "Bot {\n  /go - Go somewhere\n}\n",
+    ),
+    "SL002": (
+        "Bot {\n  /go - Go somewhere\n}\n}\n",
+        "Bot {\n  /go - Go somewhere\n}\n",
+    ),
+    "SL003": (
+        'Greet the user with "hello and nothing else.\n\nThen wait.\n',
+        'Greet the user with "hello" and nothing else.\n\nThen wait.\n',
+    ),
+    "SL004": (
+        'Dashboard {\n  layout = """\n    Tasks: {tasks}\n}\n',
+        'Dashboard {\n  tasks = "none yet"\n  layout = """\n    Tasks: {tasks}\n  """\n}\n',
+    ),
+    "SL005": (
+        "# Bot\n\n```sudo\nBot {\n  /go - Go somewhere\n}\n",
+        "# Bot\n\n```sudo\nBot {\n  /go - Go somewhere\n}\n```\n",
+    ),
+    "SL006": (
+        "/* draft: not ready\nBot {\n  /go - Go somewhere\n}\n",
+        "/* draft: not ready */\nBot {\n  /go - Go somewhere\n}\n",
+    ),
+    "SL009": (
+        'greeting = "caf\xe9"\n'.encode("latin-1"),
+        'greeting = "caf\xe9"\n'.encode("utf-8"),
+    ),
+}
+
+
+def notes(code: str) -> str:
+    """What a code's docstring leaves out and a reader of the page needs (empty for most codes)."""
+    if code == "SL009":
+        return ("Reported by `sudolang lint` itself, not by the parser: for a file that cannot be opened (at 1:1), "
+                "or whose bytes are not UTF-8 (at the first byte that cannot be decoded). The command exits 2, not 1.")
+    if code == "SL301":
+        from sudolang.lint import BUILTINS
+
+        return "The BUILTINS: " + ", ".join(f"`{name}`" for name in sorted(BUILTINS)) + "."
+    return ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One code on the page: its message class and its two examples."""
+
+    message: type[Message]
+    fails: str | bytes
+    passes: str | bytes
+
+    @property
+    def code(self) -> str:
+        return self.message.code
+
+
+def entries() -> list[Entry]:
+    """Every syntax code, then every lint rule, in code order."""
+    from sudolang.lint import RULES
+
+    found = [Entry(message, *SYNTAX_EXAMPLES.get(message.code, ("", ""))) for message in SYNTAX_MESSAGES]
+    found += [Entry(type(rule), rule.example_fails, rule.example_passes) for rule in RULES]
+    return sorted(found, key=lambda entry: entry.code)
+
+
+def lint_run(source: str | bytes) -> tuple[int, str]:
+    """(exit code, standard output) of `sudolang lint example.sudo` on a file holding `source`."""
+    import contextlib
+    import io
+    import os
+    import tempfile
+
+    from sudolang.cli import main
+
+    data = source if isinstance(source, bytes) else source.encode("utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, EXAMPLE_NAME)
+        with open(path, "wb") as file:
+            file.write(data)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["lint", path])
+    return code, out.getvalue().replace(path, EXAMPLE_NAME)
+
+
+# --- markdown ------------------------------------------------------------------------------------
+
+
+def fenced(text: str, language: str) -> str:
+    """A fenced block that `text` cannot close early, however many backticks it holds."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text.rstrip("\n")
+    return f"{fence}{language}\n{body}\n{fence}"
+
+
+def code_span(text: str) -> str:
+    """An inline code span for `text`: delimited by a run of backticks that `text` does not contain."""
+    runs = {len(run) for run in re.findall("`+", text)}
+    size = next(n for n in range(1, len(runs) + 2) if n not in runs)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{'`' * size}{pad}{text}{pad}{'`' * size}"
+
+
+def readable(template: str) -> str:
+    """A message template as people read it: each field that is filled in as `<field>`, `{{` as `{`."""
+    import string
+
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(literal + (f"<{field}>" if field is not None else ""))
+    return "".join(parts)
+
+
+def _anchor(entry: Entry) -> str:
+    return f"#{entry.code.lower()}-{entry.message.__name__.lower()}"
+
+
+def _example(label: str, source: str | bytes) -> list[str]:
+    if isinstance(source, bytes):
+        try:
+            shown, note = source.decode("utf-8"), "a UTF-8 file"
+        except UnicodeDecodeError:
+            shown, note = source.decode("utf-8", "backslashreplace"), "each byte that is not UTF-8 shown as `\\xNN`"
+        return [f"{label} ({note}):", "", fenced(shown, "text"), ""]
+    return [f"{label}:", "", fenced(source, "sudo"), ""]
+
+
+def section(entry: Entry) -> list[str]:
+    message = entry.message
+    code, output = lint_run(entry.fails)
+    lines = [f"## {message.code} {message.__name__}", "",
+             f"Severity: {message.severity}. Message: {code_span(readable(message.template))}", "",
+             inspect.cleandoc(message.__doc__ or ""), ""]
+    if notes(message.code):
+        lines += [notes(message.code), ""]
+    lines += _example("Fails", entry.fails)
+    lines += [f"`sudolang lint {EXAMPLE_NAME}` prints, and exits {code}:", "", fenced(output, "text"), ""]
+    lines += _example("Passes", entry.passes)
+    return lines
+
+
+INTRO = """\
+`sudolang lint PATH…` parses each program and reports `path:line:col: CODE message`
+(lines and columns count from 1). An error (a program that would not compile or
+run) makes the command exit 1, and `sudolang compile` and `sudolang run` refuse a
+program that has one; a warning (the model can still make sense of it) does
+neither. `--select` and `--ignore` take codes or prefixes (`SL1` means SL1xx); see
+[cli.md](cli.md#sudolang-lint).
+
+SL001–SL006 come from the parser: they are in `Program.errors`, listed before the
+rules' findings, and `parse(..., fail_fast=True)` raises `SudoLangSyntaxError` with
+them (see [api.md](api.md)). SL009 comes from reading the file. SL1xx–SL4xx come
+from the rule classes in `sudolang/lint.py`. In a message, `<name>` marks a part
+that is filled in.
+
+Each section shows a program that reports the code and a corrected one that reports
+nothing at all; `tests/language/test_lint_docs.py` checks both. The output shown is
+from a real run."""
+
+
+def render() -> str:
+    """The whole page."""
+    found = entries()
+    lines = ["# Lint rules", "",
+             f"<!-- Generated by `{COMMAND}` from sudolang/lint.py and sudolang/diagnostics.py; do not edit. -->",
+             "", INTRO, "",
+             "| code | severity | name | message |", "|---|---|---|---|"]
+    for entry in found:
+        template = code_span(readable(entry.message.template)).replace("|", "\\|")
+        lines.append(f"| [{entry.code}]({_anchor(entry)}) | {entry.message.severity} | "
+                     f"{entry.message.__name__} | {template} |")
+    lines.append("")
+    for entry in found:
+        lines += section(entry)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv not in ([], ["--write"]):
+        print("usage: python -m sudolang.lint_docs [--write]", file=sys.stderr)
+        return 2
+    page = render()
+    if argv:
+        PAGE.parent.mkdir(parents=True, exist_ok=True)
+        PAGE.write_text(page, encoding="utf-8")
+        print(f"wrote {PAGE}", file=sys.stderr)
+    else:
+        sys.stdout.write(page)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
