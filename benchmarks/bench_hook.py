@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import interleaved
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 TARGET_MS = 50  # the issue's aim for one hook event as a process
@@ -68,22 +70,6 @@ def process(args: list[str], make_input=None, expect_stderr: str = ""):
         checked = True
 
     return run
-
-
-def interleaved(jobs: dict[str, object], runs: int) -> dict[str, list[float]]:
-    """Round-robin timing, one warm-up each first, so drift hits every row alike."""
-    for run in jobs.values():
-        run()
-    samples: dict[str, list[float]] = {key: [] for key in jobs}
-    for round_number in range(runs):
-        for key, run in jobs.items():
-            start = time.perf_counter()
-            run()
-            samples[key].append((time.perf_counter() - start) * 1000)
-        if sys.stderr.isatty():
-            print(f"\r  round {round_number + 1}/{runs}", end="", file=sys.stderr, flush=True)
-    print(f"\r  {len(jobs)} rows x {runs} rounds done", file=sys.stderr, flush=True)
-    return samples
 
 
 # --- the state the events act on ------------------------------------------------------------------------

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import interleaved
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 PYTHON = str(BIN / "python")
@@ -103,22 +105,6 @@ def row(operation: str, size: int | None, mode: str, target: str | None, samples
     return {"operation": operation, "tasks": size, "mode": mode, "target_ms": TARGETS[target] if target else None,
             "median_ms": statistics.median(samples), "min_ms": min(samples), "max_ms": max(samples),
             "runs": len(samples), "samples_ms": [round(s, 3) for s in samples], **extra}
-
-
-def interleaved(jobs: dict[tuple, object], runs: int) -> dict[tuple, list[float]]:
-    """Time CLI processes round-robin (one warm-up each first), so drift on a busy machine hits every row alike."""
-    for run in jobs.values():
-        run()
-    samples: dict[tuple, list[float]] = {key: [] for key in jobs}
-    for round_number in range(runs):
-        for key, run in jobs.items():
-            start = time.perf_counter()
-            run()
-            samples[key].append((time.perf_counter() - start) * 1000)
-        if sys.stderr.isatty():
-            print(f"\r  process round {round_number + 1}/{runs}", end="", file=sys.stderr, flush=True)
-    print(f"\r  {len(jobs)} process rows x {runs} rounds done", file=sys.stderr, flush=True)
-    return samples
 
 
 def measure(process_runs: int, call_runs: int, workdir: Path) -> tuple[list[dict], dict]:
