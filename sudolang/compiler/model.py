@@ -87,7 +87,8 @@ class ProgramModel:
 
     @property
     def binding_specs(self) -> tuple[Binding, ...]:
-        """The bindings split into kind and target; the linter has checked the kinds (SL201)."""
+        """The bindings split into kind and target. Lint does not check the kind: an unknown one (not
+        `view` or `query`) shows as `(unknown binding …)` when the layout is drawn."""
         specs = []
         for placeholder, source, line in self.bindings:
             kind, _, target = source.strip().partition(" ")
