@@ -7,12 +7,11 @@ import os
 import random
 import signal
 import time
-import traceback
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers_proc import run_cli
+from helpers_proc import forked, run_cli
 
 from sudolang.errors import CORRUPT, NOT_FOUND, CorruptState, NotFound
 from sudolang.state import sessions
@@ -52,18 +51,8 @@ def seeded_session(root: Path) -> tuple[Document, dict]:
 
 
 def fork_and_kill(work, rng: random.Random, longest: float = 0.03) -> None:
-    """Run `work()` in a forked child, SIGKILL it after a random 0..`longest` s, and reap it.
-
-    A fork costs ~2 ms against ~100 ms for a fresh interpreter importing sudolang, which is what
-    makes hundreds of kills affordable; the child is still a separate process dying mid-syscall."""
-    pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
-        try:
-            work()
-            os._exit(0)
-        except BaseException:
-            traceback.print_exc()
-            os._exit(1)
+    """Run `work()` in a forked child, SIGKILL it after a random 0..`longest` s, and reap it."""
+    pid = forked(work)
     time.sleep(rng.uniform(0, longest))
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)

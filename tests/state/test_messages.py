@@ -9,12 +9,11 @@ import re
 import signal
 import sys
 import time
-import traceback
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers_proc import GO, await_line, finish, kill_all, spawn
+from helpers_proc import GO, await_line, finish, forked, kill_all, spawn
 
 from sudolang.errors import FAILURE, NOT_FOUND, USAGE
 from sudolang.state import messages, msg_cli, sessions
@@ -372,19 +371,6 @@ def test_a_reader_never_sees_half_a_message(tmp_path):
 
 
 # --- SIGKILL at random moments ---------------------------------------------------------------------
-
-
-def forked(work) -> int:
-    """Run `work()` in a forked child (2 ms, against ~100 ms for a new interpreter); returns its pid."""
-    pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
-        try:
-            work()
-            os._exit(0)
-        except BaseException:
-            traceback.print_exc()
-            os._exit(1)
-    return pid
 
 
 def kill_and_reap(pid: int) -> None:
