@@ -6,27 +6,16 @@ Run: uv run python benchmarks/bench_compile.py [--quick]
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_ms, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # users cache bytecode
-
-
-def median_ms(function, runs: int) -> float:
-    function()  # warm-up: .pyc files and Lark's grammar cache, as on a user's second run
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> int:
@@ -46,9 +35,9 @@ def main() -> int:
     rows.append(("compile all four, process", median_ms(process(*names), runs)))
     rows.append(("compile all four, in-process", median_ms(lambda: compiler.compile_programs(names), runs)))
     if args.json:
-        Path(args.json).write_text(json.dumps({"rows": [
+        write_report({"rows": [
             {"what": what.rsplit(", ", 1)[0], "mode": what.rsplit(", ", 1)[-1] if ", " in what else "process",
-             "median_ms": ms} for what, ms in rows]}, indent=2) + "\n")
+             "median_ms": ms} for what, ms in rows]}, args.json)
     print("| what | median ms |\n|---|---:|")
     for what, ms in rows:
         print(f"| {what} | {ms:.1f} |")

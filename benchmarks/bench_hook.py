@@ -25,10 +25,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from timing import interleaved
+from timing import interleaved, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -202,11 +201,7 @@ def main() -> int:
     if args.json:
         report = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
                   "runs": runs, "floor_ms": entries[0]["median_ms"], "rows": entries}
-        text = json.dumps(report, indent=2)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
+        write_report(report, args.json)
     return 0
 
 

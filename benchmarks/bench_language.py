@@ -7,26 +7,16 @@ Run: uv run python benchmarks/bench_language.py [--quick]
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import median_ms, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("SUDOLANG_CORPUS", ROOT.parent / "shared" / "corpus" / "sudolang"))
 PROSE_KINDS = {"Prose", "Heading", "ListItem", "Rule", "Comment", "FrontMatter", "Fence"}
-
-
-def median_ms(function, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def corpus_sources() -> list[tuple[str, str]]:
@@ -60,7 +50,7 @@ def cli_ms(args: list[str], runs: int) -> float:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     command = [str(ROOT / ".venv" / "bin" / "sudolang"), *args]
     subprocess.run(command, capture_output=True, env=env)  # warm-up: writes .pyc files as a user's run would
-    return median_ms(lambda: subprocess.run(command, capture_output=True, env=env), runs)
+    return median_ms(lambda: subprocess.run(command, capture_output=True, env=env), runs, warm_up=False)
 
 
 def main() -> int:
@@ -79,10 +69,11 @@ def main() -> int:
     grammar()
     runs = 3 if quick else 9
     total_lines = sum(text.count("\n") + 1 for _, text in sources)
-    parse_all = median_ms(lambda: [parse(t, p) for p, t in sources], runs)
-    lint_all = median_ms(lambda: [lint(parse(t, p)) for p, t in sources], runs)
+    parse_all = median_ms(lambda: [parse(t, p) for p, t in sources], runs, warm_up=False)
+    lint_all = median_ms(lambda: [lint(parse(t, p)) for p, t in sources], runs, warm_up=False)
     one = str(CORPUS / "paralleldrive__sudolang-llm-support__examples__ai-friend.sudo")
-    floor = median_ms(lambda: subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", "pass"]), runs * 2)
+    python = str(ROOT / ".venv" / "bin" / "python")
+    floor = median_ms(lambda: subprocess.run([python, "-c", "pass"]), runs * 2, warm_up=False)
     one_cli = cli_ms(["lint", one], runs * 2)
     shares = line_shares(sources)
     share_total = shares["code"] + shares["prose"]
@@ -98,7 +89,7 @@ def main() -> int:
                 {"what": "parse + lint whole corpus", "mode": "in-process", "median_ms": lint_all},
                 {"what": "sudolang lint one program (55 lines)", "mode": "process", "median_ms": one_cli},
                 {"what": "python -c pass (floor)", "mode": "process", "median_ms": floor}]
-        Path(args.json).write_text(json.dumps({"rows": rows}, indent=2) + "\n")
+        write_report({"rows": rows}, args.json)
     print(f"\nnon-blank corpus lines read as code: {shares['code']} ({100 * shares['code'] / share_total:.0f}%), "
           f"as prose/markdown/comments: {shares['prose']} ({100 * shares['prose'] / share_total:.0f}%)")
     return 0

@@ -1,7 +1,7 @@
 """Benchmark the runtime: the dashboard's /refresh and the sprint board drawn from state with
 10, 1,000 and 10,000 tasks, as whole `sudolang run` processes and in-process.
 
-Run:  uv run python benchmarks/bench_runtime.py [--quick] [--json]
+Run:  uv run python benchmarks/bench_runtime.py [--quick] [--json FILE]
 
 The project document gets `size` tasks of the active sprint (a mix of columns,
 assignees and blockers), written through the state API. Each row is the median of
@@ -14,7 +14,6 @@ dashboard refresh under 500 ms (the plan). Nothing here passes or fails.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -22,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -113,7 +114,7 @@ def main() -> int:
         results[f"dashboard /refresh, in-process @ {size}"] = in_process_ms(root, sid, runs)
     results["floor: python -c pass"] = statistics.median(floor)
     if args.json:
-        Path(args.json).write_text(json.dumps({"runs": runs, "medians_ms": results}, indent=2) + "\n")
+        write_report({"runs": runs, "medians_ms": results}, args.json)
     print(f"| what | {' | '.join(f'{s:,} tasks' for s in SIZES)} | target |")
     print(f"|---|{'---:|' * len(SIZES)}---:|")
     for what in ("dashboard /refresh, process", "sprint /board, process", "dashboard /refresh, in-process"):

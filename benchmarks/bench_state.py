@@ -14,7 +14,6 @@ Speed is never asserted; this prints numbers, it does not pass or fail.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -25,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import interleaved
+from timing import interleaved, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -208,11 +207,7 @@ def main() -> int:
     if args.json:
         report = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
                   "process_runs": process_runs, "call_runs": call_runs, **summary, "rows": rows}
-        text = json.dumps(report, indent=2)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
+        write_report(report, args.json)
     return 0
 
 
