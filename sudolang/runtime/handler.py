@@ -55,7 +55,7 @@ class Options:
 
 def run(program: Program, argv: list[str]) -> int:
     """Run one command line; print its text (the layout for the view command) or, with --json, its data."""
-    options, words = _options(argv)
+    options, words = split_options(argv)
     try:
         if not words or words[0] in ("/help", "help"):
             print(help_text(program.name, program.commands))
@@ -80,7 +80,9 @@ def run(program: Program, argv: list[str]) -> int:
         return 0 if options.claude else error.exit_code
 
 
-def _options(argv: list[str]) -> tuple[Options, list[str]]:
+def split_options(argv: list[str]) -> tuple[Options, list[str]]:
+    """The handler's options (--session, --state-dir, --json, --claude) and the command's words, in order;
+    `sudolang run` and the interactive loop read a command line the same way."""
     options = Options()
     words: list[str] = []
     stream = iter(argv)

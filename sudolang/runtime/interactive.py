@@ -20,7 +20,7 @@ LEAVE = frozenset({"/quit", "/exit", "/q"})
 
 def loop(program: handler.Program, argv: list[str], stdin=None, stdout=None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    options, _ = handler._options(argv)
+    options, _ = handler.split_options(argv)
     ctx = handler.context(options)  # one session for the whole loop (created once, said on stderr)
     terminal = stdin.isatty() and stdout.isatty()
     if terminal:

@@ -100,7 +100,7 @@ def cmd_run(args) -> int:
             argv += [flag, value]
     if args.json:
         argv.append("--json")
-    if not handler._options(argv)[1]:
+    if not handler.split_options(argv)[1]:
         from sudolang.runtime import interactive
 
         return interactive.loop(program_of(module), argv)
