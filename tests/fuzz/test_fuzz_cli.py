@@ -14,7 +14,9 @@ import io
 import json
 import os
 import random
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -237,3 +239,33 @@ def test_any_command_line_gets_a_documented_answer_and_writes_only_its_own_folde
     figures = harness.run("cli", iter(inputs), checker(sandbox))
     harness.assert_clean(figures)
     assert (sandbox.outside / "victim.txt").read_text() == '{"keep": "me"}\n'
+
+
+PROCESS_INPUTS = int(os.environ.get("FUZZ_PROCESS_INPUTS", "60"))
+
+
+def test_command_lines_as_real_processes(sandbox):
+    """A sample as whole processes: argv as raw bytes (invalid UTF-8 included, as a shell passes it), real
+    standard streams, the interpreter's own start-up and exit. Slower, so fewer."""
+    rng = random.Random(SEED + 1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUDE_", "SUDOLANG_SESSION"))}
+    problems, slowest = [], 0.0
+    for _ in range(PROCESS_INPUTS):
+        argv, stdin = command_line(rng, sandbox)
+        before = sandbox.fingerprint_outside()
+        started = time.perf_counter()
+        try:
+            done = subprocess.run([sys.executable, "-m", "sudolang", *(os.fsencode(a.replace("\x00", "")) for a in argv)],
+                                  input=stdin.encode("utf-8", "surrogateescape"), capture_output=True,
+                                  env=env, cwd=sandbox.project, timeout=30)
+        except subprocess.TimeoutExpired:
+            problems.append(f"hang: {argv!r}")
+            continue
+        slowest = max(slowest, time.perf_counter() - started)
+        err = done.stderr.decode("utf-8", "replace")
+        if done.returncode not in EXIT_CODES or "Traceback" in err or "internal error" in err:
+            problems.append(f"exit {done.returncode}: {argv!r}: {err[-300:]}")
+        if sandbox.fingerprint_outside() != before:
+            problems.append(f"write outside: {argv!r}")
+    print(f"cli processes: {PROCESS_INPUTS} command lines, {len(problems)} finding(s), slowest {slowest * 1000:.0f} ms")
+    assert not problems, "\n".join(problems[:10])
