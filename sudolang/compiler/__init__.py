@@ -10,33 +10,41 @@ timestamps, no machine paths; every generated part names its source line.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from sudolang import __version__
-from sudolang.errors import SudolangError
+from sudolang.errors import SudolangError, UsageError
 
 
 class CompileError(SudolangError):
-    """The program has lint errors; `diagnostics` holds them all."""
+    """The program has lint errors; `diagnostics` holds them all, `source` the text they point into."""
 
-    def __init__(self, path: str, diagnostics: list) -> None:
+    def __init__(self, path: str, diagnostics: list, source: str | None = None) -> None:
         super().__init__(f"{path}: {len(diagnostics)} error(s); nothing was written")
         self.diagnostics = diagnostics
+        self.source = source
+
+
+MAX_PROGRAM_BYTES = 4 * 1024 * 1024  # the largest program of the public corpus is 40 KiB
 
 
 def load(program: str) -> tuple[str, str]:
-    """(label, source) of a shipped program's name or a file's path."""
-    from sudolang import programs
+    """(label, source) of a shipped program's name or a file's path. The path is the user's, so a link is
+    followed; a FIFO, a device or a folder is a UsageError (exit 2) instead of a hang, as is a file over
+    MAX_PROGRAM_BYTES or one that is not UTF-8 (the message names the offset)."""
+    from sudolang import json_input, programs, safe_files
 
     if program in programs.names():
         return f"sudolang/programs/{program}.sudo", programs.source(program)
-    path = Path(program)
     try:
-        return program, path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        raw = safe_files.read_bytes(program, MAX_PROGRAM_BYTES, "program", follow=True)
+    except OSError as error:
         shipped = ", ".join(programs.names())
-        raise SudolangError(f"cannot read program {program!r} ({error}); shipped programs: {shipped}") from None
+        raise SudolangError(f"cannot read program {program!r} ({error.strerror or error}); "
+                            f"shipped programs: {shipped}") from None
+    return program, json_input.decode_utf8(raw, f"program {program!r}")
 
 
 def parse_checked(source: str, label: str):
@@ -47,12 +55,13 @@ def parse_checked(source: str, label: str):
     program = parse(source, label)
     errors = [d for d in lint(program) if d.is_error]
     if errors:
-        raise CompileError(label, errors)
+        raise CompileError(label, errors, source)
     return program
 
 
 def compile_program(source: str, label: str) -> dict[str, str]:
-    """Generated files, keyed by their path relative to `.claude/`."""
+    """Generated files, keyed by their path relative to `.claude/`. The model has checked every name that
+    becomes part of a path (sudolang.names for name and prefix, COMMAND_NAME for each command)."""
     from sudolang.compiler.model import build_model
 
     model = build_model(parse_checked(source, label))
@@ -61,14 +70,21 @@ def compile_program(source: str, label: str) -> dict[str, str]:
         f"output-styles/{model.name}.md": render("output_style.md.j2", **context),
         f"scripts/handlers/{model.name}.py": render("handler.py.j2", **context),
     }
+    lines: dict[str, int] = {}
     for command in model.commands:
-        files[f"commands/{model.prefix}-{command.slug}.md"] = render("command.md.j2", command=command, **context)
+        relative = f"commands/{model.prefix}-{command.slug}.md"
+        clash = next((line for other, line in lines.items() if other.lower() == relative.lower()), None)
+        if clash is not None:  # compared without case: macOS and Windows file systems ignore it
+            raise UsageError(f"{label}:{command.line}: command {command.signature!r} would be written to "
+                             f"{relative}, as the command on line {clash} is; rename one of them")
+        lines[relative] = command.line
+        files[relative] = render("command.md.j2", command=command, **context)
     return files
 
 
 # What a compile's output depends on besides the source: these files of the package, and its version.
-_COMPILE_INPUTS = ("grammar.lark", "parser.py", "nodes.py", "lint.py", "diagnostics.py", "compiler/*.py",
-                   "compiler/templates/*.j2")
+_COMPILE_INPUTS = ("grammar.lark", "parser.py", "nodes.py", "lint.py", "diagnostics.py", "names.py",
+                   "compiler/*.py", "compiler/templates/*.j2")
 
 
 def fingerprint(source: str) -> str:
@@ -85,10 +101,36 @@ def fingerprint(source: str) -> str:
 
 
 def compile_programs(programs: list[str]) -> dict[str, str]:
+    """Every program's files; two programs that would write one file differently are refused."""
     files: dict[str, str] = {}
+    owners: dict[str, str] = {}
     for program in programs:
-        files.update(compile_program(*reversed(load(program))))
+        label, source = load(program)
+        for relative, text in compile_program(source, label).items():
+            key = relative.lower()
+            if key in owners and files.get(relative) != text:
+                raise UsageError(f"{label} and {owners[key]} both generate {relative}; give them different "
+                                 "names or prefixes")
+            owners[key] = label
+            files[relative] = text
     return files
+
+
+# --- templates: every value a template embeds passes through the filter of the language it lands in ----
+
+
+class Escaped(str):
+    """Text a filter below has made safe for the place it is written to. The environment's `finalize`
+    refuses anything else a `{{ … }}` produces (except numbers), so a template cannot paste raw text."""
+
+
+def _finalize(value: object) -> object:
+    if isinstance(value, Escaped) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    import jinja2
+
+    raise jinja2.TemplateError(f"a template embeds {value!r} without an escaping filter "
+                               "(py, pystring, pytext, yaml, sh, md, comment, code, fence)")
 
 
 @lru_cache(maxsize=1)
@@ -102,10 +144,13 @@ def _environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        finalize=_finalize,
     )
-    environment.filters["yaml"] = _yaml_string
-    environment.filters["pystring"] = _python_string
-    environment.filters["cell"] = lambda text: str(text).replace("|", "\\|")
+    environment.filters.update({
+        "py": python_literal, "pystring": python_block, "pytext": python_text, "yaml": yaml_scalar,
+        "sh": shell_word, "md": markdown_text, "comment": markdown_comment, "code": markdown_code,
+        "fence": markdown_fence,
+    })
     return environment
 
 
@@ -113,51 +158,173 @@ def render(template: str, **context: object) -> str:
     return _environment().get_template(template).render(**context)
 
 
-def _python_string(text: str) -> str:
-    """A Python literal of `text`: triple-quoted and readable when that is safe, else repr()."""
+_PY_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_code_point(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def python_literal(value: object) -> Escaped:
+    """A double-quoted Python string literal of `value` (repr() for a number, tuple, …): backslashes, quotes,
+    line breaks and every unprintable character escaped, so nothing in it can end the literal."""
+    if not isinstance(value, str):
+        return Escaped(repr(value))
+    return Escaped('"' + "".join(_PY_ESCAPES.get(c) or (c if c.isprintable() else _escape_code_point(c))
+                                   for c in value) + '"')
+
+
+def python_block(text: str) -> Escaped:
+    """A Python literal of multi-line `text`: triple-quoted and readable when that is safe, else escaped."""
+    text = str(text)
     unsafe = '"""' in text or "\\" in text or text.endswith('"') or not all(line.isprintable() for line in text.split("\n"))
-    return repr(text) if unsafe else '"""\\\n' + text + '\\\n"""'
+    return python_literal(text) if unsafe else Escaped('"""\\\n' + text + '\\\n"""')
 
 
-def _yaml_string(text: str) -> str:
-    """A YAML scalar that cannot be misread: JSON's double-quoted string is valid YAML."""
+def python_text(text: object) -> Escaped:
+    """`text` for a comment or a docstring line of generated Python: as it is when it holds only printable
+    characters and no quote or backslash, else as repr() shows it, its double quotes escaped, so it can
+    neither end the line nor the docstring."""
+    text = str(text)
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return Escaped(text)
+    return Escaped(repr(text).replace('"', '\\"'))
+
+
+def yaml_scalar(text: object) -> Escaped:
+    """A YAML scalar that cannot be misread: JSON's double-quoted string is valid YAML, on one line; the
+    characters YAML does not allow unescaped (DEL, C1 controls, line separators, BOM) are escaped too, and
+    so is `!` before a backtick (Claude Code's shell syntax in command files), as \\u0021."""
     import json
 
-    return json.dumps(text, ensure_ascii=False)
+    quoted = json.dumps(str(text), ensure_ascii=False).replace("!`", "\\u0021`")  # no !`…` shell syntax
+    return Escaped("".join(c if c.isprintable() else _json_escape(c) for c in quoted))
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+
+
+def shell_word(text: object, line: bool = False) -> Escaped:
+    """One POSIX shell word (shlex.quote). With `line` (a command file's one-line !`…` span, which a line
+    break or a backtick would end whatever the quoting) such a character is refused."""
+    import shlex
+
+    text = str(text)
+    if line and any(c in text for c in "\n\r`\0"):
+        raise UsageError(f"cannot put {text!r} on a generated command line: it holds a line break or a backtick")
+    return Escaped(shlex.quote(text))
+
+
+def _one_line(text: object) -> str:
+    """`text` with every run of white space (line breaks included) made one space and every other
+    unprintable character (controls, bidirectional overrides) shown as its escape."""
+    return "".join(c if c.isprintable() else _escape_code_point(c) for c in " ".join(str(text).split()))
+
+
+def markdown_text(text: object, cell: bool = False) -> Escaped:
+    """Inline markdown: one line, so it can never start a heading, a list, a `---` or a `!` line; a leading
+    markdown marker and `<!--` are backslash-escaped; `!` before a backtick (Claude Code's shell syntax in
+    command files) is escaped; in a table `cell`, `|` is escaped too."""
+    text = _one_line(text).replace("!`", "!\\`").replace("<!--", "\\<!--")
+    if text[:1] in "#>-+*=|!<~`_[":
+        text = "\\" + text if text else text
+    return Escaped(text.replace("|", "\\|") if cell else text)
+
+
+def markdown_comment(text: object) -> Escaped:
+    """Text inside an HTML comment `<!-- … -->`: one line that cannot close the comment or hold `!` before
+    a backtick."""
+    text = _one_line(text).replace("!`", "!\\`")
+    while "-->" in text or "--!>" in text:
+        text = text.replace("-->", "-- >").replace("--!>", "--! >")
+    return Escaped(text)
+
+
+def markdown_code(text: object, cell: bool = False) -> Escaped:
+    """An inline code span of `text` on one line, delimited by more backticks than any run inside it."""
+    text = _one_line(text)
+    ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    span = f"{ticks}{pad}{text}{pad}{ticks}"
+    return Escaped(span.replace("|", "\\|") if cell else span)
+
+
+def markdown_fence(text: object, info: str = "") -> Escaped:
+    """A fenced code block holding `text` as it is, its fence longer than any run of backticks inside."""
+    text = str(text)
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return Escaped(f"{fence}{info}\n{text}\n{fence}")
 
 
 # --- writing -------------------------------------------------------------------------------------
 
+MAX_GENERATED_BYTES = 16 * 1024 * 1024  # what `stale` reads back to compare; a generated file is far smaller
+
 
 def stale(root: Path, files: dict[str, str]) -> list[str]:
-    """The generated files that are missing under `root` or differ from what would be written."""
+    """The generated files that are missing under `root` or differ from what would be written. A link or
+    anything but a regular file counts as stale: it is never read through."""
+    from sudolang import safe_files
+
     out = []
     for relative, text in sorted(files.items()):
         try:
-            if (root / relative).read_text(encoding="utf-8") == text:
+            if safe_files.read_bytes(root / relative, MAX_GENERATED_BYTES, "generated file") == text.encode():
                 continue
-        except (OSError, UnicodeDecodeError):
+        except (OSError, SudolangError):
             pass
         out.append(relative)
     return out
 
 
 def write_files(root: Path, files: dict[str, str]) -> list[Path]:
-    """Write every file, or none: all are staged as temp files first, then renamed into place."""
+    """Write every file, or none: all are staged as new temp files with random names first (O_EXCL,
+    O_NOFOLLOW), then renamed into place. `root` is the user's choice and may be a link; a link anywhere
+    below it, at a folder or at a file to be written, is refused (UnsafePath, naming it) before anything
+    is written."""
+    from sudolang import safe_files
+
+    root = Path(root)
+    for relative in sorted(files):  # check everything first, so a refusal leaves the tree as it was
+        parent = safe_files.folder(root, Path(relative).parent, create=False)
+        safe_files.check_not_link(parent / Path(relative).name)
     staged: list[tuple[Path, Path]] = []
     try:
         for relative, text in sorted(files.items()):
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.tmp")
-            temp.write_text(text, encoding="utf-8")
-            if target.suffix == ".py":
-                temp.chmod(0o755)
-            staged.append((temp, target))
-    except OSError:
+            target = safe_files.folder(root, Path(relative).parent) / Path(relative).name
+            safe_files.check_not_link(target)
+            staged.append((_stage(target, text.encode()), target))
+    except BaseException:
         for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+            safe_files.remove_quietly(temp)
         raise
     for temp, target in staged:
         os.replace(temp, target)
     return [target for _, target in staged]
+
+
+def executable(relative: str) -> bool:
+    return relative.endswith((".py", ".sh"))
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    from sudolang import safe_files
+
+    fd, temp = safe_files.create_temp(target, 0o644)
+    try:
+        try:
+            safe_files.write_all(fd, data)
+            if executable(target.name):
+                os.fchmod(fd, 0o755)
+        finally:
+            os.close(fd)
+    except BaseException:
+        safe_files.remove_quietly(temp)
+        raise
+    return temp

@@ -54,6 +54,8 @@ def report_compile_error(error) -> int:
 def _source(error) -> str:
     from sudolang import compiler
 
+    if error.source is not None:
+        return error.source
     return compiler.load(error.diagnostics[0].span.path)[1]
 
 

@@ -6,6 +6,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from sudolang import names
 from sudolang import nodes as n
 from sudolang.errors import UsageError
 
@@ -35,9 +36,9 @@ class CommandSpec:
         return self.params[0].name if self.name == "@" else self.name.lstrip("/")
 
     @property
-    def params_literal(self) -> str:
-        """The parameters as a Python literal for the generated dispatch table."""
-        return repr(tuple((p.name, p.required) for p in self.params))
+    def param_pairs(self) -> tuple[tuple[str, bool], ...]:
+        """The parameters as the generated dispatch table holds them: ((name, required), …)."""
+        return tuple((p.name, p.required) for p in self.params)
 
     @property
     def usage(self) -> str:
@@ -108,6 +109,8 @@ def build_model(program: n.Program) -> ProgramModel:
         raise UsageError(f"{program.path}: no `interface Name {{ … }}` block to compile")
     properties = {p.key: p for p in interface.body if isinstance(p, n.Property)}
     name = _text(properties, "name", program.path)
+    for key in ("name", "prefix"):
+        _check_name(properties, key, program.path)
     title = next((h.title for h in program.items if isinstance(h, n.Heading)), interface.name)
     layout_node = properties.get("layout")
     return ProgramModel(
@@ -120,7 +123,7 @@ def build_model(program: n.Program) -> ProgramModel:
         bindings=_bindings(interface),
         layout=textwrap.dedent(layout_node.strings[0].text).strip("\n") if layout_node and layout_node.strings else "",
         layout_line=layout_node.span.line if layout_node else 0,
-        commands=_commands(interface),
+        commands=_commands(interface, program.path),
         source=program.source,
         path=program.path,
         interface_line=interface.span.line,
@@ -136,6 +139,25 @@ def _text(properties: dict[str, n.Property], key: str, path: str, default: str |
     return default
 
 
+def _check_name(properties: dict[str, n.Property], key: str, path: str) -> None:
+    """`name` and `prefix` become file and command names: refuse one outside sudolang.names' pattern here,
+    so even a caller that skips lint (SL104) cannot generate from it."""
+    prop = properties.get(key)
+    if prop is None or not prop.strings:
+        return
+    value = prop.strings[0]
+    problem = names.problem(value.text)
+    if problem:
+        raise UsageError(f"{path}:{value.span.line}:{value.span.column}: {key} {value.text!r} {problem}; "
+                         "nothing was written")
+
+
+# A command's name becomes a file name (commands/<prefix>-<name>.md) and a Python action name: no '/',
+# no '.', nothing Claude Code's command names would not hold.
+COMMAND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+COMMAND_RULE = "ASCII letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters"
+
+
 def _constraints(interface: n.Block) -> tuple[Line, ...]:
     blocks = [b for b in interface.body if isinstance(b, n.Block) and b.kind == "constraints"]
     return tuple(Line(node.text, node.span.line) for block in blocks for node in block.body if isinstance(node, (n.Prose, n.ListItem)))
@@ -146,12 +168,20 @@ def _bindings(interface: n.Block) -> tuple[tuple[str, str, int], ...]:
     return tuple((p.key, p.value, p.span.line) for block in blocks for p in block.body if isinstance(p, n.Property))
 
 
-def _commands(interface: n.Block) -> tuple[CommandSpec, ...]:
+def _commands(interface: n.Block, path: str) -> tuple[CommandSpec, ...]:
     found = [node for node in interface.walk() if isinstance(node, n.Command)]
     specs = []
     for command in found:
-        name = command.names[0]
+        name = command.names[0] if command.names else ""
         name = "@" if name.startswith("@") else name
         params = tuple(Param(p.name, p.required) for p in command.params)
-        specs.append(CommandSpec(command.signature, name, params, command.description or "", command.span.line))
+        where = f"{path}:{command.span.line}:{command.span.column}"
+        if name == "@" and not command.signature.lstrip().startswith("@<"):
+            raise UsageError(f"{where}: command {command.signature!r}: an @ command names its parameter, "
+                             "as in `@<agent>`; nothing was written")
+        spec = CommandSpec(command.signature, name, params, command.description or "", command.span.line)
+        if not COMMAND_NAME.fullmatch(spec.slug):
+            raise UsageError(f"{where}: command {command.signature!r}: the name {spec.slug!r} becomes a file "
+                             f"name and is not allowed: use {COMMAND_RULE}; nothing was written")
+        specs.append(spec)
     return tuple(specs)
