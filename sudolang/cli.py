@@ -7,10 +7,12 @@ starts in tens of milliseconds.
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 
 from sudolang import __version__
-from sudolang.errors import FAILURE, SudolangError
+from sudolang.errors import FAILURE, SudolangError, UsageError
 
 EXIT_CODES = """\
 exit codes:
@@ -33,11 +35,46 @@ def common_options() -> argparse.ArgumentParser:
     group = common.add_argument_group("common options")
     group.add_argument("--state-dir", metavar="DIR", default=argparse.SUPPRESS,
                        help="state directory (default: see below)")
-    group.add_argument("--timeout", metavar="SECONDS", type=float, default=argparse.SUPPRESS,
+    group.add_argument("--timeout", metavar="SECONDS", type=_timeout_type, default=argparse.SUPPRESS,
                        help="how long to wait for a lock before giving up (default 5)")
     group.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show the Python traceback of an error")
     return common
+
+
+def timeout_seconds(text: str) -> float:
+    """The value of --timeout: a finite number of seconds, 0 or more; ValueError says what is wrong."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not math.isfinite(value) or value < 0:
+        raise ValueError(f"--timeout must be a number of seconds, 0 or more (got {str(text)[:40]!r})")
+    return value
+
+
+def _timeout_type(text: str) -> float:
+    import argparse
+
+    try:
+        return timeout_seconds(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def check_argv(argv: list[str]) -> None:
+    """Refuse an argument that is not UTF-8: Python hands such bytes over as lone surrogates (`\\udcff`),
+    which cannot be written to a JSON file, a message or a log. One UsageError names the argument."""
+    for position, word in enumerate(argv, 1):
+        if not word.isascii():
+            try:
+                word.encode("utf-8")
+            except UnicodeEncodeError as error:
+                shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+                    if all(0xDC80 <= ord(c) <= 0xDCFF for c in word if 0xD800 <= ord(c) <= 0xDFFF) else ascii(word)
+                shown = shown if len(shown) <= 60 else shown[:59] + "…"
+                raise UsageError(f"argument {position} ({shown}) is not valid UTF-8 (at character {error.start}); "
+                                 "nothing was done") from None
 
 
 # Command groups and the module whose GROUPS table defines them; a module is imported only when needed.
@@ -54,7 +91,8 @@ GROUP_MODULES = {
 }
 # Commands whose module parses a plain command line itself (no argparse, few imports): the module's
 # fast_namespace(argv) returns the namespace, or None to fall back to argparse (--help, mistakes).
-_DIRECT = {"hook": "sudolang.runtime.hook", "msg": "sudolang.state.msg_cli"}
+# `hook` goes further: sudolang.runtime.hook.namespace reads every command line itself (see _namespace).
+_DIRECT = {"msg": "sudolang.state.msg_cli"}
 _OPTIONS_WITH_VALUES = frozenset({"--state-dir", "--timeout"})
 
 
@@ -144,6 +182,9 @@ _FAST_PATHS = {
 }
 
 
+_NEGATIVE = re.compile(r"-(?:[0-9.]|Infinity$|NaN$)")  # a value, not an option: -5, -Infinity (refused later)
+
+
 def _fast_namespace(argv: list[str]) -> object | None:
     import types
 
@@ -155,7 +196,7 @@ def _fast_namespace(argv: list[str]) -> object | None:
             options[word[2:].replace("-", "_")] = next(stream, None)
         elif word in ("--raw", "--debug"):
             options[word[2:]] = True
-        elif word.startswith("-"):
+        elif word.startswith("-") and not _NEGATIVE.match(word):
             return None
         else:
             words.append(word)
@@ -166,9 +207,9 @@ def _fast_namespace(argv: list[str]) -> object | None:
         return None
     if "timeout" in options:
         try:
-            options["timeout"] = float(options["timeout"])
+            options["timeout"] = timeout_seconds(options["timeout"])
         except ValueError:
-            return None
+            return None  # argparse says what is wrong, in its usual form
     from sudolang.state import cli as state_cli
 
     handler = state_cli.GROUPS[words[0]][2][words[1]][0]
@@ -184,9 +225,24 @@ def _direct_namespace(argv: list[str]) -> object | None:
     return importlib.import_module(_DIRECT[group]).fast_namespace(argv)
 
 
+def _namespace(argv: list[str]) -> object:
+    """The parsed command line. `hook` takes any command line (it must exit 0 whatever it is given, and log
+    what was wrong); every other command first refuses arguments that are not UTF-8."""
+    if _wanted(argv)[0] == "hook":
+        from sudolang.runtime import hook
+
+        return hook.namespace(argv)
+    check_argv(argv)
+    return _fast_namespace(argv) or _direct_namespace(argv) or build_parser(argv).parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = _fast_namespace(argv) or _direct_namespace(argv) or build_parser(argv).parse_args(argv)
+    try:
+        args = _namespace(argv)
+    except SudolangError as error:
+        print(f"sudolang: error: {error.message}", file=sys.stderr)
+        return error.exit_code
     try:
         return args.handler(args) or 0
     except SudolangError as error:

@@ -27,7 +27,11 @@ from sudolang.errors import SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.paths import StateDir, check_id, find_state_dir, key_path
 
-HOOK_TIMEOUT = 2.0  # seconds to wait for a lock: well inside the 10 s Claude Code gives the hook (init sets it)
+HOOK_TIMEOUT = 2.0  # the run's budget in seconds: well inside the 10 s Claude Code gives the hook (init sets it)
+# The budget runs from the process's start (the interpreter's start-up counts; see process_started) and
+# every lock wait ends at start + budget - START_RESERVE, which leaves time for the log write and the exit.
+START_RESERVE = 0.2
+INPUT_LIMIT = 16 * 1024 * 1024  # bytes of hook input read at most; Claude Code's events are far smaller
 LOG_NAME = "hook-events.jsonl"
 LOG_LIMIT = 1_000_000  # bytes; past it the log moves to hook-events.jsonl.1 (replacing the older one)
 SUMMARY_LINES = 12
@@ -61,8 +65,9 @@ SubagentStart/SubagentStop and PreToolUse Task track agents; TaskCreated/TaskCom
 PreToolUse TodoWrite sync the project's task board; SessionEnd pauses the session; every event
 is a heartbeat.
 
-It always exits 0: a problem is one line on stderr. A lock is waited for {HOOK_TIMEOUT:g} s unless
---timeout says otherwise. Every run is logged as one JSON line in <state-dir>/{LOG_NAME}
+It always exits 0, whatever its command line: a problem (a bad option or --timeout included) is one
+line on stderr. The whole run keeps within {HOOK_TIMEOUT:g} s (--timeout SECONDS to change it): every
+lock is waited for only until that budget is spent. Every run is logged as one JSON line in <state-dir>/{LOG_NAME}
 (moved to {LOG_NAME}.1 past 1 MB): look there when a hook seems not to fire.
 
 State triggers: the rules in sudolang/runtime/triggers.toml run after each event. A
@@ -81,33 +86,65 @@ ARGUMENTS = (
 # --- the command line ------------------------------------------------------------------------------
 
 
-def fast_namespace(argv: list[str]) -> object | None:
-    """The namespace of a plain `hook` command line, without argparse; None for anything else (--help)."""
+def namespace(argv: list[str]) -> object:
+    """The namespace of ANY `hook` command line, without argparse: a mistake (an unknown option, a bad
+    --timeout, an argument that is not UTF-8) is not an exit 2 but a problem the run reports on stderr
+    and in the log, exiting 0 like every other failure of the hook. --help prints the help (argparse)."""
     import types
 
-    options: dict[str, object] = {"state_dir": None, "timeout": HOOK_TIMEOUT, "debug": False, "list_triggers": False}
+    from sudolang.cli import check_argv, timeout_seconds
+
+    options: dict[str, object] = {"state_dir": None, "timeout": HOOK_TIMEOUT, "debug": False,
+                                  "list_triggers": False}
+    problems: list[str] = []
+    try:
+        check_argv(argv)
+    except UsageError as error:
+        problems.append(error.message)
     words: list[str] = []
+    wants_help = False
     stream = iter(argv)
     for word in stream:
-        if word in ("--state-dir", "--timeout"):
-            options[word[2:].replace("-", "_")] = value = next(stream, None)
+        name, given, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if name in ("--state-dir", "--timeout"):
+            value = value if given else next(stream, None)
             if value is None:
-                return None
+                problems.append(f"{name} needs a value")
+            elif name == "--timeout":
+                try:
+                    options["timeout"] = timeout_seconds(value)
+                except ValueError as error:
+                    problems.append(str(error))
+            else:
+                options["state_dir"] = value
         elif word in ("--debug", "--list-triggers"):
             options[word[2:].replace("-", "_")] = True
-        elif word.startswith("-"):
-            return None
+        elif word in ("-h", "--help"):
+            wants_help = True
+        elif word.startswith("-") and word != "-":
+            problems.append(f"unknown option {word[:40]!r}")
         else:
             words.append(word)
-    if words[:1] != ["hook"]:
-        return None
-    try:
-        options["timeout"] = float(options["timeout"])
-    except ValueError:
-        return None
-    given = words[1:] + [None, None, None]
+    if words[:1] == ["hook"]:
+        words = words[1:]
+    if wants_help:
+        return types.SimpleNamespace(handler=print_help, **options)
+    given = words + [None, None, None]
     return types.SimpleNamespace(handler=run, event=given[0], sid=given[1], payload=given[2],
-                                 extra=words[4:], **options)
+                                 extra=words[3:], problems=problems[:3], **options)
+
+
+fast_namespace = namespace  # the name sudolang.cli's other direct commands use
+
+
+def print_help(args) -> int:
+    from sudolang.cli import build_parser
+
+    try:
+        build_parser(["hook"]).parse_args(["hook", "--help"])
+    except SystemExit:
+        pass
+    return 0
 
 
 def run(args) -> int:
@@ -121,15 +158,35 @@ def run(args) -> int:
         return 0
 
 
+def process_started(budget: float) -> float:
+    """When this process started, on the time.monotonic() clock (Linux: /proc/self/stat), so the budget
+    covers the interpreter's start-up too; now, where that cannot be read or the process is older than
+    the budget (the hook called inside a long-running process, such as a test run)."""
+    now = time.monotonic()
+    try:
+        with open("/proc/self/stat", "rb") as stream:
+            fields = stream.read().rsplit(b")", 1)[1].split()
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+    return now - age if 0 <= age < budget else now
+
+
 def _run(args) -> int:
-    started = time.perf_counter()
+    started = process_started(getattr(args, "timeout", HOOK_TIMEOUT))
     root = find_state_dir(getattr(args, "state_dir", None))
+    hook = Hook(StateDir(root), getattr(args, "timeout", HOOK_TIMEOUT), started)
+    problems = getattr(args, "problems", None)
+    if problems:  # a command line we cannot trust: do nothing but say so
+        hook.fail("usage_error", "; ".join(problems) + " (usage: sudolang hook [--timeout S] [EVENT SID PAYLOAD]"
+                  " < input.json; see sudolang hook --help)")
+        hook.finish(started)
+        return 0
     if getattr(args, "list_triggers", False):
         from sudolang.runtime import triggers
 
         print(triggers.describe(root))
         return 0
-    hook = Hook(StateDir(root), getattr(args, "timeout", HOOK_TIMEOUT))
     try:
         route(hook, args)
     except SudolangError as error:
@@ -153,7 +210,7 @@ def route(hook: Hook, args) -> None:
     if words:
         explicit_event(hook, words)
     else:
-        claude_event(hook, read_input(sys.stdin))
+        claude_event(hook, read_input(sys.stdin, hook.deadline))
 
 
 # --- one run's state, effects and report --------------------------------------------------------------
@@ -162,11 +219,13 @@ def route(hook: Hook, args) -> None:
 class Hook:
     """One run: the state, the session it acts on, the writes it queues, and what it did."""
 
-    __slots__ = ("state", "timeout", "moment", "at", "event", "session_id", "project", "created", "plans",
+    __slots__ = ("state", "budget", "deadline", "moment", "at", "event", "session_id", "project", "created", "plans",
                  "events", "did", "warnings", "error", "summary", "session_doc", "project_doc")
 
-    def __init__(self, state: StateDir, timeout: float) -> None:
-        self.state, self.timeout = state, timeout
+    def __init__(self, state: StateDir, budget: float, started: float | None = None) -> None:
+        self.state, self.budget = state, budget
+        started = time.monotonic() if started is None else started
+        self.deadline = started + budget - min(START_RESERVE, budget / 4)
         self.moment = clock.now()
         self.at = clock.iso(self.moment)
         self.event: str | None = None
@@ -181,6 +240,12 @@ class Hook:
         self.summary = False
         self.session_doc: dict | None = None
         self.project_doc: dict | None = None
+
+    @property
+    def timeout(self) -> float:
+        """How long the next lock may be waited for: what is left of the budget (a deadline, not a fresh
+        wait per lock, so a held lock cannot make the run last twice its budget)."""
+        return max(0.0, round(self.deadline - time.monotonic(), 3))
 
     # -- the session --
 
@@ -257,21 +322,22 @@ class Hook:
         self.error = {"kind": kind, "message": message}
 
     def finish(self, started: float) -> None:
-        """Say what went wrong on stderr (one line) and log the run."""
-        problems = ([self.error["message"]] if self.error else []) + self.warnings
-        if problems:
-            where = f"{self.event}: " if self.event else ""
-            text = " | ".join(problems)
-            say(f"sudolang hook: {where}{text}")
-        record = {"at": self.at, "event": self.event, "session": self.session_id,
+        """Log the run, then say what went wrong on stderr (one line, a log that could not be written included)."""
+        event = self.event[:100] if isinstance(self.event, str) else None
+        record = {"at": self.at, "event": event, "session": self.session_id,
                   "ok": self.error is None, "did": [d[:300] for d in self.did[:20]],
-                  "ms": round((time.perf_counter() - started) * 1000, 1)}
+                  "ms": round((time.monotonic() - started) * 1000, 1)}
         if self.error:
             record["error"] = self.error["kind"]
             record["message"] = self.error["message"][:500]
         if self.warnings:
             record["warnings"] = [w[:300] for w in self.warnings[:5]]
-        append_log(self.state.root, record)
+        unlogged = append_log(self.state.root, record)
+        problems = ([self.error["message"]] if self.error else []) + self.warnings + ([unlogged] if unlogged else [])
+        if problems:
+            where = f"{event}: " if event else ""
+            text = " | ".join(problems)
+            say(f"sudolang hook: {where}{text}")
 
 
 def say(line: str) -> None:
@@ -282,44 +348,83 @@ def say(line: str) -> None:
         pass
 
 
-def append_log(root, record: dict) -> None:
+def append_log(root, record: dict) -> str | None:
     """One line in <state-dir>/hook-events.jsonl; past LOG_LIMIT the file becomes .1 first. Best effort:
-    a log that cannot be written must not fail the hook (stderr has already said what matters)."""
+    a log that cannot be written must not fail the hook. Never through a symbolic link (a planted
+    `hook-events.jsonl -> ~/.bashrc` would otherwise grow a file outside the state directory): such a
+    log is refused, and the reason is returned for the stderr line. A rotation renames the link itself."""
+    from sudolang.safe_files import UnsafePath, open_append
+
     path = root / LOG_NAME
-    line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+    # Text that is not Unicode (a lone surrogate from an argument that was not UTF-8) becomes `?`.
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", "replace")
     try:
         os.makedirs(root, exist_ok=True)
         try:
-            if os.stat(path).st_size >= LOG_LIMIT:
+            if os.lstat(path).st_size >= LOG_LIMIT:
                 os.replace(path, root / (LOG_NAME + ".1"))
         except FileNotFoundError:
             pass
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        fd = open_append(path)
         try:
             os.write(fd, line)  # one write per record: concurrent hooks' lines do not interleave
         finally:
             os.close(fd)
+    except UnsafePath as error:
+        return f"not logged: {error.message}"
     except OSError:
         pass
+    return None
 
 
 # --- Claude Code's input -------------------------------------------------------------------------------
 
 
-def read_input(stream) -> dict:
-    """The hook input object; a UsageError says what is wrong with it (empty, not JSON, not an object)."""
+def read_input(stream, deadline: float | None = None) -> dict:
+    """The hook input object; a UsageError says what is wrong with it (empty, not JSON, not an object,
+    not UTF-8, larger than INPUT_LIMIT, not finished by the deadline)."""
+    from sudolang import json_input
+
     if stream is None or stream.isatty():  # a person ran `sudolang hook` at a terminal: do not wait
         raise UsageError("no hook input: Claude Code passes the event as JSON on stdin (or use EVENT SID PAYLOAD)")
-    raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    raw = _read_bounded(stream, deadline)
     if not raw.strip():
         raise UsageError("empty hook input: expected a JSON object on stdin")
-    try:
-        data = json.loads(raw)
-    except ValueError as error:
-        raise UsageError(f"hook input is not JSON ({error})") from None
+    data = json_input.loads(raw, "hook input")
     if not isinstance(data, dict):
         raise UsageError(f"hook input is not a JSON object (got {type(data).__name__})")
     return data
+
+
+def _read_bounded(stream, deadline: float | None) -> bytes | str:
+    """Standard input, at most INPUT_LIMIT bytes, given up at `deadline` (a writer that never closes the
+    pipe must not hold the hook past its budget)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (an in-process test's StringIO)
+        raw = stream.buffer.read(INPUT_LIMIT + 1) if hasattr(stream, "buffer") else stream.read(INPUT_LIMIT + 1)
+        fd = None
+    if fd is not None:
+        import select
+
+        chunks, size = [], 0
+        while size <= INPUT_LIMIT:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                ready = select.select([fd], [], [], wait)[0]
+            except (OSError, ValueError):  # a descriptor select cannot watch: read it as it comes
+                ready = [fd]
+            if not ready:
+                raise UsageError("the hook input did not end within the hook's time budget; nothing was changed")
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        raw = b"".join(chunks)
+    if len(raw) > INPUT_LIMIT:
+        raise UsageError(f"the hook input is over {INPUT_LIMIT:,} bytes; nothing was changed")
+    return raw
 
 
 def claude_event(hook: Hook, data: dict) -> None:
@@ -692,10 +797,9 @@ def explicit_event(hook: Hook, words: list[str]) -> None:
                          "or no arguments and Claude Code's input on stdin")
     if len(words) != 3:
         raise UsageError(f"usage: sudolang hook {words[0]} SID PAYLOAD (got {len(words) - 1} argument(s))")
-    try:
-        payload = json.loads(words[2])
-    except ValueError as error:
-        raise UsageError(f"PAYLOAD is not JSON ({error}): {words[2][:80]!r}") from None
+    from sudolang import json_input
+
+    payload = json_input.loads(words[2], "PAYLOAD")
     if not isinstance(payload, dict):
         raise UsageError(f"PAYLOAD must be a JSON object, got {type(payload).__name__}")
     hook.attach(words[1], create=False)
@@ -781,7 +885,7 @@ def run_triggers(hook: Hook) -> None:
     if ruleset.warning:
         hook.warn(ruleset.warning)
     facts = triggers.Facts(hook.state, hook.project, hook.session_id, hook.timeout,
-                           session_doc=hook.session_doc, project_doc=hook.project_doc)
+                           session_doc=hook.session_doc, project_doc=hook.project_doc, deadline=hook.deadline)
     lines = triggers.run_rules(ruleset.rules, facts, [("heartbeat", {}), *hook.events])
     hook.did += lines
     hook.warnings += triggers.failed(lines)

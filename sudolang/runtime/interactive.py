@@ -32,6 +32,9 @@ def loop(program: handler.Program, argv: list[str], stdin=None, stdout=None) -> 
         except KeyboardInterrupt:
             stdout.write("\n")
             continue
+        except UnicodeDecodeError:  # bytes that are not UTF-8: say so and read on
+            draw(stdout, terminal, _view(program, ctx, "error: that line is not valid UTF-8; nothing was done"))
+            continue
         if line is None or line.strip() in LEAVE:
             stdout.write("\n" if line is None and terminal else "")
             return 0

@@ -9,7 +9,10 @@ line on stderr and the packaged rules are used; it never stops the caller.
 
 Parsed rules are kept as JSON in `<state-dir>/.triggers-cache.json`, keyed by
 the size and mtime of both files: importing tomllib costs 8-17 ms, a third of a
-hook's budget, and the files change far less often than hooks fire.
+hook's budget, and the files change far less often than hooks fire. Neither the
+override nor the cache is read through a symbolic link, and the cache is written
+to a new temp file (O_EXCL, a random name) renamed into place, so a link planted
+in the state directory cannot redirect a read or a write (see safe_files).
 
 Conditions only read; actions re-check their condition under the document's
 lock before writing, since another session may have acted in between. Actions
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from sudolang.errors import CorruptState, NotFound, SudolangError
@@ -34,6 +38,8 @@ PACKAGED = Path(__file__).with_name("triggers.toml")
 OVERRIDE_NAME = "triggers.toml"
 CACHE_NAME = ".triggers-cache.json"
 CACHE_VERSION = 1
+OVERRIDE_LIMIT = 256 * 1024  # bytes: a rules file is a few KB
+CACHE_LIMIT = 1024 * 1024
 EVENT_LIMIT = 50  # project events kept in $.events, like a session's observability.events
 MAX_EVENTS = 16  # events handled per fire(), the first included
 DONE = "done"
@@ -78,14 +84,16 @@ def _task(doc: dict, raw: object) -> dict:
 class Facts:
     """The state one burst of events works on; each document is read at most once and refreshed by writes."""
 
-    __slots__ = ("state", "project", "session_id", "timeout", "moment", "_docs", "emitted")
+    __slots__ = ("state", "project", "session_id", "_timeout", "deadline", "moment", "_docs", "emitted")
 
     def __init__(self, state: StateDir, project: str, session_id: str, timeout: float = DEFAULT_TIMEOUT,
-                 session_doc: dict | None = None, project_doc: dict | None = None) -> None:
+                 session_doc: dict | None = None, project_doc: dict | None = None,
+                 deadline: float | None = None) -> None:
         self.state = state
         self.project = project
         self.session_id = session_id
-        self.timeout = timeout
+        self._timeout = timeout
+        self.deadline = deadline  # time.monotonic() past which no lock is waited for (the hook's budget)
         self.moment = clock.now()
         self._docs = {"session": session_doc, "project": project_doc}
         self.emitted: list[tuple[str, dict]] = []
@@ -93,6 +101,13 @@ class Facts:
     @property
     def at(self) -> str:
         return clock.iso(self.moment)
+
+    @property
+    def timeout(self) -> float:
+        """The wait for the next lock: `timeout`, or what is left before the deadline when there is one."""
+        if self.deadline is None:
+            return self._timeout
+        return max(0.0, round(min(self._timeout, self.deadline - time.monotonic()), 3))
 
     def session_doc(self) -> dict:
         return self._read("session", lambda: self.state.session(self.session_id))
@@ -352,7 +367,7 @@ def _named(value: object, key: str, registry: dict, where: str) -> tuple[str, di
 def load_rules(root: Path) -> RuleSet:
     """The rules in force for the state directory `root`: its triggers.toml, else the packaged one."""
     override = root / OVERRIDE_NAME
-    stamp = [_stamp(override), _stamp(PACKAGED)]
+    stamp = [_stamp(override, follow=False), _stamp(PACKAGED)]
     cached = _read_cache(root, stamp)
     if cached is not None:
         return cached
@@ -361,9 +376,9 @@ def load_rules(root: Path) -> RuleSet:
     return ruleset
 
 
-def _stamp(path: Path) -> list | None:
+def _stamp(path: Path, follow: bool = True) -> list | None:
     try:
-        status = os.stat(path)
+        status = os.stat(path) if follow else os.lstat(path)  # the override: a link is stamped, then refused
     except OSError:
         return None
     return [str(path), status.st_mtime_ns, status.st_size]
@@ -374,7 +389,7 @@ def _parse_files(override: Path | None) -> RuleSet:
     if override is not None:
         try:
             return RuleSet(_parse_file(override), str(override))
-        except (OSError, ValueError, RuleError) as error:  # tomllib.TOMLDecodeError is a ValueError
+        except (OSError, ValueError, SudolangError) as error:  # TOMLDecodeError is a ValueError; UnsafePath, too large
             reason = getattr(error, "message", None) or str(error) or type(error).__name__
             warning = f"{override} is not used ({reason}); the packaged rules apply"
     try:
@@ -384,36 +399,43 @@ def _parse_files(override: Path | None) -> RuleSet:
 
 
 def _parse_file(path: Path) -> list[Rule]:
+    """The rules of one file: the packaged one as it is, the state directory's override only as a regular
+    file of at most OVERRIDE_LIMIT bytes, not through a link (UnsafePath, UsageError: it is not used)."""
     import tomllib  # only when a file changed: see the module docstring
 
-    with open(path, "rb") as stream:
-        return parse_rules(tomllib.load(stream))
+    from sudolang.safe_files import read_bytes
+
+    data = read_bytes(path, OVERRIDE_LIMIT, "trigger rules", follow=path == PACKAGED)
+    return parse_rules(tomllib.loads(data.decode("utf-8")))  # not UTF-8: a ValueError, reported
 
 
 def _read_cache(root: Path, stamp: list) -> RuleSet | None:
+    from sudolang.safe_files import read_bytes
+
     try:
-        with open(root / CACHE_NAME, "rb") as stream:
-            cached = json.load(stream)
+        cached = json.loads(read_bytes(root / CACHE_NAME, CACHE_LIMIT, "trigger cache"))
         if cached.get("version") != CACHE_VERSION or cached.get("stamp") != stamp:
             return None
         return RuleSet([Rule(**r) for r in cached["rules"]], cached["source"], cached.get("warning"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # absent, stale or damaged: parse again
-        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, SudolangError):  # absent, stale, damaged
+        return None  # or a link: parse again (the write below replaces the link itself, never its target)
 
 
 def _write_cache(root: Path, stamp: list, ruleset: RuleSet) -> None:
     """Best effort: a cache that cannot be written costs the next run a parse, nothing more."""
+    from sudolang.safe_files import remove_quietly, write_temp
+
     cached = {"version": CACHE_VERSION, "stamp": stamp, "source": ruleset.source, "warning": ruleset.warning,
               "rules": [rule.as_dict() for rule in ruleset.rules]}
-    temp = root / f".triggers-cache.{os.getpid()}.tmp"
     try:
-        temp.write_text(json.dumps(cached, ensure_ascii=False))
-        os.replace(temp, root / CACHE_NAME)
+        temp = write_temp(root / CACHE_NAME, json.dumps(cached, ensure_ascii=False).encode("utf-8", "replace"),
+                          sync=False)
+    except (OSError, SudolangError):
+        return
+    try:
+        os.replace(temp, root / CACHE_NAME)  # renames over a planted link; the link's target is untouched
     except OSError:
-        try:
-            temp.unlink()
-        except OSError:
-            pass
+        remove_quietly(temp)
 
 
 # --- running ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 import sys
 
 from sudolang.errors import UsageError
@@ -10,6 +10,7 @@ from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, find_state_dir
 
 MODES = ("development", "leadership", "sprint", "config")
+MAX_TTL = 100 * 366 * 86400
 
 STATE_EXAMPLES = """\
 examples:
@@ -30,7 +31,21 @@ def state_dir(args: argparse.Namespace) -> StateDir:
 
 
 def timeout(args: argparse.Namespace) -> float:
+    """--timeout (checked finite and not negative where the command line was read), else the default."""
     return getattr(args, "timeout", DEFAULT_TIMEOUT)
+
+
+def ttl_seconds(text: str) -> int:
+    """--ttl: whole seconds, at most MAX_TTL (a larger one would overflow the expiry's date)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--ttl must be a whole number of seconds (got {text[:40]!r})") from None
+    if value > MAX_TTL:
+        raise argparse.ArgumentTypeError(f"--ttl must be at most {MAX_TTL} seconds (100 years)")
+    return value  # 0 and below: sessions.create says why
 
 
 def emit(value: object, raw: bool = False) -> None:
@@ -42,19 +57,28 @@ def emit(value: object, raw: bool = False) -> None:
         sys.stdout.write(encode(value))
 
 
-def parse_value(text: str) -> object:
-    """JSON when it parses, else the text itself as a string (so `done` needs no quotes)."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+# A VALUE that is meant as JSON: an object, array or string, true/false/null, or anything shaped like a
+# number (JSON's own number grammar, or NaN/Infinity). `007`, `1.2.3` and `2025-03-01` are not: plain text.
+_MEANT_AS_JSON = re.compile(r"""\s*(?:[{\["]|(?:true|false|null)\s*$|-?(?:NaN|Infinity)\s*$"""
+                            r"""|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\s*$)""")
+BATCH_LIMIT = 16 * 1024 * 1024  # bytes of batch operations read at most
 
 
-def parse_json(text: str, what: str) -> object:
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        raise UsageError(f"{what} is not valid JSON ({error}): {text[:80]!r}") from None
+def parse_value(text: str, what: str = "VALUE") -> object:
+    """`state set`'s VALUE: JSON when it is meant as JSON (see _MEANT_AS_JSON), and then it must be valid
+    strict JSON; any other text is stored as that string (so `done` needs no quotes)."""
+    if _MEANT_AS_JSON.match(text):
+        return parse_json(text, what)
+    from sudolang import json_input
+
+    return json_input.check_value(text, what)
+
+
+def parse_json(text: str | bytes, what: str) -> object:
+    """Strict JSON from the command line or a file (sudolang.json_input): a UsageError says what is wrong."""
+    from sudolang import json_input
+
+    return json_input.loads(text, what)
 
 
 def print_sessions(rows: list[dict], as_json: bool) -> None:
@@ -117,13 +141,27 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_input(name: str, limit: int = BATCH_LIMIT) -> bytes:
+    """The bytes of FILE, or of standard input for `-`: at most `limit`, a regular file only (a FIFO or a
+    device is refused rather than waited on). A link the user typed is followed."""
+    if name == "-":
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        data = stream.read(limit + 1) if stream is not None else b""
+        data = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+        if len(data) > limit:
+            raise UsageError(f"standard input is over {limit:,} bytes; the limit is {limit:,}")
+        return data
+    from sudolang.safe_files import read_bytes
+
+    try:
+        return read_bytes(name, limit, "FILE", follow=True)
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     source = "standard input" if args.file == "-" else args.file
-    try:
-        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
-    except OSError as error:
-        raise UsageError(f"cannot read {source}: {error.strerror}") from None
-    ops = parse_json(text, f"batch from {source}")
+    ops = parse_json(read_input(args.file), f"batch from {source}")
     if not isinstance(ops, list) or not ops:
         raise UsageError("a batch is a non-empty JSON array of {op, path, value} objects")
     document = _write(args, ops)
@@ -233,7 +271,9 @@ SPRINT = (("sprint",), {"metavar": "SPRINT", "help": "sprint id"})
 STATE = {
     "get": (cmd_get, "Print the value at PATH; a filter or wildcard prints a JSON array of matches.",
             (SID, PATH, (("--raw",), {"action": "store_true", "help": "print a string value without quotes"}))),
-    "set": (cmd_set, "Set PATH to VALUE (JSON, else a plain string), creating missing parents.",
+    "set": (cmd_set, "Set PATH to VALUE, creating missing parents. VALUE that looks like JSON (starts with "
+            "{, [ or \", or is a number, true, false or null) must be valid JSON; any other text is stored as a "
+            "string, so `done` needs no quotes. NaN, Infinity, 1e999 and integers over 4,300 digits are refused.",
             (SID, PATH, (("value",), {"metavar": "VALUE"}))),
     "merge": (cmd_merge, "Deep-merge a JSON object into the object at PATH.",
               (SID, PATH, (("json",), {"metavar": "JSON"}))),
@@ -249,7 +289,7 @@ SESSION = {
     "create": (cmd_create, "Create a session and print only its id.", (
         (("--mode",), {"required": True, "choices": MODES}),
         (("--project",), {"metavar": "P", "help": "project the session works on (created if new)"}),
-        (("--ttl",), {"metavar": "SECONDS", "type": int, "default": 24 * 3600,
+        (("--ttl",), {"metavar": "SECONDS", "type": ttl_seconds, "default": 24 * 3600,
                       "help": "seconds without a heartbeat before the session expires (default 86400)"}))),
     "heartbeat": (cmd_heartbeat, "Record activity now and push the expiry out; prints the new expiry.", (SID,)),
     "handoff": (cmd_handoff, "Move active work and open tasks from FROM to TO; FROM is marked completed.",

@@ -11,6 +11,7 @@ every write goes through the same code below. We never call jsonpath-ng's own
 
 from __future__ import annotations
 
+import math
 import re
 
 from sudolang.errors import NotFound, SudolangError, UsageError
@@ -22,6 +23,11 @@ _NAME = re.compile(r"[^.\[\]]+")
 _INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
 _QUOTED = re.compile(r"""\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]""")
 _NEEDS_JSONPATH_NG = frozenset("*?@()|,:$&=<>!~")
+# Bounds checked before anything else (and so before any lock): a 100 KB path of 50,000 steps once took
+# minutes under the session's lock and ended in a RecursionError. A document is nested at most
+# json_input.MAX_DEPTH levels, so a longer path could never name anything in it.
+MAX_PATH_CHARS = 1024
+MAX_PATH_STEPS = 64
 
 
 class InvalidPath(UsageError):
@@ -48,11 +54,25 @@ class JsonPath:
 
 
 def compile_path(text: str) -> JsonPath:
-    """Compile `text`; a leading `$` is optional (`tasks.task-001` means `$.tasks.task-001`)."""
+    """Compile `text`; a leading `$` is optional (`tasks.task-001` means `$.tasks.task-001`). A path over
+    MAX_PATH_CHARS characters or MAX_PATH_STEPS steps is an InvalidPath, before any parsing."""
+    if not isinstance(text, str):
+        raise InvalidPath(f"a JSONPath must be text, got {_describe(text)}")
+    if len(text) > MAX_PATH_CHARS:
+        raise InvalidPath(f"JSONPath {text[:40]!r}... is {len(text):,} characters; the limit is {MAX_PATH_CHARS:,}")
     tokens = _simple_tokens(text)
     if tokens is not None:
+        _check_steps(text, len(tokens))
         return JsonPath(text, tokens)
+    # A rough count (every '.' and '[' may start a step) that errs on the side of refusing deep paths.
+    _check_steps(text, text.count(".") + text.count("["))
     return JsonPath(text, None, _jsonpath_ng(text))
+
+
+def _check_steps(text: str, steps: int) -> None:
+    if steps > MAX_PATH_STEPS:
+        raise InvalidPath(f"JSONPath {text[:40]!r}... has {steps} steps; the limit is {MAX_PATH_STEPS} "
+                          "(no document is nested deeper)")
 
 
 def _simple_tokens(text: str) -> Location | None:
@@ -93,8 +113,10 @@ def _jsonpath_ng(text: str) -> Any:
         source = "$" + source if source.startswith("[") else "$." + source
     try:
         return parse(source)
+    except RecursionError:  # deeply nested brackets or parentheses in a filter
+        raise InvalidPath(f"invalid JSONPath {text[:80]!r}: nested too deeply") from None
     except Exception as error:  # jsonpath-ng raises several unrelated types for bad input
-        raise InvalidPath(f"invalid JSONPath {text!r}: {error}") from None
+        raise InvalidPath(f"invalid JSONPath {text[:200]!r}: {str(error)[:200]}") from None
 
 
 def render(location: Location) -> str:
@@ -243,7 +265,10 @@ def incr_at(document: Any, location: Location, amount: Any) -> Any:
         current = 0
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         raise PathConflict(f"cannot add to {render(location)}: it is {_describe(current)}")
-    return set_at(document, location, current + amount)
+    total = current + amount
+    if isinstance(total, float) and not math.isfinite(total):
+        raise PathConflict(f"cannot add {amount!r} to {render(location)}: the sum is too large for JSON")
+    return set_at(document, location, total)
 
 
 def append_at(document: Any, location: Location, value: Any, limit: int | None = None) -> Any:
@@ -253,6 +278,8 @@ def append_at(document: Any, location: Location, value: Any, limit: int | None =
         document = set_at(document, location, current)
     if not isinstance(current, list):
         raise PathConflict(f"cannot append to {render(location)}: it is {_describe(current)}")
+    if limit is not None and not _is_limit(limit):
+        raise UsageError(f"append's limit must be a whole number, 1 or more, got {limit!r}")
     current.append(value)
     if limit is not None and len(current) > limit:
         del current[: len(current) - limit]
@@ -279,18 +306,40 @@ _WRITERS: dict[str, tuple[Writer, bool]] = {
 OPERATIONS = tuple(_WRITERS)
 
 
+def _is_limit(limit: Any) -> bool:
+    """append's `limit`: a whole number of entries to keep, 1 or more. 0 would keep nothing and a negative
+    number emptied the list, so both are refused; a bool or a string is not a number here."""
+    return type(limit) is int and limit >= 1
+
+
 def check_op(op: Any, index: int | None = None) -> dict:
-    """Validate one {op, path, value} before any lock is taken; returns it unchanged."""
+    """Validate one {op, path, value} before any lock is taken; returns it unchanged. Besides its shape:
+    the path within its bounds, the value one JSON can hold (json_input.check_value: no NaN, no nesting past
+    its depth, no lone surrogates), an `incr` amount a finite number, an `append` limit a whole number >= 1."""
+    from sudolang import json_input
+
     where = "" if index is None else f"operation {index}: "
     if not isinstance(op, dict):
         raise UsageError(f"{where}expected an object with 'op' and 'path', got {_describe(op)}")
     if op.get("op") not in _WRITERS:
-        raise UsageError(f"{where}unknown op {op.get('op')!r}; expected one of {', '.join(OPERATIONS)}")
+        raise UsageError(f"{where}unknown op {str(op.get('op'))[:40]!r}; expected one of {', '.join(OPERATIONS)}")
     if not isinstance(op.get("path"), str):
         raise UsageError(f"{where}'path' must be a JSONPath string")
     if _WRITERS[op["op"]][1] and "value" not in op:
         raise UsageError(f"{where}{op['op']} needs a 'value'")
-    compile_path(op["path"])
+    if op["op"] == "append" and op.get("limit") is not None and not _is_limit(op["limit"]):
+        raise UsageError(f"{where}append's 'limit' must be a whole number, 1 or more (got {str(op['limit'])[:40]!r})")
+    if op["op"] == "incr" and "value" in op:
+        amount = op["value"]
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or \
+                (isinstance(amount, float) and not math.isfinite(amount)):
+            raise UsageError(f"{where}incr needs a finite number, got {str(amount)[:40]!r}")
+    if "value" in op:
+        json_input.check_value(op["value"], f"{where}the value")
+    try:
+        compile_path(op["path"])
+    except InvalidPath as error:
+        raise InvalidPath(where + error.message) from None
     return op
 
 

@@ -61,10 +61,14 @@ def show(messages: list[dict], as_json: bool) -> None:
 
 
 def cmd_send(args) -> int:
+    from sudolang import json_input
     from sudolang.state import messages
     from sudolang.state.cli import parse_json, state_dir, timeout
 
+    # Checked here, before the inbox's lock and its next sequence number: a refused message uses up nothing.
     content = {} if args.payload is None else {"payload": parse_json(args.payload, "--json PAYLOAD")}
+    if args.text is not None:
+        json_input.check_value(args.text, "TEXT")
     sent = messages.send(state_dir(args), args.sender, args.recipient, args.text, timeout=timeout(args), **content)
     print(f"sent {sent['seq']} to {args.recipient}")
     return 0
@@ -167,10 +171,12 @@ def _namespace(words: list[str], options: dict[str, object]) -> object | None:
     if len(values) != wanted or not set(options) <= {"state_dir", "timeout", "debug", "payload", *_FLAGS[action]}:
         return None
     if "timeout" in options:
+        from sudolang.cli import timeout_seconds
+
         try:
-            options["timeout"] = float(options["timeout"])
+            options["timeout"] = timeout_seconds(options["timeout"])
         except ValueError:
-            return None
+            return None  # argparse says what is wrong
     handler = MSG[action][0]
     return types.SimpleNamespace(handler=handler, action=action, **{**_DEFAULTS[action], **dict(zip(names, values)),
                                                                      **options})

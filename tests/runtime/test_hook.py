@@ -341,7 +341,7 @@ def test_explicit_task_blocked_raises_a_blocker_on_the_project(started):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("task_completed", SID, "{not json"), "PAYLOAD is not JSON"),
+    (("task_completed", SID, "{not json"), "PAYLOAD is not valid JSON"),
     (("task_completed", SID, "[1]"), "PAYLOAD must be a JSON object"),
     (("task_completed", SID, "{}"), "the payload needs 'task'"),
     (("task_completed", SID, '{"task": "T-99"}'), "no task T-99"),
@@ -363,7 +363,7 @@ def test_a_bad_explicit_event_exits_0_with_one_line_and_a_log_record(started, ar
 
 @pytest.mark.parametrize("stdin, kind, message", [
     ("", "usage_error", "empty hook input"),
-    ("not json", "usage_error", "hook input is not JSON"),
+    ("not json", "usage_error", "hook input is not valid JSON"),
     ("[]", "usage_error", "not a JSON object (got list)"),
     ("{}", "usage_error", "no hook_event_name"),
     (claude_input("BrandNewEvent"), "usage_error", "unknown hook event 'BrandNewEvent'"),
@@ -398,7 +398,7 @@ def test_a_held_lock_times_out_quickly_exits_0_and_is_logged(started):
         result = run_hook(started, claude_input("UserPromptSubmit", prompt="hi"), "--timeout", "0.3")
         elapsed = time.monotonic() - begun
     assert result.returncode == 0 and result.stdout == ""
-    assert "timed out after 0.3s" in result.stderr and result.stderr.count("\n") == 1
+    assert "timed out after 0." in result.stderr and result.stderr.count("\n") == 1  # what was left of 0.3 s
     assert elapsed < 5
     record = log(started)[-1]
     assert (record["ok"], record["error"], record["event"]) == (False, "lock_timeout", "UserPromptSubmit")
@@ -430,7 +430,7 @@ def test_the_event_log_rotates_past_its_limit(root, monkeypatch):
 
 
 def test_help_goes_through_argparse_and_documents_the_log_and_the_triggers(cli):
-    assert hook_module.fast_namespace(["hook", "--help"]) is None
+    assert hook_module.namespace(["hook", "--help"]).handler is hook_module.print_help
     result = cli("hook", "--help")
     assert result.code == 0
     for needle in ("EVENT SID PAYLOAD", "hook-events.jsonl", "triggers.toml", "--list-triggers", "task_completed"):
@@ -442,7 +442,7 @@ def test_plain_command_lines_skip_argparse():
     assert (namespace.event, namespace.sid, namespace.payload, namespace.timeout) == (
         "task_completed", SID, '{"task": "T-1"}', 1.0)
     assert hook_module.fast_namespace(["hook", "--list-triggers"]).list_triggers is True
-    assert hook_module.fast_namespace(["hook", "--bogus"]) is None
+    assert hook_module.fast_namespace(["hook", "--bogus"]).problems == ["unknown option '--bogus'"]  # exit 0, logged
 
 
 def test_list_triggers_names_the_rules_and_their_file(root):
@@ -490,5 +490,5 @@ def test_the_generated_router_routes_claude_code_events(tmp_path):
     state = folder / ".claude" / "state"
     assert session(state)["session"]["claude_session_id"] == SID
     broken = subprocess.run([router], input="not json", cwd=folder, env=env, capture_output=True, text=True)
-    assert broken.returncode == 0 and "hook input is not JSON" in broken.stderr
+    assert broken.returncode == 0 and "hook input is not valid JSON" in broken.stderr
     assert [r["ok"] for r in log(state)] == [True, False]

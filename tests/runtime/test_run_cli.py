@@ -166,3 +166,30 @@ def test_run_as_a_process_compiles_once_then_uses_the_cache(tmp_path):
     board = subprocess.run([*command, "/board"], env=env, capture_output=True, text=True, check=True)
     assert "│   T-1      3 pts  unassigned   Login page" in board.stdout
     assert list((tmp_path / "cache").glob("sprint_execution-*.py")) == cached
+
+
+def test_a_link_planted_in_the_cache_is_neither_run_nor_written_through(tmp_path):
+    """The cache folder is the user's; the files in it are ours: a link at a handler's name (to code
+    elsewhere, or to a file it would overwrite) is replaced by a fresh compile, its target untouched."""
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "sudolang", "run", "sprint_execution"]
+    subprocess.run([*command, "/board"], env=env, capture_output=True, text=True, check=True)
+    [cached] = (tmp_path / "cache").glob("sprint_execution-*.py")
+    cached.unlink()
+    outside = tmp_path / "evil.py"
+    outside.write_text("import sys\nprint('planted code ran')\nsys.exit(7)\n")
+    before = outside.read_bytes()
+    cached.symlink_to(outside)
+    board = subprocess.run([*command, "/board"], env=env, capture_output=True, text=True)
+    assert board.returncode == 0 and "planted code ran" not in board.stdout, board
+    assert outside.read_bytes() == before
+    assert not cached.is_symlink() and "PROGRAM = " in cached.read_text()
+    assert not list((tmp_path / "cache").glob(".*.tmp"))
+
+
+def test_arguments_that_are_not_utf8_are_refused_before_a_session_is_made(tmp_path):
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-m", "sudolang", "run", "sprint_execution", b"/add caf\xe9 3"],
+                            env=env, capture_output=True)
+    assert result.returncode == 2 and result.stderr.count(b"\n") == 1 and b"not valid UTF-8" in result.stderr
+    assert not (tmp_path / "state").exists()

@@ -166,11 +166,51 @@ def test_incr_and_append_with_limit():
         ({"op": "set", "path": 3, "value": 1}, "'path' must be"),
         ({"op": "set", "path": "a"}, "needs a 'value'"),
         ({"op": "set", "path": "$.[", "value": 1}, "invalid JSONPath"),
+        ({"op": "append", "path": "l", "value": 1, "limit": "x"}, "'limit' must be a whole number, 1 or more"),
+        ({"op": "append", "path": "l", "value": 1, "limit": -1}, "'limit' must be"),
+        ({"op": "append", "path": "l", "value": 1, "limit": 0}, "'limit' must be"),  # 0 would keep nothing
+        ({"op": "append", "path": "l", "value": 1, "limit": True}, "'limit' must be"),
+        ({"op": "append", "path": "l", "value": 1, "limit": 2.5}, "'limit' must be"),
+        ({"op": "incr", "path": "n", "value": float("inf")}, "incr needs a finite number"),
+        ({"op": "incr", "path": "n", "value": float("nan")}, "incr needs a finite number"),
+        ({"op": "incr", "path": "n", "value": "1"}, "incr needs a finite number"),
+        ({"op": "set", "path": "n", "value": float("nan")}, "JSON cannot represent"),
+        ({"op": "set", "path": "n", "value": {"k": "\ud800"}}, "lone surrogate"),
+        ({"op": "set", "path": "$" + ".a" * 50_000, "value": 1}, "100,001 characters; the limit is 1,024"),
+        ({"op": "set", "path": ".a" * 65, "value": 1}, "65 steps; the limit is 64"),
+        ({"op": "set", "path": "$..a" * 40, "value": 1}, "steps; the limit is 64"),
     ],
 )
 def test_operations_are_checked_before_any_lock(raw, message):
     with pytest.raises(Exception, match=message):
-        check_op(raw)
+        check_op(raw, 0 if isinstance(raw, dict) and "limit" in raw else None)
+
+
+def test_a_value_nested_too_deep_is_refused_by_check_op():
+    value: object = 1
+    for _ in range(70):
+        value = [value]
+    with pytest.raises(Exception, match="nested too deeply"):
+        check_op({"op": "set", "path": "a", "value": value})
+
+
+def test_path_bounds_come_before_any_parsing_and_recursion_is_an_invalid_path(monkeypatch):
+    from sudolang.state import jsonpath
+
+    assert len(compile_path("$" + ".a" * 64).tokens) == 64  # the limit itself is fine
+    monkeypatch.setattr(jsonpath, "_simple_tokens", lambda text: pytest.fail("parsed a path over the limit"))
+    with pytest.raises(InvalidPath, match="the limit is 1,024"):
+        compile_path("x" * 1025)
+    monkeypatch.undo()
+    with pytest.raises(InvalidPath):  # jsonpath-ng recursing into nested parentheses: InvalidPath, not a crash
+        compile_path("$[?(@.a == " + "(" * 300 + "1" + ")" * 300 + ")]")
+
+
+def test_append_limit_and_incr_overflow_are_refused_under_the_lock_too():
+    with pytest.raises(Exception, match="limit"):
+        apply_op({"l": [1, 2]}, {"op": "append", "path": "l", "value": 3, "limit": -1})
+    with pytest.raises(PathConflict, match="too large"):
+        apply_op({"n": 1.7e308}, {"op": "incr", "path": "n", "value": 1.7e308})
 
 
 def test_set_through_a_wildcard_replaces_each_child_and_never_writes_a_star_key():

@@ -325,3 +325,11 @@ def test_a_state_query_loads_no_heavy_module(sid, private_state):
     env.pop("COVERAGE_PROCESS_CONFIG", None)  # under `pytest --cov` coverage itself would import modules here
     out = subprocess.run([sys.executable, "-c", code, sid], capture_output=True, text=True, env=env, check=True).stdout
     assert out.splitlines() == ['"development"', "[]"]
+
+
+def test_set_help_states_when_a_value_is_json_and_when_it_is_text(cli, sid):
+    text = " ".join(cli("state", "set", "--help").out.split())
+    assert "must be valid JSON" in text and "stored as a string" in text and "1e999" in text
+    assert cli("state", "set", sid, "v", "1e999").code == USAGE  # meant as a number: refused, not stored as text
+    assert cli("state", "set", sid, "v", "1.2.3").code == 0
+    assert json.loads(cli("state", "get", sid, "v").out) == "1.2.3"
