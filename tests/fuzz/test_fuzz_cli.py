@@ -100,7 +100,7 @@ def _sid(rng: random.Random, sandbox: Sandbox) -> str:
 
 
 def _options(rng: random.Random) -> list[str]:
-    choices = [[], [], [], ["--json"], ["--timeout", rng.choice(["nan", "inf", "-1", "abc", "0", "1e999", "", "0.5"])],
+    choices = [[]] * 8 + [["--json"], ["--timeout", rng.choice(["nan", "inf", "-1", "abc", "0", "1e999", "", "0.5"])],
                ["--bogus"], ["--raw"], ["-h"]]
     return rng.choice(choices)
 
