@@ -78,11 +78,21 @@ class UnterminatedFence(Message):
 
 
 class UnterminatedComment(Message):
-    """A `/*` with no closing `*/`."""
+    """A `/*` with no closing `*/`: the comment runs to the end of the file, so nothing after it is checked."""
 
     code = "SL006"
     severity = ERROR
     template = "unterminated block comment: no closing */ before the end of the file"
+
+
+class NestingTooDeep(Message):
+    """Brackets nested deeper than the limit (sudolang.parser.MAX_DEPTH, 100 levels of `{`, `(` and `[`
+    together); reported at the opener that goes one level too deep. Everything inside it, up to its
+    matching closer, is read as plain text, so a hostile file cannot exhaust the parser's stack."""
+
+    code = "SL007"
+    severity = ERROR
+    template = "nesting too deep: this '{opener}' opens level {depth}; the limit is {limit}"
 
 
 class UnreadableFile(Message):
@@ -94,7 +104,7 @@ class UnreadableFile(Message):
 
 
 SYNTAX_MESSAGES = (UnclosedBracket, StrayCloser, UnterminatedString, UnterminatedTripleString,
-                   UnterminatedFence, UnterminatedComment, UnreadableFile)
+                   UnterminatedFence, UnterminatedComment, NestingTooDeep, UnreadableFile)
 
 
 class SudoLangSyntaxError(Exception):

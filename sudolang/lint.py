@@ -268,6 +268,55 @@ interface Bot {
                 yield self.at(command.span, name=command.names[0] if command.names else command.signature)
 
 
+class ProgramName(Rule):
+    """A program's `name` or `prefix` that the compiler cannot use: it becomes file names
+    (`commands/<prefix>-<command>.md`, the handler script) and command names, so it must match one
+    pattern (sudolang.names): lower-case letters, digits, `-` and `_`, starting with a letter, at most
+    64 characters. `name = "../../outside"` would write outside the output folder, and a space or `;`
+    would land in a generated shell line. Checked where `sudolang compile` reads them: the string
+    values in the first top-level block, when that block declares a command (a `commands = {…}` map
+    or a `/command` line), which is what makes it a program to compile. A block without commands is a
+    data shape or a persona (`interface User { name = "John" }`) and its `name` is ordinary data."""
+
+    code = "SL104"
+    severity = ERROR
+    template = "program {key} {value} {problem}"
+    example_fails = '''\
+interface Todo {
+  name = "My Todo List"
+  commands = {
+    "/add <task>": "Add a task"
+  }
+}
+'''
+    example_passes = '''\
+interface Todo {
+  name = "todo"
+  commands = {
+    "/add <task>": "Add a task"
+  }
+}
+'''
+
+    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+        from sudolang import names
+
+        interface = next((item for item in program.items if isinstance(item, n.Block)), None)
+        if interface is None or not any(isinstance(node, n.Command) for node in interface.walk()):
+            return
+        chosen: dict[str, n.Property] = {}  # the last one wins, as in sudolang.compiler.model.build_model
+        for item in interface.body:
+            if isinstance(item, n.Property) and item.key in ("name", "prefix"):
+                chosen[item.key] = item
+        for key, prop in chosen.items():
+            if not prop.strings:
+                continue  # not a string: the compiler says so itself (it needs `name = "…"`)
+            string = prop.strings[0]
+            if problem := names.problem(string.text):
+                shown = repr(string.text if len(string.text) <= 40 else string.text[:40] + "…")
+                yield self.at(string.span, key=key, value=shown, problem=problem)
+
+
 LAYOUT_KEYS = ("layout", "Layout", "view", "View", "template", "Template")
 BINDING_BLOCKS = {"bindings", "bind"}
 _PLACEHOLDER = re.compile(rf"\{{\s*({IDENTIFIER}(?:\.{IDENTIFIER})*)\s*\}}")
@@ -628,7 +677,7 @@ Team {
 
 
 RULES: tuple[Rule, ...] = (
-    DuplicateCommand(), MalformedSignature(), UndescribedCommand(),
+    DuplicateCommand(), MalformedSignature(), UndescribedCommand(), ProgramName(),
     UnboundPlaceholder(), RaggedBox(),
     UnknownMethod(), InvalidStatePath(),
     ClassKeyword(), DeprecatedOperator(),

@@ -10,14 +10,19 @@ from sudolang.errors import FAILURE, OK, USAGE, UsageError
 
 EXTENSIONS = (".sudo", ".sudo.md", ".mdc")
 STDIN = "<stdin>"
+# The largest program `sudolang lint` reads (docs/language.md, "Limits and line endings"); the
+# biggest real program is under 40 KB.
+MAX_PROGRAM_BYTES = 4 * 1024 * 1024
 
 EPILOG = """\
 rules (error: breaks compiling or running; warning: the model can still cope):
   SL001-6  error  syntax: unclosed or stray brackets, unterminated strings, fences, comments
-  SL009  error    the file cannot be read or decoded as UTF-8
+  SL007  error    brackets nested deeper than 100
+  SL009  error    the file cannot be read (not a regular file, over 4 MiB) or decoded as UTF-8
   SL101  error    a command name declared twice (map entries, /command lines, aliases)
   SL102  error    a malformed command signature
   SL103  warning  a command with no description, where the others have one
+  SL104  error    a program name or prefix that cannot become file and command names
   SL201  warning  a layout {placeholder} that nothing binds
   SL202  warning  a ragged box in a layout (rows of unequal display width)
   SL301  warning  a call to a method the program never defines
@@ -37,6 +42,7 @@ exit codes:
 def cmd_lint(args) -> int:
     from sudolang import reporter
     from sudolang.diagnostics import UnreadableFile
+    from sudolang.errors import SudolangError
     from sudolang.lint import CODES, lint, selected
     from sudolang.nodes import Span
     from sudolang.parser import parse
@@ -47,7 +53,7 @@ def cmd_lint(args) -> int:
     for path in _files(args.paths):
         try:
             source = _read(path)
-        except (OSError, UnicodeDecodeError) as error:
+        except (OSError, UnicodeDecodeError, SudolangError) as error:
             unreadable = True
             line, column = _where(error)
             diagnostic = UnreadableFile.at(Span(path, line, column, line, column, 0, 0), reason=_reason(error))
@@ -78,7 +84,8 @@ def _codes(text: str | None, known) -> list[str]:
 
 
 def _files(paths: list[str]):
-    """Each path in order; a folder gives its lintable files (sorted, hidden folders skipped)."""
+    """Each path in order; a folder gives its lintable files (sorted, hidden folders skipped), or itself
+    when it has none (so that _read reports it, rather than a lint of nothing passing quietly)."""
     from pathlib import Path
 
     seen: set[str] = set()
@@ -90,7 +97,7 @@ def _files(paths: list[str]):
                 str(file) for file in path.rglob("*")
                 if file.name.endswith(EXTENSIONS) and file.is_file()
                 and not any(part.startswith(".") and part not in (".", "..") for part in file.relative_to(path).parts[:-1])
-            )
+            ) or [name]
         for file in found:
             if file not in seen:
                 seen.add(file)
@@ -98,11 +105,25 @@ def _files(paths: list[str]):
 
 
 def _read(path: str) -> str:
+    """The text of a program: a regular file (a FIFO, a device or a folder is refused, not read) of at
+    most MAX_PROGRAM_BYTES, decoded as UTF-8 (strictly: a byte that is not UTF-8 is an error)."""
     if path == STDIN:
         stream = getattr(sys.stdin, "buffer", None)
-        return stream.read().decode("utf-8") if stream is not None else sys.stdin.read()
-    with open(path, "rb") as file:
-        return file.read().decode("utf-8")
+        if stream is None:  # pragma: no cover - a text-only stdin (embedding)
+            data = sys.stdin.read(MAX_PROGRAM_BYTES + 1).encode("utf-8")
+        else:
+            data = stream.read(MAX_PROGRAM_BYTES + 1)
+        if len(data) > MAX_PROGRAM_BYTES:
+            raise UsageError(f"standard input is over {MAX_PROGRAM_BYTES:,} bytes; the limit is {MAX_PROGRAM_BYTES:,}")
+    else:
+        import os
+
+        from sudolang.safe_files import read_bytes
+
+        if os.path.isdir(path):
+            raise UsageError(f"{path} is a folder with no {', '.join('*' + e for e in EXTENSIONS)} files in it")
+        data = read_bytes(path, MAX_PROGRAM_BYTES, what="program", follow=True)
+    return data.decode("utf-8")
 
 
 def _where(error: Exception) -> tuple[int, int]:
@@ -115,8 +136,10 @@ def _where(error: Exception) -> tuple[int, int]:
 
 def _reason(error: Exception) -> str:
     if isinstance(error, UnicodeDecodeError):
-        return f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded"
-    return error.strerror or str(error)
+        return f"not UTF-8: byte 0x{error.object[error.start]:02x} at offset {error.start} cannot be decoded"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
 
 
 GROUPS = {

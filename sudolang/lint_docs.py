@@ -52,6 +52,11 @@ SYNTAX_EXAMPLES: dict[str, tuple[str | bytes, str | bytes]] = {
         "/* draft: not ready\nBot {\n  /go - Go somewhere\n}\n",
         "/* draft: not ready */\nBot {\n  /go - Go somewhere\n}\n",
     ),
+    # 101 brackets deep, one past the limit (sudolang.parser.MAX_DEPTH), and the same at the limit.
+    "SL007": (
+        "matrix = " + "[" * 101 + "]" * 101 + "\n",
+        "matrix = " + "[" * 100 + "]" * 100 + "\n",
+    ),
     "SL009": (
         'greeting = "caf\xe9"\n'.encode("latin-1"),
         'greeting = "caf\xe9"\n'.encode("utf-8"),
@@ -62,8 +67,13 @@ SYNTAX_EXAMPLES: dict[str, tuple[str | bytes, str | bytes]] = {
 def notes(code: str) -> str:
     """What a code's docstring leaves out and a reader of the page needs (empty for most codes)."""
     if code == "SL009":
-        return ("Reported by `sudolang lint` itself, not by the parser: for a file that cannot be opened (at 1:1), "
-                "or whose bytes are not UTF-8 (at the first byte that cannot be decoded). The command exits 2, not 1.")
+        return ("Reported by `sudolang lint` itself, not by the parser, at 1:1 for a path it cannot read: missing, "
+                "not a regular file (a FIFO or a device such as `/dev/zero` is refused, not read), a folder with no "
+                "programs in it, or over the 4 MiB limit; and for bytes that are not UTF-8, at the first byte that "
+                "cannot be decoded (its offset is in the message). The command exits 2, not 1.")
+    if code == "SL007":
+        return ("Nesting is counted over `{`, `(` and `[` together, outside strings and comments. "
+                "The limit keeps a hostile file from exhausting the parser's stack; real programs nest under 10.")
     if code == "SL301":
         from sudolang.lint import BUILTINS
 
@@ -178,7 +188,7 @@ program that has one; a warning (the model can still make sense of it) does
 neither. `--select` and `--ignore` take codes or prefixes (`SL1` means SL1xx); see
 [cli.md](cli.md#sudolang-lint).
 
-SL001–SL006 come from the parser: they are in `Program.errors`, listed before the
+SL001–SL007 come from the parser: they are in `Program.errors`, listed before the
 rules' findings, and `parse(..., fail_fast=True)` raises `SudoLangSyntaxError` with
 them (see [api.md](api.md)). SL009 comes from reading the file. SL1xx–SL4xx come
 from the rule classes in `sudolang/lint.py`. In a message, `<name>` marks a part

@@ -13,6 +13,9 @@ from dataclasses import dataclass, fields
 from typing import Iterator
 
 
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     path: str
@@ -25,12 +28,13 @@ class Span:
 
 
 class Positions:
-    """Turns character offsets of one text into 1-based line/column spans (the parser's and lint's)."""
+    """Turns character offsets of one text into 1-based line/column spans (the parser's and lint's).
+    A line ends at `\n`, `\r\n` or a lone `\r` (docs/language.md, "Limits and line endings")."""
 
     def __init__(self, text: str, path: str) -> None:
         self.text = text
         self.path = path
-        self.line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        self.line_starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
 
     def span(self, start: int, end: int) -> Span:
         line = bisect.bisect_right(self.line_starts, start)
@@ -53,10 +57,13 @@ class Node:
                 yield from (item for item in value if isinstance(item, Node))
 
     def walk(self) -> Iterator["Node"]:
-        """This node and every node below it, depth first."""
-        yield self
-        for child in self.children():
-            yield from child.walk()
+        """This node and every node below it, depth first. A stack, not recursion: a long
+        `else if` chain nests Conditionals as deep as it is long."""
+        stack: list[Node] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(tuple(node.children())))
 
 
 # --- strings ---------------------------------------------------------------------------------------

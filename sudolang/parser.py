@@ -10,19 +10,27 @@ construct it is (property, command, call, block, ...) or kept as prose.
 `parse(text, path)` collects every syntax error in `Program.errors` (for the
 linter); `parse(..., fail_fast=True)` raises SudoLangSyntaxError instead (for
 the compiler and the runtime), as sqlglot's ErrorLevel does.
+
+Hostile input is bounded (docs/language.md, "Limits and line endings"): every
+step is linear or close to it in the size of the text, brackets nested deeper
+than MAX_DEPTH are reported (SL007) and read as text before Lark sees them, and
+nothing here recurses deeper than that limit. A lone carriage return is a line
+ending: it is read as `\n` (offsets unchanged), as `\r\n` already is.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from lark import Lark, Token, Transformer
+from lark import Lark, Token, Tree
 
 from sudolang import nodes as n
 from sudolang.diagnostics import (
     Diagnostic,
+    NestingTooDeep,
     StrayCloser,
     SudoLangSyntaxError,
     UnclosedBracket,
@@ -36,6 +44,16 @@ PAIRS = {"LBRACE": ("{", "}", "RBRACE"), "LPAR": ("(", ")", "RPAR"), "LSQB": ("[
 CLOSERS = {close_type: (opener, closer, open_type) for open_type, (opener, closer, close_type) in PAIRS.items()}
 STRING_TOKENS = {"STRING": '"', "BACKTICK_STRING": "`", "TRIPLE_STRING": '"""'}
 SUDO_FENCE_LANGUAGES = {"sudo", "sudolang"}
+# Brackets ({, ( and [ together) nested deeper than this are reported (SL007) and read as text. Real
+# programs nest under 10; the bound keeps the readers below, which recurse once per level (up to four
+# frames), well inside Python's default recursion limit of 1000, with room for the caller's own stack.
+MAX_DEPTH = 100
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def normalise_line_endings(text: str) -> str:
+    """`text` with every lone carriage return made a newline; `\r\n` is kept, so offsets do not move."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
 
 
 # --- the grammar ---------------------------------------------------------------------------------
@@ -46,7 +64,8 @@ def grammar(strict: bool = False) -> Lark:
     """The LALR parser for grammar.lark, built once; `strict` makes grammar conflicts fail loudly (tests)."""
     # cache: when interegular is installed, Lark spends ~170 ms checking terminal collisions on every
     # build; the cached grammar (in the temp folder, keyed by grammar and options) skips that.
-    parser = Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic", propagate_positions=True,
+    # No propagate_positions: every span is taken from the tokens, and tracking them cost a fifth of the parse.
+    parser = Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic", propagate_positions=False,
                        maybe_placeholders=False, strict=strict, cache=not strict)
     # Lark.lex() rebuilds its lexer on every call unless `lexer` is set (lark 1.3, lark.py:626);
     # the rebuild re-checks terminal collisions and cost 10 ms per file. Reuse the parser's own.
@@ -65,7 +84,7 @@ def _parse_tokens(parser: Lark, tokens: list[Token]):
 # --- step 1: the markdown container ----------------------------------------------------------------
 
 _FENCE = re.compile(r"^([ \t]*)(```+|~~~+)[ \t]*([\w+-]*)[^\n]*$", re.MULTILINE)
-_HIDES_FENCES = re.compile(r'(?<![:\w.\/*])/\*[\s\S]*?\*/|"""[\s\S]*?"""')
+_HIDE_OPENER = re.compile(r'(?<![:\w.\/*])/\*|"""')
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n)*?---[ \t]*(?:\n|\Z)")
 
 
@@ -87,9 +106,11 @@ def _container(text: str) -> tuple[list[_Region], list[int]]:
     if match := _FRONT_MATTER.match(text):
         regions.append(_Region("front", 0, match.end()))
         position = match.end()
-    hidden = [m.span() for m in _HIDES_FENCES.finditer(text)]
+    hidden = _hidden(text)
+    hidden_starts = [start for start, _ in hidden]
     while opening := _FENCE.search(text, position):
-        if any(start < opening.start() < end for start, end in hidden):  # a fence quoted in a comment
+        at = bisect.bisect_left(hidden_starts, opening.start()) - 1  # the hidden span starting before it
+        if at >= 0 and opening.start() < hidden[at][1]:  # a fence quoted in a comment or a """ string
             position = opening.end()
             continue
         marker, language = opening.group(2), opening.group(3)
@@ -107,18 +128,46 @@ def _container(text: str) -> tuple[list[_Region], list[int]]:
     return regions, unterminated
 
 
+def _hidden(text: str) -> list[tuple[int, int]]:
+    """The spans of block comments and \"\"\" strings, in order and disjoint, found in one pass: a `/*`
+    that never closes hides the rest of the file (as the grammar reads it); a \"\"\" that never closes
+    hides nothing (no later \"\"\" can close either)."""
+    spans: list[tuple[int, int]] = []
+    position, triples = 0, True
+    while opening := _HIDE_OPENER.search(text, position):
+        if opening.group() == '"""':
+            close = text.find('"""', opening.end()) if triples else -1
+            if close < 0:
+                triples, position = False, opening.end()
+                continue
+            end = close + 3
+        else:
+            close = text.find("*/", opening.end())
+            end = len(text) if close < 0 else close + 2
+        spans.append((opening.start(), end))
+        position = end
+    return spans
+
+
 def _blank(text: str, regions: list[_Region]) -> str:
     """The text with every opaque character turned into a space (newlines kept), so offsets stay put."""
-    chars = list(text)
+    if not regions:
+        return text
+    pieces: list[str] = []
+    position = 0
     for region in regions:
         spans = [(region.start, region.end)]
         if region.kind == "sudo":
             spans = [(region.start, region.content_start), (region.content_end, region.end)]
         for start, end in spans:
-            for i in range(start, end):
-                if chars[i] != "\n":
-                    chars[i] = " "
-    return "".join(chars)
+            pieces.append(text[position:start])
+            pieces.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+            position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 # --- step 2: tokens, repaired --------------------------------------------------------------------
@@ -130,28 +179,46 @@ _TOKEN_ERRORS = {
 }
 
 
-def _repair(tokens: list[Token], positions: n.Positions, errors: list[Diagnostic]) -> list[Token]:
-    """Report unbalanced brackets and unterminated strings; return tokens that always parse."""
+def _repair(tokens, positions: n.Positions, errors: list[Diagnostic]) -> list[Token]:
+    """Report unbalanced brackets, unterminated strings and nesting past MAX_DEPTH; return tokens
+    that always parse, nested at most MAX_DEPTH deep. One pass, constant work per token."""
     out: list[Token] = []
     stack: list[Token] = []
+    open_counts = dict.fromkeys(PAIRS, 0)  # how many of each opener the stack holds
+    excess = 0  # brackets open past MAX_DEPTH: read as text, with their closers, until it falls back to 0
     for token in tokens:
-        if token.type in _TOKEN_ERRORS:
-            quote = {"STRAY_QUOTE": '"', "STRAY_BACKTICK": "`"}.get(token.type, "")
-            errors.append(_TOKEN_ERRORS[token.type].at(_token_span(positions, token), quote=quote))
-        if token.type in PAIRS:
+        kind = token.type
+        if kind in _TOKEN_ERRORS:
+            quote = {"STRAY_QUOTE": '"', "STRAY_BACKTICK": "`"}.get(kind, "")
+            errors.append(_TOKEN_ERRORS[kind].at(_token_span(positions, token), quote=quote))
+        if excess and (kind in PAIRS or kind in CLOSERS):
+            excess += 1 if kind in PAIRS else -1
+            out.append(Token.new_borrow_pos("TEXT", token.value, token))
+            continue
+        if kind in PAIRS:
+            if len(stack) >= MAX_DEPTH:
+                errors.append(NestingTooDeep.at(_token_span(positions, token), opener=token.value,
+                                                depth=MAX_DEPTH + 1, limit=MAX_DEPTH))
+                excess = 1
+                out.append(Token.new_borrow_pos("TEXT", token.value, token))
+                continue
             stack.append(token)
-        elif token.type in CLOSERS:
-            opener, closer, open_type = CLOSERS[token.type]
+            open_counts[kind] += 1
+        elif kind in CLOSERS:
+            opener, closer, open_type = CLOSERS[kind]
             # A ')' or ']' inside an open '{' is stray: braces span lines by design, parens rarely do.
             stray = stack and stack[-1].type == "LBRACE" and open_type != "LBRACE"
-            if stray or not any(t.type == open_type for t in stack):
+            if stray or not open_counts[open_type]:
                 inside = f" (inside '{stack[-1].value}' opened at {stack[-1].line}:{stack[-1].column})" if stack else ""
                 errors.append(StrayCloser.at(_token_span(positions, token), closer=closer, opener=opener, inside=inside))
                 out.append(Token.new_borrow_pos("TEXT", token.value, token))
                 continue
             while stack[-1].type != open_type:  # brackets left open inside this one
-                out.append(_close(stack.pop(), token, positions, errors, f"before the '{closer}' at {token.line}:{token.column}"))
+                left_open = stack.pop()
+                open_counts[left_open.type] -= 1
+                out.append(_close(left_open, token, positions, errors, f"before the '{closer}' at {token.line}:{token.column}"))
             stack.pop()
+            open_counts[open_type] -= 1
         out.append(token)
     end = Token("TEXT", "", start_pos=len(positions.text), line=len(positions.line_starts), column=1,
                 end_pos=len(positions.text))
@@ -201,21 +268,34 @@ def _seg_end(segment: object) -> int:
     return segment.end_pos if isinstance(segment, Token) else segment.end
 
 
-class _ToSegments(Transformer):
-    def start(self, children: list) -> list[_Line]:
-        return children
-
-    def line(self, children: list) -> _Line:
+def _build(data: str, children: list) -> object:
+    if data == "line":
         return _Line(children, _seg_start(children[0]), _seg_end(children[-1]))
-
-    def brace(self, children: list) -> _Group:
+    if data == "brace":
         return _Group("{", children[0].start_pos, children[-1].end_pos, lines=children[1:-1])
+    if data in ("paren", "bracket"):
+        kind = "(" if data == "paren" else "["
+        return _Group(kind, children[0].start_pos, children[-1].end_pos, segments=children[1:-1])
+    return children  # start
 
-    def paren(self, children: list) -> _Group:
-        return _Group("(", children[0].start_pos, children[-1].end_pos, segments=children[1:-1])
 
-    def bracket(self, children: list) -> _Group:
-        return _Group("[", children[0].start_pos, children[-1].end_pos, segments=children[1:-1])
+def _to_segments(tree: Tree) -> list[_Line]:
+    """The Lark tree as _Lines and _Groups, built bottom-up with a stack of our own: Lark's Transformer
+    recurses once per level and would hit the recursion limit in a deeply nested program."""
+    frames: list[tuple[Tree, object, list]] = [(tree, iter(tree.children), [])]
+    while True:
+        node, children, built = frames[-1]
+        child = next(children, None)
+        if child is None:
+            frames.pop()
+            result = _build(node.data, built)
+            if not frames:
+                return result
+            frames[-1][2].append(result)
+        elif isinstance(child, Tree):
+            frames.append((child, iter(child.children), []))
+        else:
+            built.append(child)
 
 
 # --- step 4: lines read as constructs ------------------------------------------------------------
@@ -237,6 +317,13 @@ _BLOCK_KINDS = {"interface", "constraint", "type"}
 _NAMED_BLOCKS = {"constraints": "constraints", "commands": "commands", "options": "options", "state": "state"}
 _INTERPOLATION = re.compile(r"(?<!\\)\$(?:\{([^}]*)\}|([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*(?:\(\))?))")
 _PARAM = re.compile(r"<([^<>\s]*)>|\[([^\[\]]*)\]")
+# For matching in place (pattern.match(text, pos, endpos)), where `^` would not match at pos.
+_HEADING_AT = re.compile(_HEADING.pattern.removeprefix("^"))
+_LIST_ITEM_AT = re.compile(_LIST_ITEM.pattern.removeprefix("^"), re.DOTALL)
+_SPACE = re.compile(r"\s*")
+_INDENT = re.compile(r"[ \t]*")
+_PIPE_START = re.compile(r"\s*\|>")
+_ELSE = re.compile(r"\s*else", re.IGNORECASE)
 
 
 _CONTINUABLE = (n.Command, n.Property, n.Prose, n.ListItem, n.Requirement)
@@ -296,54 +383,76 @@ class _Reader:
         while index < len(lines):
             line = lines[index]
             index += 1
-            while index < len(lines) and self.pipe_continues(line, lines[index]):
-                line = _Line(line.segments + lines[index].segments, line.start, lines[index].end)
-                index += 1
+            if index < len(lines):  # a pipe broken over lines, joined once (not copied per line: linear)
+                parts, ends_with_pipe = [line], self.ends_with_pipe(line)
+                while index < len(lines) and self.pipe_continues(parts[-1], ends_with_pipe, lines[index]):
+                    parts.append(lines[index])
+                    ends_with_pipe = self.ends_with_pipe(lines[index], ends_with_pipe)
+                    index += 1
+                if len(parts) > 1:
+                    line = _Line([s for part in parts for s in part.segments], line.start, parts[-1].end)
             node = self.line(line, in_match, declares)
             if isinstance(node, _CONTINUABLE) and not _has_block(line):
-                merged = line
-                while index < len(lines) and self.continues(line, lines[index]):
-                    merged = _Line(merged.segments + lines[index].segments, merged.start, lines[index].end)
+                first_indent, merged = self.indent(line), [line]
+                while index < len(lines) and self.continues(line, lines[index], first_indent):
+                    merged.append(lines[index])
                     index += 1
-                if merged is not line:
-                    node = self.line(merged, in_match, declares) or node
+                if len(merged) > 1:
+                    joined = _Line([s for part in merged for s in part.segments], line.start, merged[-1].end)
+                    node = self.line(joined, in_match, declares) or node
             if node is not None:
                 result.append(node)
         return tuple(result)
 
-    def pipe_continues(self, first: _Line, later: _Line) -> bool:
+    def ends_with_pipe(self, line: _Line, before: bool = False) -> bool:
+        """Whether the text up to the end of `line` ends with `|>`; a blank line keeps `before`."""
+        text, end = self.text, line.end
+        while end > line.start and text[end - 1].isspace():  # no slice: the line may hold a large block
+            end -= 1
+        if end == line.start:
+            return before
+        return end - line.start >= 2 and text[end - 2: end] == "|>"
+
+    def pipe_continues(self, first: _Line, first_ends_with_pipe: bool, later: _Line) -> bool:
         """A pipe may break its line before or after `|>`."""
-        if self.text[first.end: later.start].count("\n") > 1:
+        if self.text.count("\n", first.end, later.start) > 1:
             return False
-        return self.source(first.start, first.end).rstrip().endswith("|>") or \
-            self.source(later.start, later.end).lstrip().startswith("|>")
+        return first_ends_with_pipe or _PIPE_START.match(self.text, later.start, later.end) is not None
+
+    def line_start(self, offset: int) -> int:
+        """The offset where the physical line holding `offset` begins."""
+        starts = self.positions.line_starts
+        return starts[bisect.bisect_right(starts, offset) - 1]
 
     def indent(self, line: _Line) -> int:
-        start_of_line = self.text.rfind("\n", 0, line.start) + 1
-        raw = self.text[start_of_line: line.end]
-        return len(raw) - len(raw.lstrip(" \t"))
+        start_of_line = self.line_start(line.start)
+        return _INDENT.match(self.text, start_of_line, line.end).end() - start_of_line
 
-    def continues(self, first: _Line, later: _Line) -> bool:
+    def continues(self, first: _Line, later: _Line, first_indent: int | None = None) -> bool:
         """A later line continues `first` when it is indented deeper, follows without a blank line,
         and reads as plain text (not a new command, property or block)."""
-        if self.indent(later) <= self.indent(first) or _has_block(later):
+        first_indent = self.indent(first) if first_indent is None else first_indent
+        if self.indent(later) <= first_indent or _has_block(later):
             return False
-        gap = self.text[first.end: later.start]
-        if gap.count("\n") > 1 or self.text[self.text.rfind("\n", 0, later.start) + 1: later.start].strip():
+        if self.text.count("\n", first.end, later.start) > 1 or \
+                self.text[self.line_start(later.start): later.start].strip():
             return False
         text = self.source(later.start, later.end)
         return not (_COMMAND.match(text) or _LIST_ITEM.match(text) or _HEADING.match(text)
                     or _PROPERTY.match(text) or text.strip().startswith(("//", "/*")))
 
     def line(self, line: _Line, in_match: bool = False, declares: bool = False) -> n.Node | None:
-        text = self.source(line.start, line.end)
-        if not text.strip():
+        first = _SPACE.match(self.text, line.start, line.end).end()
+        if first == line.end:
             return None
-        span = self.span(line.start + len(text) - len(text.lstrip()), line.end)
-        stripped = text.strip()
+        span = self.span(first, line.end)
         block_at = next((i for i, s in enumerate(line.segments) if isinstance(s, _Group) and s.kind == "{"), None)
-        if block_at is not None and not _HEADING.match(text) and not _LIST_ITEM.match(text):
+        # A line with a block is matched in place, not sliced: its text holds every level below it.
+        if block_at is not None and not _HEADING_AT.match(self.text, line.start, line.end) \
+                and not _LIST_ITEM_AT.match(self.text, line.start, line.end):
             return self.block_line(line, block_at, span)
+        text = self.source(line.start, line.end)
+        stripped = text.strip()
         if all(isinstance(s, Token) and (s.type in ("LINE_COMMENT", "BLOCK_COMMENT") or not s.value.strip())
                for s in line.segments):
             return n.Comment(span, stripped)
@@ -442,38 +551,62 @@ class _Reader:
             return self.conditional(line, block_at, header, span)
         if keyword == "match":
             return n.Match(span, _strip_parens(header[5:]), self.items(group.lines, in_match=True))
-        body = self.items(group.lines)
+        # Each branch reads the body once: reading it for one kind and again for another doubled the
+        # work at every level, 2^depth in all (20 bytes of `{` took 10 s).
         if lower.startswith("for ") or keyword in ("while", "loop"):
             kind = "for each" if lower.startswith("for") else keyword
-            return n.Loop(span, kind, header, body)
+            return n.Loop(span, kind, header, self.items(group.lines))
         if keyword in ("require", "warn") or keyword == "constraint" and header.endswith(":"):
-            return n.Requirement(span, keyword, header[len(keyword):].strip(" :"), body)
+            return n.Requirement(span, keyword, header[len(keyword):].strip(" :"), self.items(group.lines))
         if match := _FUNCTION_KEYWORD.match(header):
-            return n.Function(span, match.group(1), match.group(2), match.group(3) or "", body, modifiers)
+            return n.Function(span, match.group(1), match.group(2), match.group(3) or "", self.items(group.lines),
+                              modifiers)
         if match := _METHOD_HEADER.match(header):
-            return n.Function(span, None, match.group(1), match.group(2), body, modifiers)
+            return n.Function(span, None, match.group(1), match.group(2), self.items(group.lines), modifiers)
         if assignment := re.match(r"^([A-Za-z_$][\w$.-]*|\"[^\"]+\")\s*(=|:)$", header):
             key = assignment.group(1).strip('"')
             if key.lower() == "commands":
                 return n.CommandMap(span, key, self.command_map(group))
-            block = n.Block(self.span(group.start, group.end), "block", "", "", body, modifiers)
+            block = n.Block(self.span(group.start, group.end), "block", "", "", self.items(group.lines), modifiers)
             return n.Property(span, key, assignment.group(2), self.source(group.start, group.end), (), block)
         kind, name = _block_kind(header)
         return n.Block(span, kind, header, name, self.items(group.lines, declares=True), modifiers)
 
     def conditional(self, line: _Line, block_at: int, header: str, span: n.Span) -> n.Node:
-        group: _Group = line.segments[block_at]
-        keyword = "else" if header.lower().startswith("else") else "if"
-        condition = _strip_parens(re.sub(r"^(else\s+)?if\b|^else\b", "", header, flags=re.IGNORECASE).strip())
-        rest = [s for s in line.segments[block_at + 1:] if not (isinstance(s, Token) and not s.value.strip())]
+        """`if (a) { … } else if (b) { … } else { … }`: the chain is one line (braces span lines), read
+        in a loop, not by recursing once per `else` (a long chain would exhaust the stack), and each
+        part once (not by copying the rest of the line per `else`: linear)."""
+        segments = line.segments
+        links: list[tuple[n.Span, str, str, _Group]] = []
         orelse: tuple[n.Node, ...] = ()
-        if rest:
-            start = _seg_start(rest[0])
-            tail = _Line(rest, start, line.end)
-            else_text = self.source(start, line.end).lstrip()
-            if else_text.lower().startswith("else"):
-                orelse = (self.line(tail),)
-        return n.Conditional(span, keyword, condition, self.items(group.lines), orelse)
+        while True:
+            group: _Group = segments[block_at]
+            keyword = "else" if header.lower().startswith("else") else "if"
+            condition = _strip_parens(re.sub(r"^(else\s+)?if\b|^else\b", "", header, flags=re.IGNORECASE).strip())
+            links.append((span, keyword, condition, group))
+            rest = block_at + 1  # the first segment after the block that is not blank
+            while rest < len(segments) and isinstance(segments[rest], Token) and not segments[rest].value.strip():
+                rest += 1
+            if rest == len(segments):
+                break
+            start = _seg_start(segments[rest])
+            if not _ELSE.match(self.text, start, line.end):
+                break  # text after the block that is not an `else` is not read (as before)
+            next_block = next((i for i in range(rest, len(segments))
+                               if isinstance(segments[i], _Group) and segments[i].kind == "{"), None)
+            if next_block is not None:
+                header = self.source(start, segments[next_block].start).strip()
+                word = match.group(1) if (match := re.match(r"([a-z]+)\b", header.lower())) else ""
+                if word in ("if", "else"):  # the next link of the chain
+                    span = self.span(_SPACE.match(self.text, start, line.end).end(), line.end)
+                    block_at = next_block
+                    continue
+            tail = [s for s in segments[rest:] if not (isinstance(s, Token) and not s.value.strip())]
+            orelse = (self.line(_Line(tail, start, line.end)),)  # `else log(…)`, `elsewhere {…}`: no link
+            break
+        for span, keyword, condition, group in reversed(links):
+            orelse = (n.Conditional(span, keyword, condition, self.items(group.lines), orelse),)
+        return orelse[0]
 
     def command_map(self, group: _Group) -> tuple[n.Command, ...]:
         """The entries of `commands = { "/sig": "description", … }`."""
@@ -599,6 +732,7 @@ def _command_params(reader: _Reader, signature: str, rest_at: int, offset: int) 
 def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bool = False) -> n.Program:
     """Parse `text` into a Program whose `errors` lists every syntax error (the tree is built regardless);
     with `fail_fast`, raise SudoLangSyntaxError instead when there is any."""
+    text = normalise_line_endings(text)  # a lone \r is a line ending; the length stays the same
     positions = n.Positions(text, path)
     errors: list[Diagnostic] = []
     regions, unterminated = _container(text)
@@ -606,8 +740,8 @@ def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bo
         errors.append(UnterminatedFence.at(positions.span(offset, offset + 3)))
     parser = grammar(strict)
     blanked = _blank(text, regions)
-    tokens = _repair(list(parser.lex(blanked)), positions, errors)
-    lines = _ToSegments().transform(_parse_tokens(parser, tokens))
+    tokens = _repair(parser.lex(blanked), positions, errors)
+    lines = _to_segments(_parse_tokens(parser, tokens))
     reader = _Reader(positions)  # blanking keeps every offset, so spans index the real source
     items = _merge_regions(reader, lines, regions, text)
     errors.sort(key=lambda d: (d.span.start, d.code))
@@ -619,17 +753,25 @@ def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bo
 def _merge_regions(reader: _Reader, lines: list[_Line], regions: list[_Region], text: str) -> tuple[n.Node, ...]:
     """Top-level items in source order: container regions, and the code lines between them."""
     items: list[tuple[int, n.Node]] = []
-    for region in regions:
+    starts = [region.start for region in regions]  # regions are in order and disjoint
+    within: dict[int, list[_Line]] = {}
+    outside: list[_Line] = []
+    for line in lines:  # each line to its region, by bisection (not every region per line: linear)
+        at = bisect.bisect_right(starts, line.start) - 1
+        if at >= 0 and line.start < regions[at].end:
+            region = regions[at]
+            if region.content_start <= line.start < region.content_end:
+                within.setdefault(at, []).append(line)
+        elif _SPACE.match(text, line.start, line.end).end() < line.end:
+            outside.append(line)
+    for at, region in enumerate(regions):
         span = reader.span(region.start, region.end)
         if region.kind == "front":
             items.append((region.start, n.FrontMatter(span, text[region.start:region.end])))
         elif region.kind == "fence":
             items.append((region.start, n.Fence(span, region.language, text[region.content_start:region.content_end])))
         else:
-            inside = [line for line in lines if region.content_start <= line.start < region.content_end]
-            items.append((region.start, n.SudoFence(span, region.language, reader.items(inside))))
-    outside = [line for line in lines if not any(r.start <= line.start < r.end for r in regions)]
-    outside = [line for line in outside if text[line.start:line.end].strip()]
+            items.append((region.start, n.SudoFence(span, region.language, reader.items(within.get(at, [])))))
     items.extend((node.span.start, node) for node in reader.items(outside))
     return _mark_invocations(tuple(node for _, node in sorted(items, key=lambda pair: pair[0])))
 

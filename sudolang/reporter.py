@@ -7,6 +7,7 @@ reporter takes the FileReports of one run and returns the whole output.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from sudolang.cells import width
@@ -25,17 +26,31 @@ class FileReport:
 # --- text ------------------------------------------------------------------------------------------
 
 
+# Lines end as the parser ends them (sudolang.nodes.Positions): \n, \r\n or a lone \r.
+_LINE_END = re.compile(r"\r\n?|\n")
+# Control characters (all but tab) would move the cursor or recolour the terminal; each is shown as one
+# replacement character, so the caret still lines up.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A longer source line is shown as a window of this many characters around the start of the span, so
+# the output stays proportional to the number of findings, not to findings times line length.
+EXCERPT_WIDTH = 160
+
+
 def text(reports: list[FileReport]) -> str:
     """`path:line:col: CODE message`, then the source line and a `^~~~` line under the span."""
     out: list[str] = []
     for report in reports:
-        lines = report.source.split("\n") if report.source is not None else []
+        lines = _LINE_END.split(report.source) if report.source is not None else []
         for diagnostic in report.diagnostics:
             span = diagnostic.span
-            out.append(f"{span.path}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}")
+            out.append(_printable(f"{span.path}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}"))
             if 0 < span.line <= len(lines):
-                out.extend(_excerpt(lines[span.line - 1].rstrip("\r"), diagnostic))
+                out.extend(_excerpt(lines[span.line - 1], diagnostic))
     return "".join(line + "\n" for line in out)
+
+
+def _printable(line: str) -> str:
+    return _CONTROL.sub("\ufffd", line)
 
 
 def _excerpt(line: str, diagnostic: Diagnostic) -> list[str]:
@@ -44,6 +59,14 @@ def _excerpt(line: str, diagnostic: Diagnostic) -> list[str]:
     start = min(span.column - 1, len(line))
     end = span.end_column - 1 if span.end_line == span.line else len(line)
     end = min(max(end, start + 1), max(len(line), start + 1))
+    if len(line) > EXCERPT_WIDTH:
+        left = max(0, min(start - EXCERPT_WIDTH // 4, len(line) - EXCERPT_WIDTH))
+        right = left + EXCERPT_WIDTH
+        before, after = ("…" if left else ""), ("…" if right < len(line) else "")
+        line = before + line[left:right] + after
+        start, end = start - left + len(before), min(end, right) - left + len(before)
+        end = max(end, start + 1)
+    line = _printable(line)
     underline = "^" + "~" * max(0, width(line[start + 1:end]))
     return [f" {number} | {line}", f" {' ' * len(number)} | {_pad(line[:start])}{underline}"]
 

@@ -11,7 +11,7 @@ from sudolang.parser import parse
 
 
 def test_every_rule_has_a_stable_code_a_severity_a_template_and_a_docstring():
-    expected = {"SL101": ERROR, "SL102": ERROR, "SL103": WARNING, "SL201": WARNING, "SL202": WARNING,
+    expected = {"SL101": ERROR, "SL102": ERROR, "SL103": WARNING, "SL104": ERROR, "SL201": WARNING, "SL202": WARNING,
                 "SL301": WARNING, "SL302": ERROR, "SL401": WARNING, "SL402": WARNING}
     assert {rule.code: rule.severity for rule in rules.RULES} == expected
     for rule in rules.RULES:
