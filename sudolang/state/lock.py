@@ -6,6 +6,11 @@ file, opened without truncation and never unlinked, so taking that same `flock`
 here excludes filelock users too (tests/state/test_lock.py races the two).
 Elsewhere filelock itself is used. The document is never locked directly: it is
 replaced by rename, and a lock on a replaced inode guards nothing.
+
+The lock file is opened with O_NOFOLLOW (sudolang.safe_files.open_lock): a link planted at its name
+is refused, never followed, and never truncated. A holder writes a note (its pid and command) into the
+file and empties it on release, so a note found on taking the lock means the last holder died holding
+it: `on_abandoned` is then called (a document sweeps the temp files such a holder leaves).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import sys
 import time
 
+from sudolang import safe_files
 from sudolang.errors import LockTimeout
 
 DEFAULT_TIMEOUT = 5.0
@@ -22,9 +28,10 @@ DEFAULT_TIMEOUT = 5.0
 class FileLock:
     """An exclusive lock on `path`, held for a `with` block, given up after `timeout` seconds."""
 
-    def __init__(self, path: os.PathLike | str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, path: os.PathLike | str, timeout: float = DEFAULT_TIMEOUT, on_abandoned=None) -> None:
         self.path = path
         self.timeout = timeout
+        self.on_abandoned = on_abandoned  # called, holding the lock, when the last holder died holding it
         self._fd: int | None = None
         self._fallback = None
 
@@ -50,7 +57,7 @@ class FileLock:
     def _acquire_with_flock(self) -> None:
         import fcntl
 
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = safe_files.open_lock(self.path)
         deadline = time.monotonic() + self.timeout
         delay = 0.0005
         while True:
@@ -60,7 +67,7 @@ class FileLock:
                     break
                 # The file was unlinked (its document archived) while we waited: lock the new one.
                 os.close(fd)
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = safe_files.open_lock(self.path)
                 continue
             except (BlockingIOError, PermissionError):
                 remaining = deadline - time.monotonic()
@@ -72,9 +79,16 @@ class FileLock:
                 time.sleep(min(remaining, delay * (0.5 + (time.perf_counter_ns() % 1000) / 1000)))
                 delay = min(delay * 2, 0.01)
         self._fd = fd
+        abandoned = self.on_abandoned is not None and os.fstat(fd).st_size > 0
         note = f"pid {os.getpid()}: {' '.join(sys.argv[:4])}"[:200]
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, note.encode(errors="replace"), 0)
+        try:
+            if abandoned:
+                self.on_abandoned()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, note.encode(errors="replace"), 0)
+        except BaseException:
+            self.__exit__()
+            raise
 
     def _acquire_with_filelock(self) -> None:  # pragma: no cover
         import filelock

@@ -4,7 +4,7 @@ Layout, under the state directory:
   messages/<recipient>/inbox.lock                        the lock senders and pollers take
   messages/<recipient>/seq                               the last sequence number handed out
   messages/<recipient>/inbox/000000000042.json           a message waiting; sorted names are sending order
-  messages/<recipient>/inbox/.000000000042.json.tmp      a send in progress: never read, swept by the next send
+  messages/<recipient>/inbox/.000000000042.json.<hex>.tmp  a send in progress: never read, swept by the next send
   messages/<recipient>/claimed/<pid>-<token>/*.json      taken by poller <pid>, until it confirms delivery
   messages/<recipient>/.done-<pid>-<token>/              a confirmed delivery being deleted
 
@@ -17,6 +17,11 @@ Poll: under the lock, read the waiting messages and move them into a claim folde
 release the lock; print them; then confirm by renaming the claim folder to .done-* (one atomic
 step) and delete it. Racing pollers never share a message (the lock, and a rename moves a file
 once), and each sees ascending numbers. If printing raises, the claim goes back to the inbox.
+
+Nothing here is opened or listed through a symbolic link: the folders (messages/, messages/<recipient>/,
+inbox/, claimed/) are checked from the state root, files are written through new temp files (O_EXCL,
+random names) and renames, and a message, `seq` or claim folder that is a link is refused with an
+error naming it (a `.done-*` link is removed, not emptied).
 
 The window: a poller that dies (SIGKILL, power loss) after claiming and before confirming leaves
 its claim folder behind. The next poll finds that pid gone and delivers those messages again,
@@ -34,12 +39,14 @@ import json
 import os
 from pathlib import Path
 
+from sudolang import safe_files
 from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
 from sudolang.state.paths import StateDir
-from sudolang.state.store import fsync_folder, write_atomically
+from sudolang.state.store import dumps, fsync_folder, write_atomically
 
+MAX_MESSAGE = 64 << 20  # bytes; a message file past this is refused rather than read into memory
 SEQ_DIGITS = 12  # zero-padded, so sorting file names sorts by sequence number
 ENDED_STATUSES = frozenset({"completed", "archived"})  # a session in these reads no more messages
 _ABSENT = object()  # "no payload", since null is a payload one may send
@@ -69,6 +76,8 @@ class Inbox:
 
     def __init__(self, state: StateDir, session_id: str) -> None:
         state.session(session_id)  # vets the id before it becomes a folder name
+        self.state = state
+        self.relative = f"messages/{session_id}"
         self.folder = state.root / "messages" / session_id
         self.waiting = self.folder / "inbox"
         self.claims = self.folder / "claimed"
@@ -76,15 +85,23 @@ class Inbox:
         self.lock_path = self.folder / "inbox.lock"
 
     def lock(self, timeout: float) -> FileLock:
-        if not self.waiting.is_dir():
-            self._create_folders()
-        return FileLock(self.lock_path, timeout)
+        self._create_folders()
+        return FileLock(self.lock_path, timeout, on_abandoned=self._sweep_seq_temps)
 
     def _create_folders(self) -> None:
-        self.waiting.mkdir(parents=True, exist_ok=True)
-        self.claims.mkdir(exist_ok=True)
-        for folder in (self.folder, self.folder.parent, self.folder.parent.parent):
-            fsync_folder(folder)  # the new folders survive a power cut, not only the files in them
+        """inbox/ and claimed/, made if missing; they and every folder up to the state root must not be links."""
+        new = not os.path.lexists(self.waiting) or not os.path.lexists(self.claims)
+        self.state.folder(f"{self.relative}/inbox")
+        self.state.folder(f"{self.relative}/claimed")
+        if new:
+            for folder in (self.folder, self.folder.parent, self.folder.parent.parent):
+                fsync_folder(folder)  # the new folders survive a power cut, not only the files in them
+
+    def _sweep_seq_temps(self) -> None:
+        # Only a sender killed while holding the lock leaves a `.seq.<hex>.tmp` (the lock note tells).
+        for name in _listing(self.folder):
+            if name.startswith(".seq.") and name.endswith(".tmp"):
+                (self.folder / name).unlink(missing_ok=True)
 
     # --- what is unread (no lock) --------------------------------------------------------------
 
@@ -101,6 +118,7 @@ class Inbox:
         for name in _listing(self.claims):
             pid = name.split("-", 1)[0]
             if pid.isdigit() and not _running(int(pid)):
+                safe_files.check_not_link(self.claims / name, "read messages from")  # never list a folder elsewhere
                 dead.append(self.claims / name)
         return dead
 
@@ -122,7 +140,7 @@ class Inbox:
         names = _message_names(listing)
         newest = int(names[-1][:SEQ_DIGITS]) if names else 0
         seq = max(self._last_seq(), newest) + 1  # the inbox too, in case `seq` was removed by hand
-        write_atomically(self.counter, f"{seq}\n".encode(), self.folder / ".seq.tmp")
+        write_atomically(self.counter, f"{seq}\n".encode())
         # Only the lock holder writes temps, so a temp seen under the lock is a killed sender's.
         for name in listing:
             if name.startswith("."):
@@ -131,7 +149,7 @@ class Inbox:
 
     def _last_seq(self) -> int:
         try:
-            text = self.counter.read_text()
+            text = safe_files.read_bytes(self.counter, 64, "sequence counter").decode(errors="replace")
         except FileNotFoundError:
             return 0
         try:
@@ -142,8 +160,8 @@ class Inbox:
 
     def publish(self, message: dict) -> None:
         name = f"{message['seq']:0{SEQ_DIGITS}d}.json"
-        data = (json.dumps(message, ensure_ascii=False) + "\n").encode()
-        write_atomically(self.waiting / name, data, self.waiting / f".{name}.tmp")
+        data = (dumps(message) + "\n").encode()
+        write_atomically(self.waiting / name, data)
 
     # --- polling -------------------------------------------------------------------------------
 
@@ -292,10 +310,10 @@ def require_live(state: StateDir, session_id: str) -> None:
 
 
 def read_message(path: Path, redelivered: bool = False) -> dict:
-    raw = path.read_bytes()
+    raw = safe_files.read_bytes(path, MAX_MESSAGE, "message")  # a link is refused, never followed
     try:
         message = json.loads(raw)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise CorruptState(f"{path} is corrupt ({error}); move it out of the inbox to unblock polling") from None
     if not isinstance(message, dict) or not isinstance(message.get("seq"), int):
         raise CorruptState(f"{path} is corrupt (not a message); move it out of the inbox to unblock polling")
@@ -317,6 +335,9 @@ def _message_names(listing: list[str]) -> list[str]:
 
 
 def _remove_folder(folder: Path) -> None:
+    if os.path.islink(folder):  # a planted `.done-*` link: remove the link, never empty what it points to
+        folder.unlink(missing_ok=True)
+        return
     for name in _listing(folder):
         (folder / name).unlink(missing_ok=True)
     try:

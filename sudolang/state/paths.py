@@ -1,4 +1,12 @@
-"""Where state lives: finding the state directory and vetting ids before they become file names."""
+"""Where state lives: finding the state directory and vetting ids before they become file names.
+
+The state directory holds the tool's own names and the ids' names apart: ids (which start with a
+letter or digit) name files only inside sessions/ and shared/ and folders only inside messages/,
+while the tool's own files sit at the top (tools.json, the tool registry) or start with a dot
+(temp files). So no id can name, and no recovery can move aside, a file of the tool's own.
+The folders under the state directory must not be symbolic links (sudolang.safe_files.folder);
+the state directory itself is the user's choice and may be one.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from sudolang.errors import UsageError
+from sudolang.errors import SudolangError, UsageError
 
 ENV_VAR = "SUDOLANG_STATE_DIR"
 MAX_ID_LENGTH = 128
@@ -56,6 +64,14 @@ class StateDir:
         self.sessions = root / "sessions"
         self.shared = root / "shared"
         self.archive = self.sessions / "archive"
+        self.tools = root / "tools.json"  # the tool registry: beside shared/, where no project id can reach
+        self.legacy_tools = self.shared / "tools.json"  # where older versions kept it (read while it is a JSON list)
+
+    def folder(self, relative: str, create: bool = True) -> Path:
+        """`root/relative`, every folder on the way checked not to be a symbolic link (made if `create`)."""
+        from sudolang import safe_files
+
+        return safe_files.folder(self.root, relative, create=create)
 
     def session(self, session_id: str) -> "Document":
         from sudolang.state.store import Document
@@ -65,22 +81,37 @@ class StateDir:
             self.sessions / f"{session_id}.json",
             label=f"session {session_id!r}",
             recover_command=f"sudolang session recover {session_id}",
+            root=self.root,
         )
 
     def project(self, project_id: str) -> "Document":
         from sudolang.state.store import Document
 
         check_id("project", project_id)
+        if project_id == "tools" and self.has_legacy_tools():
+            raise UsageError(f"{self.legacy_tools} is the tool registry of an older sudolang, not project 'tools'; "
+                             f"move it to {self.tools} to use a project named 'tools'")
         return Document(
             self.shared / f"{project_id}.json",
             label=f"project {project_id!r}",
             recover_command=f"sudolang shared recover {project_id}",
+            root=self.root,
         )
+
+    def has_legacy_tools(self) -> bool:
+        """Whether shared/tools.json is an old tool registry (a JSON list) rather than project 'tools' (an object)."""
+        from sudolang import safe_files
+
+        try:
+            raw = safe_files.read_bytes(self.legacy_tools, 1 << 20, "tool registry")
+        except (OSError, SudolangError):
+            return False
+        return raw.lstrip()[:1] == b"["
 
     def session_ids(self) -> list[str]:
         """Ids of the live sessions; temp files, backups and logs are not sessions."""
         try:
-            names = os.listdir(self.sessions)
+            names = os.listdir(self.folder("sessions", create=False))
         except FileNotFoundError:
             return []
         return sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith("."))

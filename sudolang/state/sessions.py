@@ -6,6 +6,7 @@ import os
 from datetime import datetime
 
 from sudolang.errors import CorruptState, NotFound, UsageError
+from sudolang.safe_files import UnsafePath
 from sudolang.state import clock
 from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, check_id, key_path
@@ -13,7 +14,7 @@ from sudolang.state.store import Recovery
 
 MODES = ("development", "leadership", "sprint", "config")
 DEFAULT_TTL = 24 * 3600
-EVENT_LIMIT = 50  # events kept inside the document; the full history is in the .events.jsonl log
+EVENT_LIMIT = 50  # events kept inside the document; the .events.jsonl log keeps more, until it is compacted
 DONE_STATUSES = frozenset({"done", "completed", "cancelled"})
 
 
@@ -147,8 +148,9 @@ def list_sessions(state: StateDir, active: bool = False, project: str | None = N
     for session_id in state.session_ids():
         try:
             row = summary(state.session(session_id).read(), moment)
-        except (CorruptState, NotFound, UsageError):
-            row = {"id": session_id, "mode": None, "project": None, "status": "corrupt",
+        except (CorruptState, NotFound, UsageError, UnsafePath) as error:
+            row = {"id": session_id, "mode": None, "project": None,
+                   "status": "unsafe link" if isinstance(error, UnsafePath) else "corrupt",
                    "last_activity": None, "expiry": None, "expired": False}
         rows.append(row)
     if project is not None:
@@ -159,7 +161,8 @@ def list_sessions(state: StateDir, active: bool = False, project: str | None = N
 
 
 def cleanup_expired(state: StateDir, dry_run: bool = False, timeout: float = DEFAULT_TIMEOUT) -> list[str]:
-    """Archive every expired session (document, backup and log) under sessions/archive/; returns their ids."""
+    """Archive every expired session (document, backup and log) under sessions/archive/; returns their ids.
+    The archive folder must not be a symbolic link; the files are moved by rename, which never follows one."""
     expired = [r["id"] for r in list_sessions(state) if r["expired"]]
     if dry_run:
         return expired
@@ -174,10 +177,10 @@ def _archive(state: StateDir, session_id: str, timeout: float) -> bool:
                 return False
         except (NotFound, KeyError):
             return False
-        state.archive.mkdir(parents=True, exist_ok=True)
+        archive = state.folder("sessions/archive")  # refused if it (or sessions/) is a link
         for path in (document.path, document.backup_path, document.log_path):
-            if path.exists():
-                os.replace(path, state.archive / path.name)
+            if os.path.lexists(path):  # a rename moves the entry itself, never what a link points to
+                os.replace(path, archive / path.name)
         # Unlinked while held: a waiter that opened it sees st_nlink == 0 and reopens (see lock.py).
         document.lock_path.unlink(missing_ok=True)
     return True

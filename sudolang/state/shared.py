@@ -13,7 +13,8 @@ from sudolang.state.sessions import event_op
 EPIC_STATUSES = ("planned", "active", "blocked", "completed", "cancelled")
 SPRINT_STATUSES = ("planned", "active", "completed", "cancelled")
 
-# What `list-tools` answers until a project writes its own shared/tools.json.
+TOOLS_LIMIT = 1 << 20
+# What `list-tools` answers until a project writes its own <state-dir>/tools.json.
 DEFAULT_TOOLS = [
     {"name": "state_manager", "command": "sudolang state", "does": "get, set, merge, delete and batch-edit session state by JSONPath"},
     {"name": "session_manager", "command": "sudolang session", "does": "create, heartbeat, hand off, list and recover sessions"},
@@ -102,15 +103,26 @@ def activate_sprint(state: StateDir, project_id: str, sprint_id: str, session_id
 
 
 def list_tools(state: StateDir) -> list[dict]:
-    path = state.shared / "tools.json"
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        return DEFAULT_TOOLS
-    except ValueError as error:
-        from sudolang.errors import CorruptState
+    """The tool registry, <state-dir>/tools.json (an older sudolang kept it as shared/tools.json, where it
+    read as project 'tools': that place is still read while it holds a JSON list), else the built-in list."""
+    from sudolang import safe_files
+    from sudolang.errors import CorruptState
 
-        raise CorruptState(f"{path} is corrupt (invalid JSON: {error}); fix or delete it") from None
+    for path in (state.tools, state.legacy_tools):
+        if path == state.legacy_tools and not state.has_legacy_tools():
+            continue
+        try:
+            raw = safe_files.read_bytes(path, TOOLS_LIMIT, "tool registry")
+        except FileNotFoundError:
+            continue
+        try:
+            tools = json.loads(raw)
+        except (ValueError, RecursionError) as error:
+            raise CorruptState(f"{path} is corrupt (invalid JSON: {error}); fix or delete it") from None
+        if not isinstance(tools, list):
+            raise CorruptState(f"{path} is corrupt (not a JSON list of tools); fix or delete it")
+        return tools
+    return DEFAULT_TOOLS
 
 
 def recover(state: StateDir, project_id: str, timeout: float = DEFAULT_TIMEOUT):

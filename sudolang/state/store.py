@@ -1,24 +1,49 @@
 """One JSON document on disk: lock-free reads, locked read-modify-write, atomic durable writes, backup, event log, recovery.
 
-Files beside a document `X.json`:
-  X.lock            the lock every writer takes (never the document itself)
-  X.json.bak        the previous good version (a hard link to the replaced inode: no copy)
-  X.events.jsonl    one line per committed change: {"revision", "at", "ops"}; replayable
-  .X.json.tmp       a write in progress; left behind only by a killed writer, never read
-A write goes: temp file, fsync, link the old version as backup, rename over the
-document, fsync the folder, append to the event log. A reader therefore sees
-either the old or the new document, never a mix. A writer killed between the
-last two steps leaves one committed revision the log lacks; `recover` names it
-if the document is ever damaged.
+Files beside a document `X.json` (X is a vetted id: it starts with a letter or digit):
+  X.lock                  the lock every writer takes (never the document itself)
+  X.json.bak              the previous good version (a hard link to the replaced inode: no copy)
+  X.events.jsonl          one line per committed change: {"revision", "at", "ops"}; replayable.
+                          A line with "checkpoint": true holds the whole document (its one op sets '$')
+  .X.json.<hex>.tmp       a write in progress (also .X.json.bak.<hex>.tmp, .X.events.jsonl.<hex>.tmp);
+                          left behind only by a killed writer, never read, swept by the next lock holder
+None of them is ever opened through a symbolic link (sudolang.safe_files): a link planted at any of
+these names, or at the folder holding them, is refused with an error naming it, and nothing is written.
+
+A write, under the lock, goes write-ahead:
+  1. the new document goes to a fresh temp file (O_EXCL, random name), fsynced;
+  2. its record is appended to the event log and fsynced. This is the commit point. A torn last line
+     (a writer killed mid-append) is cut off first, so records never glue, and a last record as new as
+     this one (its writer was killed before step 4, so it never reported success) is dropped;
+  3. the old document is hard-linked as the backup;
+  4. the temp file is renamed over the document, and the folder fsynced.
+If step 1 or 2 fails (a full disk, EFBIG, an immutable log) nothing has changed: the log is cut back to
+its old length, the temp file is removed, and the error names the file (exit 1), so a retry applies the
+change once. If step 3 or 4 fails the log is cut back the same way. Only a failed fsync of the folder
+after the rename (the change is in and logged) is reported as success with a warning on stderr.
+The exit code therefore always says whether the change is in.
+
+`revision` counts the writes and numbers the log's records; it belongs to the store. The new revision
+is the stored one plus one, and a batch of operations that would change or remove it (`delete revision`,
+`set revision`, a `set '$'` whose value lacks or alters it, `set '$..*'`) is refused as a UsageError
+before anything is written: a root `set '$'` must carry the current revision, so a replace can never
+restart the numbering that `recover` depends on.
+
+The log is compacted once it passes max(1 MiB, 4 x the document): it is replaced (temp file, rename) by
+one checkpoint record of the committed document. Recovery needs only the backup and the records after
+it, or a checkpoint and the records after that; both survive compaction.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 from pathlib import Path
 
-from sudolang.errors import CorruptState, NotFound, SudolangError
+from sudolang import safe_files
+from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.jsonpath import apply_op
 from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
@@ -28,11 +53,32 @@ from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
 # Nested objects deeper than this are written on one line each (a task, an event):
 # json.dumps with indent runs in pure Python, 4x slower than compact on a 10,000-task document.
 _PRETTY_DEPTH = 3
+MAX_DOCUMENT = 1 << 30  # read_bytes' limit: far above any real document, below "fill the memory"
+COMPACT_FLOOR = 1 << 20  # the log is compacted past max(COMPACT_FLOOR, COMPACT_FACTOR x document)
+COMPACT_FACTOR = 4
+_RECORD_REVISION = re.compile(rb'\{"revision": (\d+),')
+_TOP_REVISION = re.compile(rb'\n  "revision": (\d+)')  # a top-level key: indented exactly once by encode
 
 
 def encode(document: Any) -> str:
-    """Readable JSON that stays fast: the top levels indented, everything deeper compact."""
-    return _encode(document, 0) + "\n"
+    """Readable JSON that stays fast: the top levels indented, everything deeper compact.
+    NaN and Infinity are refused (UsageError): nothing that is not JSON ever reaches the disk."""
+    try:
+        return _encode(document, 0) + "\n"
+    except ValueError as error:
+        raise UsageError(f"NaN and Infinity are not JSON, so sudolang neither stores nor prints them ({error})") from None
+    except RecursionError:
+        raise UsageError("this value is nested too deeply to write as JSON") from None
+
+
+def dumps(value: object) -> str:
+    """Compact JSON for a log record or a message, refusing NaN and Infinity like `encode`."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError as error:
+        raise UsageError(f"NaN and Infinity are not JSON, so sudolang neither stores nor prints them ({error})") from None
+    except RecursionError:
+        raise UsageError("this value is nested too deeply to write as JSON") from None
 
 
 def _compact_encoder():
@@ -41,12 +87,13 @@ def _compact_encoder():
     from json.encoder import c_make_encoder, encode_basestring
 
     if c_make_encoder is None:  # pragma: no cover - CPython always has it
-        return json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+        return json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
 
     def refuse(value: object) -> object:
         raise TypeError(f"{type(value).__name__} is not JSON")
 
-    encoder = c_make_encoder(None, refuse, encode_basestring, None, ": ", ", ", False, False, True)
+    # The last argument is allow_nan: False makes NaN and Infinity a ValueError.
+    encoder = c_make_encoder(None, refuse, encode_basestring, None, ": ", ", ", False, False, False)
     return lambda value: "".join(encoder(value, 0))
 
 
@@ -64,6 +111,11 @@ def _encode(value: Any, depth: int) -> str:
     return "[\n" + ",\n".join(pad + _encode(v, depth + 1) for v in value) + "\n" + "  " * depth + "]"
 
 
+def _revision_of(document: dict) -> int | None:
+    value = document.get("revision")
+    return value if type(value) is int and value >= 0 else None
+
+
 class Recovery:
     """What `recover` found and did, for the user to read."""
 
@@ -74,54 +126,75 @@ class Recovery:
 
 
 class Document:
-    """A state document at `path`; `label` and `recover_command` make error messages actionable."""
+    """A state document at `path`; `label` and `recover_command` make error messages actionable.
 
-    def __init__(self, path: Path, label: str, recover_command: str) -> None:
+    `root` is the state directory the user chose: every folder between it and the document is
+    checked not to be a symbolic link (it may be one itself)."""
+
+    def __init__(self, path: Path, label: str, recover_command: str, root: Path | None = None) -> None:
         self.path = path
         self.label = label
         self.recover_command = recover_command
+        self.root = path.parent if root is None else root
+        self._relative = path.parent.relative_to(self.root)
         stem = path.name.removesuffix(".json")
         self.lock_path = path.with_name(stem + ".lock")
         self.backup_path = path.with_name(path.name + ".bak")
         self.log_path = path.with_name(stem + ".events.jsonl")
-        self.temp_path = path.with_name("." + path.name + ".tmp")
-        self._backup_temp = path.with_name("." + path.name + ".bak.tmp")
+        # Temp files: `.<name>.<12 hex>.tmp` for these three names (safe_files.create_temp's pattern).
+        self._temps = re.compile(r"\.(?:%s)\.[0-9a-f]{12}\.tmp" % "|".join(
+            re.escape(p.name) for p in (path, self.backup_path, self.log_path)))
 
     # --- reading (no lock) ---------------------------------------------------------------------
 
+    def folder(self, create: bool = False) -> Path:
+        """The document's folder, checked (and made, if `create`) link by link from the state root."""
+        return safe_files.folder(self.root, self._relative, create=create)
+
     def exists(self) -> bool:
-        return self.path.exists()
+        return os.path.lexists(self.path)
 
     def read(self) -> dict:
-        """The committed document; NotFound when absent, CorruptState when it does not parse."""
+        """The committed document; NotFound when absent, CorruptState when it does not parse,
+        UnsafePath when it (or a folder on the way) is a symbolic link."""
+        self.folder()
         try:
-            raw = self.path.read_bytes()
+            raw = safe_files.read_bytes(self.path, MAX_DOCUMENT, self.label)
         except FileNotFoundError:
             raise NotFound(f"no {self.label}") from None
         return self._decode(raw)
 
-    def _decode(self, raw: bytes) -> dict:
+    def _decode(self, raw: bytes, path: Path | None = None) -> dict:
+        path = path or self.path
         try:
             document = json.loads(raw)
-        except ValueError as error:
-            reason = "it is empty" if not raw.strip() else f"invalid JSON: {error}"
-            raise CorruptState(f"{self.path} is corrupt ({reason}); run `{self.recover_command}`") from None
+        except (ValueError, RecursionError) as error:
+            if isinstance(error, RecursionError):
+                reason = "nested too deeply to read"
+            else:
+                reason = "it is empty" if not raw.strip() else f"invalid JSON: {error}"
+            raise CorruptState(f"{path} is corrupt ({reason}); run `{self.recover_command}`") from None
         if not isinstance(document, dict):
-            raise CorruptState(f"{self.path} is corrupt (not a JSON object); run `{self.recover_command}`")
+            raise CorruptState(f"{path} is corrupt (not a JSON object); run `{self.recover_command}`")
         return document
 
     # --- writing (under the lock) --------------------------------------------------------------
 
     def lock(self, timeout: float = DEFAULT_TIMEOUT) -> FileLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return FileLock(self.lock_path, timeout)
+        self.folder(create=True)
+        return FileLock(self.lock_path, timeout, on_abandoned=self._sweep_temps)
 
     def create(self, document: dict, timeout: float = DEFAULT_TIMEOUT) -> dict:
         with self.lock(timeout):
-            if self.path.exists():
+            if self.exists():
+                safe_files.check_not_link(self.path)
                 raise SudolangError(f"{self.label} already exists")
+            safe_files.check_not_link(self.log_path)
+            if _size(self.log_path) > 0:
+                raise SudolangError(f"{self.label} does not exist, but its event log {self.log_path} does: run "
+                                    f"`{self.recover_command}` to rebuild it, or remove the log to start afresh")
             document["revision"] = 1
-            self._commit(document, [{"op": "set", "path": "$", "value": document}])
+            self._commit(document, None, checkpoint=True)
         return document
 
     def update(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT) -> dict:
@@ -132,126 +205,337 @@ class Document:
     def update_locked(self, plan: Plan) -> dict:
         """`update` for a caller that already holds this document's lock."""
         document = self.read()
+        revision = _revision_of(document)
         ops = plan(document)
         if not ops:
             return document
-        logged = json.dumps(ops, ensure_ascii=False)  # before applying: later ops may mutate earlier values
+        logged = dumps(ops)  # before applying: later ops may mutate earlier values
         for op in ops:
             document = apply_op(document, op)
-        document["revision"] = int(document.get("revision", 0)) + 1
-        self._commit(document, logged)
+        if not isinstance(document, dict):
+            raise UsageError(f"{self.label} must stay a JSON object; nothing was changed")
+        after = document.get("revision")
+        if revision is not None and (type(after) is not int or after != revision):
+            raise UsageError(f"`revision` is kept by sudolang: it numbers the writes the event log replays, so an "
+                             f"operation may not change or remove it (a `set '$'` must keep \"revision\": {revision});"
+                             f" nothing was changed")
+        self._commit(document, logged, revision)
         return document
 
-    def _commit(self, document: dict, ops: list[dict] | str) -> None:
-        data = encode(document).encode()
-        write_atomically(self.path, data, self.temp_path, backup=(self.backup_path, self._backup_temp))
-        logged = ops if isinstance(ops, str) else json.dumps(ops, ensure_ascii=False)
+    def _commit(self, document: dict, logged: str | None, revision: int | None = 0, checkpoint: bool = False) -> None:
+        """Write `document` as the revision after `revision` (None: the stored one was unreadable,
+        take the log's), log-first; see the module docstring for the order and what each failure leaves."""
+        with _LogAppender(self) as log:
+            if revision is None:
+                revision = log.last or 0  # the stored revision is unreadable: the log goes on from here
+            if revision > 0 and (log.last is None or not revision <= log.last <= revision + 1):
+                # The log does not end at this document (it was removed, lags behind, or runs ahead of a
+                # document restored by hand): this record holds the whole document, so replay starts afresh here.
+                checkpoint = True
+            document["revision"] = revision + 1
+            data = encode(document).encode()
+            temp = safe_files.write_temp(self.path, data)
+            try:
+                log.append(self._record(document, logged, checkpoint), document["revision"])
+                try:
+                    if os.path.lexists(self.path):
+                        safe_files.check_not_link(self.path)
+                        _link_backup(self.path, self.backup_path)
+                    os.replace(temp, self.path)
+                except OSError as error:
+                    log.roll_back()
+                    raise SudolangError(f"could not replace {self.path}: {error.strerror or error}; "
+                                        f"nothing was changed") from None
+            except BaseException:
+                safe_files.remove_quietly(temp)
+                raise
+            try:
+                fsync_folder(self.path.parent)
+            except OSError as error:  # the change is in and logged: success, said with a warning
+                sys.stderr.write(f"sudolang: warning: the change to {self.path} is written but its folder could not "
+                                 f"be synced ({error.strerror or error}); a power cut now could undo it\n")
+            if log.size > max(COMPACT_FLOOR, COMPACT_FACTOR * len(data)):
+                self._checkpoint(document)
+
+    @staticmethod
+    def _record(document: dict, logged: str | None, checkpoint: bool) -> bytes:
         at = json.dumps(clock.iso(clock.now()))
-        line = f'{{"revision": {document["revision"]}, "at": {at}, "ops": {logged}}}\n'
-        _append_durably(self.log_path, line.encode())
+        if checkpoint:
+            logged = dumps([{"op": "set", "path": "$", "value": document}])
+        mark = ', "checkpoint": true' if checkpoint else ""
+        return f'{{"revision": {document["revision"]}, "at": {at}{mark}, "ops": {logged}}}\n'.encode()
+
+    def _checkpoint(self, document: dict) -> None:
+        """Replace the log by one record holding `document` (committed and durable). Best effort: a
+        failure leaves the longer log, which is still whole."""
+        try:
+            temp = safe_files.write_temp(self.log_path, self._record(document, None, True))
+        except (OSError, SudolangError):
+            return
+        try:
+            os.replace(temp, self.log_path)
+            fsync_folder(self.log_path.parent)
+        except OSError:
+            safe_files.remove_quietly(temp)
+
+    def _sweep_temps(self, report: Recovery | None = None) -> None:
+        """Remove this document's temp files: only a writer killed while holding the lock leaves one."""
+        folder = self.path.parent
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if self._temps.fullmatch(name):
+                leftover = folder / name
+                try:
+                    size = os.lstat(leftover).st_size
+                    leftover.unlink()
+                except FileNotFoundError:
+                    continue
+                if report is not None:
+                    report.actions.append(f"removed {name}, an unfinished write ({size} bytes) that was never committed")
 
     # --- recovery ------------------------------------------------------------------------------
 
     def recover(self, timeout: float = DEFAULT_TIMEOUT) -> Recovery:
         """Sweep unfinished writes; if the document is damaged, rebuild it from backup and event log."""
         report = Recovery()
-        with self.lock(timeout):
-            self._sweep(report)
+        self.folder(create=True)
+        with FileLock(self.lock_path, timeout, on_abandoned=lambda: self._sweep_temps(report)):
+            self._sweep_temps(report)
+            self._separate_backup(report)
+            damaged = None
             try:
-                report.revision = int(self.read().get("revision", 0))
+                document = self.read()
+                report.revision = _revision_of(document) or 0
                 report.actions.append(f"{self.label} is intact at revision {report.revision}")
+                self._drop_uncommitted(report)
                 return report
             except NotFound:
                 report.actions.append(f"{self.path} is missing")
             except CorruptState:
-                self._move_aside(report)
-            self._rebuild(report)
+                damaged = self._move_aside(report)
+            self._rebuild(report, damaged)
         return report
 
-    def _sweep(self, report: Recovery) -> None:
-        self._separate_backup(report)
-        for leftover in (self.temp_path, self._backup_temp):
-            try:
-                size = leftover.stat().st_size
-                leftover.unlink()
-            except FileNotFoundError:
-                continue
-            report.actions.append(f"removed {leftover.name}, an unfinished write ({size} bytes) that was never committed")
+    def _drop_uncommitted(self, report: Recovery) -> None:
+        """A log record newer than the intact document is a write whose writer stopped before its rename,
+        so it never reported success: cut it, as the next write would."""
+        if not os.path.lexists(self.log_path):
+            return
+        with _LogAppender(self) as log:
+            if log.last is not None and log.last > report.revision and log.cut_uncommitted(report.revision + 1):
+                report.actions.append(f"dropped revision {report.revision + 1} from the event log: its writer stopped "
+                                      "before committing it and never reported success")
 
     def _separate_backup(self, report: Recovery) -> None:
         """A writer killed between linking the backup and the rename leaves the backup and the document
         as one file: damage to one would be damage to both. Give the backup its own copy."""
         try:
-            if not os.path.samefile(self.path, self.backup_path):
-                return
+            document, backup = os.lstat(self.path), os.lstat(self.backup_path)
         except OSError:
             return
-        self._backup_temp.write_bytes(self.path.read_bytes())
-        os.replace(self._backup_temp, self.backup_path)
+        if (document.st_dev, document.st_ino) != (backup.st_dev, backup.st_ino):
+            return
+        safe_files.check_not_link(self.path, "read")
+        temp = safe_files.write_temp(self.backup_path, safe_files.read_bytes(self.path, MAX_DOCUMENT, self.label))
+        os.replace(temp, self.backup_path)
         report.actions.append("gave the backup its own copy (a killed write had left it the document itself)")
 
-    def _move_aside(self, report: Recovery) -> None:
+    def _move_aside(self, report: Recovery) -> bytes:
         stamp = clock.iso(clock.now()).replace(":", "")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         number = 1
-        while aside.exists():  # a second damage in the same second must not erase the first
+        while os.path.lexists(aside):  # a second damage in the same second must not erase the first
             number += 1
             aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{number}")
-        os.replace(self.path, aside)
+        damaged = safe_files.read_bytes(self.path, MAX_DOCUMENT, self.label)
+        os.replace(self.path, aside)  # a rename moves the entry itself: no link is followed
         report.actions.append(f"moved the corrupt file to {aside}")
+        return damaged
 
-    def _rebuild(self, report: Recovery) -> None:
-        base, source = self._good_backup()
-        base_revision = int(base.get("revision", 0)) if base else 0
-        document, replayed, gap = replay(base, read_log(self.log_path))
+    def _rebuild(self, report: Recovery, damaged: bytes | None) -> None:
+        base, source = self._good_backup(report)
+        base_revision = (_revision_of(base) or 0) if base else 0
+        records = read_log(self.log_path)
+        records, restart = _after_last_restart(records)
+        document, replayed, gap = replay(base, records)
         if document is None:
             raise CorruptState(f"cannot recover {self.label}: no readable backup and no usable event log")
         report.revision = int(document["revision"])
-        write_atomically(self.path, encode(document).encode(), self.temp_path)
+        write_atomically(self.path, encode(document).encode())
         origin = f"{source} (revision {base_revision})" if base else "the event log alone"
         report.actions.append(f"restored revision {report.revision} from {origin} and {replayed} change(s) replayed from the event log")
+        # Check every claim against the evidence: the log's newest record and the damaged file's own revision.
+        newest = max((r["revision"] for r in records), default=0)
+        if restart:
+            report.lost.append(restart)
         if gap:
             report.lost.append(gap)
-        elif base is not None and report.revision == base_revision:
-            # Either the damaged file held the backup's revision, or one newer whose writer died
-            # between the rename and the log append: the two cannot be told apart, so say both.
-            report.lost.append(f"at most revision {base_revision + 1}, if the damaged file held it: "
-                               "a change whose writer stopped before logging it cannot be replayed")
-        else:
-            report.lost.append(f"nothing that reached the event log (it ends at revision {report.revision})")
+        elif newest > report.revision:
+            report.lost.append(f"revisions {report.revision + 1} to {newest} are in the event log but could not be replayed")
+        claimed = _damaged_revision(damaged)
+        if claimed is not None and claimed > report.revision:
+            report.lost.append(f"the damaged file says it was at revision {claimed}: revisions {report.revision + 1} "
+                               f"to {claimed} are not in the backup or the event log")
+        if not report.lost:
+            report.lost.append(f"nothing: every logged change was replayed (the event log ends at revision {newest})")
 
-    def _good_backup(self) -> tuple[dict | None, str]:
+    def _good_backup(self, report: Recovery) -> tuple[dict | None, str]:
         try:
-            return self._decode(self.backup_path.read_bytes()), "the backup"
-        except (FileNotFoundError, CorruptState):
-            return None, ""
+            return self._decode(safe_files.read_bytes(self.backup_path, MAX_DOCUMENT, "backup"),
+                                self.backup_path), "the backup"
+        except safe_files.UnsafePath:
+            report.actions.append(f"did not use the backup {self.backup_path}: it is a symbolic link")
+        except (FileNotFoundError, CorruptState, UsageError):
+            pass
+        return None, ""
+
+
+class _LogAppender:
+    """The event log opened for a write-ahead append (under the document's lock): knows the last
+    record's revision, cuts a torn tail, and can cut its own record back off."""
+
+    def __init__(self, document: Document) -> None:
+        self.path = document.log_path
+        self.fd: int | None = None
+        self.start = 0  # where our record goes; roll_back cuts the log back to this length
+        self.size = 0
+        self.last: int | None = None  # the last whole record's revision
+        self.last_start = 0
+
+    def __enter__(self) -> "_LogAppender":
+        try:
+            try:
+                self.fd = safe_files.open_existing(self.path, os.O_RDWR | os.O_APPEND)
+            except FileNotFoundError:
+                self.fd = safe_files.open_append(self.path)
+                return self
+            size = os.fstat(self.fd).st_size
+            self.start = self.size = size
+            if size == 0:
+                return self
+            end = size if os.pread(self.fd, 1, size - 1) == b"\n" else _line_start(self.fd, size)
+            self.start = end  # a torn tail (a killed or short append) is cut before we append
+            if end:
+                self.last_start = _line_start(self.fd, end - 1)
+                line = os.pread(self.fd, end - self.last_start, self.last_start)
+                match = _RECORD_REVISION.match(line)
+                self.last = int(match.group(1)) if match else None
+        except OSError as error:
+            self.__exit__()
+            raise _log_error(self.path, error) from None
+        return self
+
+    def cut_uncommitted(self, revision: int) -> bool:
+        """Drop the last record if it claims `revision` (a writer stopped between steps 2 and 4)."""
+        if self.last != revision:
+            return False
+        self._truncate(self.last_start)
+        self.start, self.size = self.last_start, self.last_start
+        return True
+
+    def append(self, record: bytes, revision: int) -> None:
+        try:
+            if self.last == revision:  # an uncommitted record of a writer that stopped before its rename
+                self.cut_uncommitted(revision)
+            elif self.start < self.size:  # a torn tail
+                self._truncate(self.start)
+            safe_files.write_all(self.fd, record)
+            os.fsync(self.fd)
+        except OSError as error:
+            self.roll_back()
+            raise _log_error(self.path, error) from None
+        self.size = self.start + len(record)
+
+    def roll_back(self) -> None:
+        """Cut the log back to its length before our record (best effort: on failure the next writer
+        drops the record, since its revision was never committed)."""
+        try:
+            self._truncate(self.start)
+        except OSError:
+            pass
+
+    def _truncate(self, length: int) -> None:
+        os.ftruncate(self.fd, length)
+        os.fsync(self.fd)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def _log_error(path: Path, error: OSError) -> SudolangError:
+    return SudolangError(f"could not write the event log {path}: {error.strerror or error}; nothing was changed")
+
+
+def _line_start(fd: int, end: int) -> int:
+    """The offset just after the last newline before `end` (0 if none): where the line ending at `end` starts."""
+    position = end
+    while position > 0:
+        size = min(65536, position)
+        chunk = os.pread(fd, size, position - size)
+        found = chunk.rfind(b"\n")
+        if found >= 0:
+            return position - size + found + 1
+        position -= size
+    return 0
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.lstat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _damaged_revision(raw: bytes | None) -> int | None:
+    """The top-level revision a damaged file still shows, if its tail survived."""
+    matches = _TOP_REVISION.findall(raw or b"")
+    return int(matches[-1]) if matches else None
+
+
+def _after_last_restart(records: list[dict]) -> tuple[list[dict], str]:
+    """The records after the log last went backwards (an older sudolang let writes rewrite `revision`, which
+    restarted the numbering), and what that leaves out; only those can continue the current document."""
+    for index in range(len(records) - 1, 0, -1):
+        if records[index]["revision"] <= records[index - 1]["revision"]:
+            return records[index:], (f"the event log goes back from revision {records[index - 1]['revision']} to "
+                                     f"{records[index]['revision']} at record {index + 1} (a rewritten revision): "
+                                     f"the {index} record(s) before that were not replayed")
+    return records, ""
 
 
 def read_log(path: Path) -> list[dict]:
-    """The event log's records; a torn last line (a killed append) is skipped."""
+    """The event log's records; a torn or unreadable line (a killed append) is skipped."""
     try:
-        lines = path.read_bytes().splitlines()
+        lines = safe_files.read_bytes(path, MAX_DOCUMENT * 4, "event log").splitlines()
     except FileNotFoundError:
         return []
     records = []
     for line in lines:
         try:
-            records.append(json.loads(line))
-        except ValueError:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
             continue
+        if isinstance(record, dict) and type(record.get("revision")) is int and isinstance(record.get("ops"), list):
+            records.append(record)
     return records
 
 
 def replay(base: dict | None, records: list[dict]) -> tuple[dict | None, int, str]:
-    """Apply logged changes newer than `base` in order; stop at the first gap. Returns (document, count, gap)."""
+    """Apply logged changes newer than `base` in order; stop at the first gap. A checkpoint (the whole
+    document) may follow a gap. Returns (document, count, gap)."""
     document = base
-    revision = int(base.get("revision", 0)) if base else 0
+    revision = (_revision_of(base) or 0) if base else 0
     count = 0
     for record in records:
-        if record.get("revision", 0) <= revision:
-            continue
-        if record["revision"] != revision + 1:
-            newest = max(r.get("revision", 0) for r in records)
+        if record["revision"] <= revision:
+            continue  # already in the base
+        if record["revision"] != revision + 1 and not record.get("checkpoint"):
+            newest = max(r["revision"] for r in records)
             return document, count, (f"revisions {revision + 1} to {record['revision'] - 1} are missing from the "
                                      f"log, so logged revisions {record['revision']} to {newest} were not replayed")
         try:
@@ -259,51 +543,52 @@ def replay(base: dict | None, records: list[dict]) -> tuple[dict | None, int, st
                 document = apply_op(document if document is not None else {}, op)
         except SudolangError as error:
             return document, count, f"revision {record['revision']} could not be replayed ({error.message})"
+        if not isinstance(document, dict):
+            return None, count, f"revision {record['revision']} does not replay to a JSON object"
         revision = record["revision"]
         document["revision"] = revision
         count += 1
     return document, count, ""
 
 
-def write_atomically(path: Path, data: bytes, temp: Path, backup: tuple[Path, Path] | None = None) -> None:
-    """Replace `path` with `data` so that a crash at any instant leaves the old or the new file, whole."""
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def write_atomically(path: Path, data: bytes, temp: Path | None = None) -> None:
+    """Replace `path` with `data` so that a crash at any instant leaves the old or the new file, whole.
+    The data goes to a new temp file (never through a link); the rename replaces the name itself."""
+    staged = safe_files.write_temp(path, data)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    if backup is not None and path.exists():
-        _link_backup(path, *backup)
-    os.replace(temp, path)
+        os.replace(staged, path)
+    except BaseException:
+        safe_files.remove_quietly(staged)
+        raise
     fsync_folder(path.parent)
 
 
-def _link_backup(path: Path, backup: Path, backup_temp: Path) -> None:
+def _link_backup(path: Path, backup: Path) -> None:
     # The old inode is never written again (writes replace by rename), so a hard link keeps it whole for free.
+    # A new random name for the link (link() never follows or replaces what is at its target name), then a
+    # rename over the backup, which replaces whatever entry is there (even a planted link) without following it.
+    while True:
+        temp = backup.with_name(f".{backup.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            os.link(path, temp, follow_symlinks=False)
+            break
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        except OSError:  # a file system without hard links: copy instead
+            temp = safe_files.write_temp(backup, safe_files.read_bytes(path, MAX_DOCUMENT, "document"), sync=False)
+            break
     try:
-        backup_temp.unlink(missing_ok=True)
-        os.link(path, backup_temp)
-    except OSError:  # a file system without hard links: copy instead
-        backup_temp.write_bytes(path.read_bytes())
-    os.replace(backup_temp, backup)
+        os.replace(temp, backup)
+    finally:
+        # rename() of one hard link over another of the same file does nothing and leaves `temp` (POSIX):
+        # so it is when a killed writer left the backup and the document as one inode.
+        safe_files.remove_quietly(temp)
 
 
 def fsync_folder(folder: Path) -> None:
     """Make a folder's entries (a rename, a new file) durable, not only the files' contents."""
     fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _append_durably(path: Path, line: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.write(fd, line)
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -38,10 +38,20 @@ def child_env(root: Path) -> dict[str, str]:
     return env
 
 
-def run_cli(root: Path, *args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    """`sudolang ARGS...` as its own process, finding its state directory through $SUDOLANG_STATE_DIR."""
+def run_cli(root: Path, *args: str, stdin: str | None = None, timeout: float = 60, env: dict | None = None,
+            file_size_limit: int | None = None) -> subprocess.CompletedProcess:
+    """`sudolang ARGS...` as its own process, finding its state directory through $SUDOLANG_STATE_DIR.
+
+    `env` adds variables; `file_size_limit` sets RLIMIT_FSIZE in the child, so any write past that many
+    bytes fails with EFBIG (Python ignores SIGXFSZ): a real failing write, even for root."""
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
     return subprocess.run([PYTHON, "-m", "sudolang", *args], input=stdin, capture_output=True, text=True,
-                          env=child_env(root), timeout=timeout)
+                          env={**child_env(root), **(env or {})}, timeout=timeout,
+                          preexec_fn=limit if file_size_limit is not None else None)
 
 
 def spawn(root: Path, script: str, *args: object, **options) -> subprocess.Popen:
