@@ -54,10 +54,12 @@ def test_our_lock_and_the_filelock_package_exclude_each_other(tmp_path):
     print(f"\n800 critical sections, the lock changed hands between implementations {switches} times")
 
 
-def test_without_a_lock_the_same_counter_loses_updates(tmp_path):
-    # The control: the race above is tight enough that no exclusion would show as a short count.
+def test_without_a_lock_the_same_counter_comes_out_wrong(tmp_path):
+    # The control: the race above is tight enough that no exclusion would show as a wrong count. Usually
+    # updates are lost (a short count); sometimes two unlocked writers glue their digits ("10" over "99"
+    # leaves "109"), which overshoots: either way not the 400 that exclusion gives.
     total, _, _ = count_with(tmp_path, ["none"] * 4, rounds=100)
-    assert total < 4 * 100
+    assert total != 4 * 100
     print(f"\nunlocked: {total} of 400 increments survived")
 
 
