@@ -85,7 +85,10 @@ class FileLock:
             if abandoned:
                 self.on_abandoned()
             os.ftruncate(fd, 0)
-            os.pwrite(fd, note.encode(errors="replace"), 0)
+            try:
+                os.pwrite(fd, note.encode(errors="replace"), 0)
+            except OSError:  # a full disk: the note only names the holder and marks a death; the flock is the lock
+                pass
         except BaseException:
             self.__exit__()
             raise

@@ -234,7 +234,7 @@ class Document:
                 checkpoint = True
             document["revision"] = revision + 1
             data = encode(document).encode()
-            temp = safe_files.write_temp(self.path, data)
+            temp = _staged(self.path, data)
             try:
                 log.append(self._record(document, logged, checkpoint), document["revision"])
                 try:
@@ -551,10 +551,18 @@ def replay(base: dict | None, records: list[dict]) -> tuple[dict | None, int, st
     return document, count, ""
 
 
-def write_atomically(path: Path, data: bytes, temp: Path | None = None) -> None:
+def _staged(path: Path, data: bytes) -> Path:
+    """`data` in a new temp file beside `path`; a failure (a full disk) names `path` and leaves no temp file."""
+    try:
+        return safe_files.write_temp(path, data)
+    except OSError as error:
+        raise SudolangError(f"could not write {path}: {error.strerror or error}; nothing was changed") from None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old or the new file, whole.
     The data goes to a new temp file (never through a link); the rename replaces the name itself."""
-    staged = safe_files.write_temp(path, data)
+    staged = _staged(path, data)
     try:
         os.replace(staged, path)
     except BaseException:
