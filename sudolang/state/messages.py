@@ -275,7 +275,10 @@ def pending(state: StateDir, session_id: str) -> list[dict]:
 def _content(text: str | None, payload: object) -> dict:
     if (text is None) == (payload is _ABSENT):
         raise UsageError("give a message TEXT or --json PAYLOAD, not both and not neither")
-    return {"text": text} if text is not None else {"payload": payload}
+    from sudolang.json_input import check_value
+
+    content = {"text": text} if text is not None else {"payload": payload}
+    return check_value(content, "the message")  # before the lock: a refused message uses no sequence number
 
 
 def require_known(state: StateDir, session_id: str, role: str) -> None:

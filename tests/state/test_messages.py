@@ -52,6 +52,16 @@ def pair(state, monkeypatch) -> tuple[str, str]:
     return new_session(state), new_session(state)
 
 
+@pytest.mark.parametrize("content", [{"text": "caf\udce9"}, {"payload": {"n": float("nan")}},
+                                     {"payload": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}])
+def test_a_message_the_api_refuses_uses_no_sequence_number(state, pair, content):
+    """Checked before the inbox lock, by API callers too (the CLI checks its own input earlier)."""
+    a, b = pair
+    with pytest.raises(messages.UsageError):
+        messages.send(state, a, b, **content)
+    assert messages.send(state, a, b, "good")["seq"] == 1
+
+
 def test_cli_send_poll_peek_list_round_trip(cli, state, pair):
     a, b = pair
     assert cli("msg", "send", a, b, "T-3 is ready for review").out == f"sent 1 to {b}\n"
