@@ -34,7 +34,8 @@ class UnsafePath(SudolangError):
 
 
 def refusal(path: os.PathLike | str, verb: str = "write") -> UnsafePath:
-    return UnsafePath(f"refusing to {verb} {path}: it is a symbolic link, and following it could change a file "
+    harm = "show you" if verb == "read" else "change"
+    return UnsafePath(f"refusing to {verb} {path}: it is a symbolic link, and following it could {harm} a file "
                       "outside this folder; remove the link (a cloned repository may have carried it)")
 
 

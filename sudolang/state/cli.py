@@ -310,7 +310,7 @@ SHARED = {
                                          "help": "planned, active, blocked, completed or cancelled"}))),
     "list-sprints": (_shared("list_sprints", "project", "status"), "List the project's sprints.",
                      (PROJECT, (("--status",), {"metavar": "S", "help": "only sprints with this status"}))),
-    "list-tools": (_shared("list_tools"), "List the tools sessions can call (shared/tools.json).", ()),
+    "list-tools": (_shared("list_tools"), "List the tools sessions can call (<state-dir>/tools.json).", ()),
     "activate-sprint": (_shared("activate_sprint", "project", "sprint", "session", writes=True),
                         "Mark a sprint active (created if new) and make it the session's active work.",
                         (PROJECT, SPRINT, (("--session",), {"required": True, "metavar": "SID"}))),
