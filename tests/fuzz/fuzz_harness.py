@@ -9,6 +9,8 @@ the worker is killed, the input is recorded as a hang, and a new worker takes th
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -50,6 +52,10 @@ class Figures:
 
 
 def _serve(connection, check) -> None:
+    # A forked worker's coverage data is never saved (coverage is not set up for multiprocessing), so its
+    # tracing would only slow the campaign several times over under `pytest --cov`.
+    sys.settrace(None)
+    threading.settrace(None)
     while True:
         item = connection.recv()
         started = time.perf_counter()
