@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sudolang.errors import PositionedError
 from sudolang.nodes import Span
 
 ERROR = "error"
@@ -107,10 +108,12 @@ SYNTAX_MESSAGES = (UnclosedBracket, StrayCloser, UnterminatedString, Unterminate
                    UnterminatedFence, UnterminatedComment, NestingTooDeep, UnreadableFile)
 
 
-class SudoLangSyntaxError(Exception):
-    """Raised by a fail-fast parse; carries every syntax diagnostic found, the first one in its message."""
+class SudoLangSyntaxError(PositionedError):
+    """Raised by a fail-fast parse; carries every syntax diagnostic found, and the first one's place
+    (path, line, column) and message. A SudolangError, so the CLI prints it as one line (exit 1)."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         first = diagnostics[0]
-        super().__init__(f"{first.span.path}:{first.span.line}:{first.span.column}: {first.code} {first.message}")
+        super().__init__(f"{first.code} {first.message}", first.span.path, first.span.line, first.span.column)
         self.diagnostics = diagnostics
+        self.span = first.span

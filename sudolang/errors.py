@@ -43,3 +43,20 @@ class CorruptState(SudolangError):
     """A state file exists but does not hold a JSON document."""
 
     exit_code = CORRUPT
+
+
+class PositionedError(SudolangError):
+    """An error at a place in a program: `path`, 1-based `line` and `column` (any may be None when
+    unknown), shown as `path:line:column: message`; `reason` is the message without the place."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        place = ":".join(str(part) for part in (path, line, column) if part is not None)
+        super().__init__(f"{place}: {message}" if place else message)
+        self.reason = message
+        self.path, self.line, self.column = path, line, column
+
+    @classmethod
+    def at(cls, span, message: str) -> "PositionedError":
+        """The error at a sudolang.nodes.Span (or anything with path, line and column)."""
+        return cls(message, span.path, span.line, span.column)

@@ -85,6 +85,17 @@ class StringLit(Node):
     interpolations: tuple[Interpolation, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Expr(Node):
+    """A piece of code kept as its source text: a property's value, one call argument, a condition, a
+    loop's iterable, a pipe stage, a match arm's pattern or result, a block's header. `text` is exactly
+    `source[span.start:span.end]` (no surrounding blanks); `strings` are the string literals inside it,
+    each with its interpolations. Expressions are not parsed further yet: many are prose."""
+
+    text: str
+    strings: tuple[StringLit, ...]
+
+
 # --- markdown container ----------------------------------------------------------------------------
 
 
@@ -113,7 +124,9 @@ class ListItem(Node):
 
 @dataclass(frozen=True, slots=True)
 class Fence(Node):
-    """A fenced block in another language (or untagged): kept verbatim, never parsed."""
+    """A fenced block in another language (or untagged): kept verbatim, never parsed. A fence may be
+    indented and may follow a list marker (`* ```js`), at the top level or inside a `{ … }` body; the
+    node's span then starts at the marker. `text` is the content between the fence lines."""
 
     language: str
     text: str
@@ -154,10 +167,11 @@ class Modifier(Node):
 @dataclass(frozen=True, slots=True)
 class Block(Node):
     """`Header { … }`: kind is the header's keyword (interface, constraint, type, constraints,
-    commands, options, state) or 'block'; name is the rest of the header."""
+    commands, options, state) or 'block'; name is the rest of the header. A property's block value
+    (`x = { … }`) is a Block with no header."""
 
     kind: str
-    header: str
+    header: Expr | None
     name: str
     body: tuple[Node, ...]
     modifiers: tuple[Modifier, ...]
@@ -165,18 +179,26 @@ class Block(Node):
 
 @dataclass(frozen=True, slots=True)
 class Property(Node):
-    """`name = value`, `key: value`, `Score => expr`, or a bare `over13`; a block value is in `block`."""
+    """`name = value`, `key: value`, `Score => expr`, or a bare `over13` (value None); a block value is
+    in `block` (value None). With `=`, `+=`, `-=`, `*=` or `/=` it is an assignment, and the key may be a
+    member or index target: `game.superBats[0].current = 3` has key `game.superBats[0].current`."""
 
     key: str
     operator: str | None
-    value: str
-    strings: tuple[StringLit, ...]
+    value: Expr | None
     block: Block | None
+
+    @property
+    def strings(self) -> tuple[StringLit, ...]:
+        """The strings of the value (none for a bare name or a block value)."""
+        return self.value.strings if self.value is not None else ()
 
 
 @dataclass(frozen=True, slots=True)
 class Param(Node):
-    """A command parameter: `<name>` (required) or `[name]` (optional)."""
+    """A command parameter, `<name>` (required) or `[name]` (optional), or a function parameter: `name`
+    (required), `name?` or `name = default` (optional), `...rest`; each name of a destructured
+    `{ a, b }` is a Param of its own. The span is the parameter's text."""
 
     name: str
     required: bool
@@ -185,7 +207,9 @@ class Param(Node):
 @dataclass(frozen=True, slots=True)
 class Command(Node):
     """A command: `/name [arg] - description` (form 'line') or a `commands = {…}` entry (form 'map').
-    `names` holds the aliases (`/l | learn` gives ('/l', '/learn'))."""
+    `names` holds the aliases (`/l | learn` gives ('/l', '/learn')); an alias list that repeats the
+    parameters, `/summarize [title] | /sum [title]`, is one command with both names and the parameters
+    of the first alias (aliases whose parameters differ are a problem)."""
 
     form: str
     signature: str
@@ -209,7 +233,7 @@ class Function(Node):
 
     keyword: str | None
     name: str
-    params: str
+    params: tuple[Param, ...]
     body: tuple[Node, ...] | None
     modifiers: tuple[Modifier, ...]
 
@@ -233,12 +257,17 @@ class Requirement(Node):
 
 @dataclass(frozen=True, slots=True)
 class Call(Node):
-    """`name(args)` with optional `:modifiers`; args are kept as text (they are often prose)."""
+    """`name(args)` with optional `:modifiers`; one Expr per argument, split at top-level commas
+    (arguments are often prose, kept as text)."""
 
     name: str
-    args: str
+    args: tuple[Expr, ...]
     modifiers: tuple[Modifier, ...]
-    strings: tuple[StringLit, ...]
+
+    @property
+    def strings(self) -> tuple[StringLit, ...]:
+        """The strings of every argument."""
+        return tuple(string for arg in self.args for string in arg.strings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,17 +282,21 @@ class Conditional(Node):
     """`if (c) { … } else { … }`; keyword is 'if' or 'else'; condition may be prose."""
 
     keyword: str
-    condition: str
+    condition: Expr | None
     body: tuple[Node, ...]
     orelse: tuple[Node, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Loop(Node):
-    """`for each x in xs { … }`, `while (c) { … }`, `loop { … }`."""
+    """`for each x in xs { … }`, `while (c) { … }`, `loop { … }`, or a `for each x in xs:` line whose
+    body is the lines indented below it. kind is 'for each', 'while' or 'loop'. A for loop's
+    `variables` are the names it binds (`(key, value)` gives two) and `subject` its iterable; a while
+    loop's `subject` is its condition; a header that reads as neither keeps the rest as `subject`."""
 
     kind: str
-    header: str
+    variables: tuple[Expr, ...]
+    subject: Expr | None
     body: tuple[Node, ...]
 
 
@@ -271,21 +304,23 @@ class Loop(Node):
 class MatchArm(Node):
     """`case pattern => result`, `default => result`, or a semantic `(prose) => result`."""
 
-    pattern: str
-    result: str
+    pattern: Expr
+    result: Expr | None
 
 
 @dataclass(frozen=True, slots=True)
 class Match(Node):
-    subject: str
+    subject: Expr | None
     arms: tuple[Node, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Pipe(Node):
-    """`a |> b(x) |> /save`: stages as text (they may be prose or emoji-labelled)."""
+    """`a |> b(x) |> /save`: stages as text (they may be prose or emoji-labelled). `result = a |> b`
+    assigns the pipe: `target` is `result` and the first stage `a`."""
 
-    stages: tuple[str, ...]
+    target: Expr | None
+    stages: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,3 +331,19 @@ class Program(Node):
     source: str
     items: tuple[Node, ...]
     errors: tuple  # of sudolang.diagnostics.Diagnostic
+
+
+def dump(node: Node, depth: int = 0) -> str:
+    """The tree as text, one node per line, indented by depth: `line:column Type field=value …` with
+    each node's plain fields (not its span, source, tuples or child nodes; at most 120 characters of
+    them). This is what `sudolang compile FILE --emit ast` prints."""
+    lines: list[str] = []
+    stack: list[tuple[Node, int]] = [(node, depth)]
+    while stack:  # a stack, not recursion: a long `else if` chain nests as deep as it is long
+        current, level = stack.pop()
+        scalars = {f.name: getattr(current, f.name) for f in fields(current)
+                   if f.name not in ("span", "source") and not isinstance(getattr(current, f.name), (tuple, Node))}
+        shown = " ".join(f"{k}={v!r}" for k, v in scalars.items() if v not in (None, ""))[:120]
+        lines.append(f"{'  ' * level}{current.span.line}:{current.span.column} {type(current).__name__} {shown}".rstrip())
+        stack.extend((child, level + 1) for child in reversed(tuple(current.children())))
+    return "\n".join(lines)

@@ -83,14 +83,19 @@ def _parse_tokens(parser: Lark, tokens: list[Token]):
 
 # --- step 1: the markdown container ----------------------------------------------------------------
 
-_FENCE = re.compile(r"^([ \t]*)(```+|~~~+)[ \t]*([\w+-]*)[^\n]*$", re.MULTILINE)
+# A fence line: indented or not, after a list marker or not (`* ```js`); a ``` line whose info has a
+# backtick (```x``` inline code) opens no fence, as in CommonMark.
+_FENCE = re.compile(r"^([ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?)(```+(?![^\n]*`)|~~~+)[ \t]*([\w+-]*)[^\n]*$", re.MULTILINE)
+# An opaque fence is lexed as one FENCE token: its characters become these two (offsets kept), so the
+# fence is a segment of its line wherever it stands, also inside a { … } body.
+FENCE_START, FENCE_REST = "\ue001", "\ue000"
 _HIDE_OPENER = re.compile(r'(?<![:\w.\/*])/\*|"""')
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n)*?---[ \t]*(?:\n|\Z)")
 
 
 @dataclass
 class _Region:
-    kind: str  # "front", "fence" (opaque), "sudo" (a fence whose content is parsed)
+    kind: str  # "front", "fence" (opaque: one FENCE token), "sudo" (a fence whose content is parsed)
     start: int
     end: int
     language: str = ""
@@ -118,12 +123,15 @@ def _container(text: str) -> tuple[list[_Region], list[int]]:
         content_start = min(opening.end() + 1, len(text))
         close = closing.search(text, content_start) if opening.end() < len(text) else None
         if close is None:
-            unterminated.append(opening.start() + len(opening.group(1)))
+            unterminated.append(opening.start(2))
             end = content_end = len(text)
         else:
             end, content_end = close.end(), close.start()
-        kind = "sudo" if language.lower() in SUDO_FENCE_LANGUAGES and close is not None else "fence"
-        regions.append(_Region(kind, opening.start(), end, language, content_start, content_end))
+        # A sudo fence's lines are read as the file's own, so only one at the top level (not after a
+        # list marker) is one; a fence in a list item is kept verbatim.
+        sudo = language.lower() in SUDO_FENCE_LANGUAGES and close is not None and not opening.group(1).strip()
+        start = opening.start() if sudo else opening.start(2)
+        regions.append(_Region("sudo" if sudo else "fence", start, end, language, content_start, content_end))
         position = end
     return regions, unterminated
 
@@ -161,7 +169,10 @@ def _blank(text: str, regions: list[_Region]) -> str:
             spans = [(region.start, region.content_start), (region.content_end, region.end)]
         for start, end in spans:
             pieces.append(text[position:start])
-            pieces.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+            if region.kind == "fence":
+                pieces.append(FENCE_START + FENCE_REST * (end - start - 1))
+            else:
+                pieces.append(_NOT_NEWLINE.sub(" ", text[start:end]))
             position = end
     pieces.append(text[position:])
     return "".join(pieces)
@@ -179,15 +190,20 @@ _TOKEN_ERRORS = {
 }
 
 
-def _repair(tokens, positions: n.Positions, errors: list[Diagnostic]) -> list[Token]:
+def _repair(tokens, positions: n.Positions, errors: list[Diagnostic], fences: dict | None = None) -> list[Token]:
     """Report unbalanced brackets, unterminated strings and nesting past MAX_DEPTH; return tokens
-    that always parse, nested at most MAX_DEPTH deep. One pass, constant work per token."""
+    that always parse, nested at most MAX_DEPTH deep. One pass, constant work per token. A FENCE
+    token that is not one of `fences` (the source itself held its marker character) is text."""
+    fences = fences or {}
     out: list[Token] = []
     stack: list[Token] = []
     open_counts = dict.fromkeys(PAIRS, 0)  # how many of each opener the stack holds
     excess = 0  # brackets open past MAX_DEPTH: read as text, with their closers, until it falls back to 0
     for token in tokens:
         kind = token.type
+        if kind == "FENCE" and token.start_pos not in fences:
+            out.append(Token.new_borrow_pos("TEXT", token.value, token))
+            continue
         if kind in _TOKEN_ERRORS:
             quote = {"STRAY_QUOTE": '"', "STRAY_BACKTICK": "`"}.get(kind, "")
             errors.append(_TOKEN_ERRORS[kind].at(_token_span(positions, token), quote=quote))
@@ -209,14 +225,14 @@ def _repair(tokens, positions: n.Positions, errors: list[Diagnostic]) -> list[To
             # A ')' or ']' inside an open '{' is stray: braces span lines by design, parens rarely do.
             stray = stack and stack[-1].type == "LBRACE" and open_type != "LBRACE"
             if stray or not open_counts[open_type]:
-                inside = f" (inside '{stack[-1].value}' opened at {stack[-1].line}:{stack[-1].column})" if stack else ""
+                inside = f" (inside '{stack[-1].value}' opened at {_place(positions, stack[-1])})" if stack else ""
                 errors.append(StrayCloser.at(_token_span(positions, token), closer=closer, opener=opener, inside=inside))
                 out.append(Token.new_borrow_pos("TEXT", token.value, token))
                 continue
             while stack[-1].type != open_type:  # brackets left open inside this one
                 left_open = stack.pop()
                 open_counts[left_open.type] -= 1
-                out.append(_close(left_open, token, positions, errors, f"before the '{closer}' at {token.line}:{token.column}"))
+                out.append(_close(left_open, token, positions, errors, f"before the '{closer}' at {_place(positions, token)}"))
             stack.pop()
             open_counts[open_type] -= 1
         out.append(token)
@@ -225,6 +241,13 @@ def _repair(tokens, positions: n.Positions, errors: list[Diagnostic]) -> list[To
     while stack:
         out.append(_close(stack.pop(), end, positions, errors, "before the end of the file"))
     return out
+
+
+def _place(positions: n.Positions, token: Token) -> str:
+    """`line:column` of a token, counted in the source (Lark counts in the blanked text, where a fence
+    is one line)."""
+    span = positions.span(token.start_pos, token.start_pos)
+    return f"{span.line}:{span.column}"
 
 
 def _close(opener: Token, where: Token, positions: n.Positions, errors: list[Diagnostic], before: str) -> Token:
@@ -308,9 +331,11 @@ _IMPORT = re.compile(r"^\s*(?:import\s+(.+?)|@interfaces?\s+.+?\s+from\s+(.+?))\
 _REQUIREMENT = re.compile(r"^\s*(require|warn|constraint)\b\s*:?\s*(.*)$", re.DOTALL | re.IGNORECASE)
 _FUNCTION_KEYWORD = re.compile(r"^\s*(fn|function)\s+([A-Za-z_$][\w$.-]*)\s*(\(.*\))?\s*(=>\s*.*?)?\s*;?\s*(:.*)?$", re.DOTALL)
 _METHOD_HEADER = re.compile(r"^\s*([A-Za-z_$][\w$.]*)\s*(\(.*\))\s*(?:=>\s*[\w\[\]<>|. ]+)?\s*$", re.DOTALL)
-_PROPERTY = re.compile(r"^\s*([A-Za-z_$][\w$.-]*|\"[^\"]+\"|[A-Za-z][\w-]*(?: [A-Za-z][\w-]*){1,4})\s*(\+=|-=|\*=|/=|=>|=|:(?![:/]))\s*(.*?)\s*[;,]?\s*$", re.DOTALL)
+# The key of a property, or the target of an assignment: `a.b[0].c = …` (a member or index target).
+_PROPERTY = re.compile(r"^\s*([A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*|\[[^\[\]\n]*\])*\.?|\"[^\"]+\"|[A-Za-z][\w-]*(?: [A-Za-z][\w-]*){1,4})\s*(\+=|-=|\*=|/=|=>|=|:(?![:/]))\s*(.*?)\s*[;,]?\s*$", re.DOTALL)
 _BARE_NAME = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*[;,]?\s*$")
-_CALL = re.compile(r"^\s*([A-Za-z_$][\w$.]*)\s*\(")
+# A call touches its parenthesis: `Note (important)` and `Respond (politely)` are prose.
+_CALL = re.compile(r"^\s*([A-Za-z_$][\w$.]*)\(")
 _MODIFIER = re.compile(r":([A-Za-z][\w-]*)(?:=((?:\"[^\"]*\"|[^:;])*))?")
 _ARM = re.compile(r"^\s*(case\b.*?|default|\(.*?\)|[^=]+?)\s*=>\s*(.*?)\s*;?\s*$", re.DOTALL)
 _BLOCK_KINDS = {"interface", "constraint", "type"}
@@ -324,6 +349,16 @@ _SPACE = re.compile(r"\s*")
 _INDENT = re.compile(r"[ \t]*")
 _PIPE_START = re.compile(r"\s*\|>")
 _ELSE = re.compile(r"\s*else", re.IGNORECASE)
+_CONDITION_KEYWORD = re.compile(r"(?:else\s+)?if\b|else\b", re.IGNORECASE)
+_LOOP_KEYWORD = re.compile(r"\s*(?:for(?:\s+each\b)?|while\b|loop\b)", re.IGNORECASE)
+_FOR_HEADER = re.compile(r"\s*for\s+(?:each\s+)?(\(\s*)?(.*?)\s+(?:in|of)\s+(.*?)\s*:?\s*$", re.IGNORECASE | re.DOTALL)
+_DECLARATION_WORDS = {"const", "let", "var"}
+# A loop written without braces: `For each document in Documents:` heads the lines indented below it.
+_FOR_LINE = re.compile(r"\s*for\s+(?:each\s+)?\(?\s*(?:const\s+|let\s+)?[A-Za-z_$][\w$]*(?:\s*,\s*[A-Za-z_$][\w$]*)*"
+                       r"\s*\)?\s+(?:in|of)\s+(?:(.+?)\s*:|([\w$.\[\]]+))\s*$", re.IGNORECASE)
+_WORD_RE = re.compile(r"[A-Za-z_$][\w$]*")
+_PIPE_TARGET = re.compile(r"\s*([A-Za-z_$][\w$]*)\s*=(?![=>])")
+_PARAM_NAME = re.compile(r"(?:\.\.\.)?([A-Za-z_$][\w$]*)(\?)?\s*(?:([:=])\s*.*)?$", re.DOTALL)
 
 
 _CONTINUABLE = (n.Command, n.Property, n.Prose, n.ListItem, n.Requirement)
@@ -332,9 +367,10 @@ _CONTINUABLE = (n.Command, n.Property, n.Prose, n.ListItem, n.Requirement)
 class _Reader:
     """Reads the lines of one region of a program as AST nodes."""
 
-    def __init__(self, positions: n.Positions) -> None:
+    def __init__(self, positions: n.Positions, fences: dict | None = None) -> None:
         self.positions = positions
         self.text = positions.text
+        self.fences: dict[int, _Region] = fences or {}  # opaque fences by start offset
 
     # --- helpers ---
 
@@ -364,6 +400,58 @@ class _Reader:
         )
         return n.StringLit(self.span(token.start_pos, token.end_pos), quote, text, interpolations)
 
+    def expr(self, start: int, end: int, strings: tuple[n.StringLit, ...] = ()) -> n.Expr | None:
+        """The Expr for source[start:end] without its surrounding blanks (None when nothing is left),
+        holding those of `strings` (in source order) that lie inside it."""
+        text = self.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            return None
+        if strings:  # by bisection: a long pipe has as many stages as strings
+            starts = [string.span.start for string in strings]
+            low, high = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+            strings = tuple(string for string in strings[low:high] if string.span.end <= end)
+        return n.Expr(self.span(start, end), text[start:end], strings)
+
+    def expr_in_parens(self, start: int, end: int, strings: tuple[n.StringLit, ...] = ()) -> n.Expr | None:
+        """As expr, without one pair of parentheses around the whole: `(score > 10)` gives `score > 10`."""
+        text = self.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start >= 2 and text[start] == "(" and text[end - 1] == ")":
+            start, end = start + 1, end - 1
+        return self.expr(start, end, strings)
+
+    def arguments(self, start: int, end: int, strings: tuple[n.StringLit, ...] = ()) -> tuple[n.Expr, ...]:
+        """One Expr per comma-separated piece of source[start:end] (commas inside brackets or strings
+        do not split); empty pieces are dropped."""
+        return tuple(expr for piece_start, piece_end in _split_commas(self.text, start, end)
+                     if (expr := self.expr(piece_start, piece_end, strings)) is not None)
+
+    def params(self, start: int, end: int) -> tuple[n.Param, ...]:
+        """Function parameters in source[start:end] (without the parentheses): `a, b = 1, c?, ...rest,
+        { d, e }`. A piece that is not a name (prose) is one required Param named by its text."""
+        found: list[n.Param] = []
+        for piece_start, piece_end in _split_commas(self.text, start, end):
+            expr = self.expr(piece_start, piece_end)
+            if expr is None:
+                continue
+            text, at = expr.text, expr.span.start
+            if text.startswith("{"):  # destructured: each name is a parameter
+                close = text.rfind("}")
+                found.extend(self.params(at + 1, at + close if close > 0 else expr.span.end))
+            elif match := _PARAM_NAME.match(text):
+                required = not (match.group(2) or match.group(3) == "=")
+                found.append(n.Param(expr.span, match.group(1), required))
+            else:
+                found.append(n.Param(expr.span, text, True))
+        return tuple(found)
+
     def modifiers(self, text: str, offset: int) -> tuple[n.Modifier, ...]:
         stripped = text.lstrip()
         if not stripped.startswith(":"):
@@ -391,6 +479,10 @@ class _Reader:
                     index += 1
                 if len(parts) > 1:
                     line = _Line([s for part in parts for s in part.segments], line.start, parts[-1].end)
+            if not _has_block(line) and (loop := self.loop_line(line, lines, index)):
+                node, index = loop
+                result.append(node)
+                continue
             node = self.line(line, in_match, declares)
             if isinstance(node, _CONTINUABLE) and not _has_block(line):
                 first_indent, merged = self.indent(line), [line]
@@ -403,6 +495,26 @@ class _Reader:
             if node is not None:
                 result.append(node)
         return tuple(result)
+
+    def loop_line(self, line: _Line, lines: list[_Line], index: int) -> tuple[n.Loop, int] | None:
+        """`For each document in Documents:` and the lines indented deeper below it, as one Loop; the
+        header without a colon heads a loop only when lines follow it, indented. Returns the loop and
+        the index of the first line after its body, or None for any other line."""
+        first = _SPACE.match(self.text, line.start, line.end).end()
+        match = _FOR_LINE.match(self.text, first, line.end)
+        if not match or match.end() != line.end:
+            return None
+        indent, end = self.indent(line), index
+        while end < len(lines) and (self.indent(lines[end]) > indent or not self.text[lines[end].start:lines[end].end].strip()):
+            end += 1
+        while end > index and not self.text[lines[end - 1].start:lines[end - 1].end].strip():
+            end -= 1  # trailing blank lines are not the body's
+        if match.group(2) and end == index:
+            return None  # `for each x in xs` alone is a sentence
+        body = self.items(lines[index:end])
+        variables, subject = self.loop_header("for each", first, line.end, self.strings(line.segments))
+        last = lines[end - 1].end if end > index else line.end
+        return n.Loop(self.span(first, max(last, line.end)), "for each", variables, subject, body), end
 
     def ends_with_pipe(self, line: _Line, before: bool = False) -> bool:
         """Whether the text up to the end of `line` ends with `|>`; a blank line keeps `before`."""
@@ -432,7 +544,7 @@ class _Reader:
         """A later line continues `first` when it is indented deeper, follows without a blank line,
         and reads as plain text (not a new command, property or block)."""
         first_indent = self.indent(first) if first_indent is None else first_indent
-        if self.indent(later) <= first_indent or _has_block(later):
+        if self.indent(later) <= first_indent or _has_block(later) or self.fence(later):
             return False
         if self.text.count("\n", first.end, later.start) > 1 or \
                 self.text[self.line_start(later.start): later.start].strip():
@@ -446,6 +558,8 @@ class _Reader:
         if first == line.end:
             return None
         span = self.span(first, line.end)
+        if fence := self.fence(line):  # ```js … ```, maybe after a list marker
+            return n.Fence(span, fence.language, self.text[fence.content_start:fence.content_end])
         block_at = next((i for i, s in enumerate(line.segments) if isinstance(s, _Group) and s.kind == "{"), None)
         # A line with a block is matched in place, not sliced: its text holds every level below it.
         if block_at is not None and not _HEADING_AT.match(self.text, line.start, line.end) \
@@ -462,15 +576,26 @@ class _Reader:
             if node is not None:
                 return node
         if in_match and (arm := _ARM.match(stripped)):
-            return n.MatchArm(span, arm.group(1).strip(), arm.group(2).strip())
+            strings = self.strings(line.segments)
+            pattern = self.expr(span.start + arm.start(1), span.start + arm.end(1), strings)
+            if pattern is not None:
+                return n.MatchArm(span, pattern, self.expr(span.start + arm.start(2), span.start + arm.end(2), strings))
         for reader in (self.pipe, self.call, self.property, self.bare_name):
             node = reader(stripped, span, line)
             if isinstance(node, n.Call) and declares and _looks_like_parameters(node.args):
                 # `Task { toggleComplete() }` declares a method; `log(a cup b)` is still a call
-                return n.Function(span, None, node.name, f"({node.args})", None, node.modifiers)
+                params = tuple(param for arg in node.args for param in self.params(arg.span.start, arg.span.end))
+                return n.Function(span, None, node.name, params, None, node.modifiers)
             if node is not None:
                 return node
         return n.Prose(span, stripped, self.strings(line.segments))
+
+    def fence(self, line: _Line) -> _Region | None:
+        """The opaque fence this line holds (its FENCE token), if any."""
+        for segment in line.segments:
+            if isinstance(segment, Token) and segment.type == "FENCE":
+                return self.fences.get(segment.start_pos)
+        return None
 
     def heading(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
         if match := _HEADING.match(text):
@@ -499,7 +624,8 @@ class _Reader:
     def function_declaration(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
         if match := _FUNCTION_KEYWORD.match(text):
             modifiers = self.modifiers(match.group(5) or "", line.start + text.find(match.group(5) or "\0"))
-            return n.Function(span, match.group(1), match.group(2), match.group(3) or "", None, modifiers)
+            params = self.params(span.start + match.start(3) + 1, span.start + match.end(3) - 1) if match.group(3) else ()
+            return n.Function(span, match.group(1), match.group(2), params, None, modifiers)
         return None
 
     def command(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
@@ -512,7 +638,18 @@ class _Reader:
     def pipe(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
         if "|>" not in text:
             return None
-        return n.Pipe(span, tuple(stage.strip() for stage in text.split("|>")))
+        strings = self.strings(line.segments)
+        target = None
+        if assignment := _PIPE_TARGET.match(text):
+            target = self.expr(span.start + assignment.start(1), span.start + assignment.end(1))
+        bounds, position = [], assignment.end() if assignment else 0
+        while (at := text.find("|>", position)) >= 0:
+            bounds.append((position, at))
+            position = at + 2
+        bounds.append((position, len(text)))
+        stages = tuple(stage for start, end in bounds
+                       if (stage := self.expr(span.start + start, span.start + end, strings)) is not None)
+        return n.Pipe(span, target, stages)
 
     def call(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
         match = _CALL.match(text)
@@ -523,66 +660,91 @@ class _Reader:
         after = self.source(group.end, line.end)
         if after.strip() and not after.strip().startswith((":", ";")):
             return None
-        args = self.source(group.start + 1, group.end - 1)
-        return n.Call(span, match.group(1), args, self.modifiers(after, group.end), self.strings(line.segments))
+        args = self.arguments(group.start + 1, group.end - 1, self.strings(group.segments))
+        return n.Call(span, match.group(1), args, self.modifiers(after, group.end))
 
     def property(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
         match = _PROPERTY.match(text)
         if not match or (match.group(2) == ":" and not match.group(3)):
             return None
         key = match.group(1).strip('"')
-        return n.Property(span, key, match.group(2), match.group(3), self.strings(line.segments), None)
+        value = self.expr(span.start + match.start(3), span.start + match.end(3), self.strings(line.segments))
+        return n.Property(span, key, match.group(2), value, None)
 
     def bare_name(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
         if match := _BARE_NAME.match(text):
-            return n.Property(span, match.group(1), None, "", (), None)
+            return n.Property(span, match.group(1), None, None, None)
         return None
 
     # --- lines with a { … } block ---
 
     def block_line(self, line: _Line, block_at: int, span: n.Span) -> n.Node:
         group: _Group = line.segments[block_at]
-        header = self.source(line.start, group.start).strip()
+        header = self.source(span.start, group.start).rstrip()  # span starts at the line's first character
         after = self.source(group.end, line.end)
         modifiers = self.modifiers(after, group.end)
         lower = header.lower()
         keyword = match.group(1) if (match := re.match(r"([a-z]+)\b", lower)) else ""
         if keyword in ("if", "else"):
             return self.conditional(line, block_at, header, span)
+        strings = self.strings(line.segments[:block_at])
         if keyword == "match":
-            return n.Match(span, _strip_parens(header[5:]), self.items(group.lines, in_match=True))
+            return n.Match(span, self.expr_in_parens(span.start + 5, group.start, strings),
+                           self.items(group.lines, in_match=True))
         # Each branch reads the body once: reading it for one kind and again for another doubled the
         # work at every level, 2^depth in all (20 bytes of `{` took 10 s).
         if lower.startswith("for ") or keyword in ("while", "loop"):
             kind = "for each" if lower.startswith("for") else keyword
-            return n.Loop(span, kind, header, self.items(group.lines))
+            variables, subject = self.loop_header(kind, span.start, group.start, strings)
+            return n.Loop(span, kind, variables, subject, self.items(group.lines))
         if keyword in ("require", "warn") or keyword == "constraint" and header.endswith(":"):
             return n.Requirement(span, keyword, header[len(keyword):].strip(" :"), self.items(group.lines))
         if match := _FUNCTION_KEYWORD.match(header):
-            return n.Function(span, match.group(1), match.group(2), match.group(3) or "", self.items(group.lines),
-                              modifiers)
+            params = self.params(span.start + match.start(3) + 1, span.start + match.end(3) - 1) if match.group(3) else ()
+            return n.Function(span, match.group(1), match.group(2), params, self.items(group.lines), modifiers)
         if match := _METHOD_HEADER.match(header):
-            return n.Function(span, None, match.group(1), match.group(2), self.items(group.lines), modifiers)
+            params = self.params(span.start + match.start(2) + 1, span.start + match.end(2) - 1)
+            return n.Function(span, None, match.group(1), params, self.items(group.lines), modifiers)
         if assignment := re.match(r"^([A-Za-z_$][\w$.-]*|\"[^\"]+\")\s*(=|:)$", header):
             key = assignment.group(1).strip('"')
             if key.lower() == "commands":
                 return n.CommandMap(span, key, self.command_map(group))
-            block = n.Block(self.span(group.start, group.end), "block", "", "", self.items(group.lines), modifiers)
-            return n.Property(span, key, assignment.group(2), self.source(group.start, group.end), (), block)
+            block = n.Block(self.span(group.start, group.end), "block", None, "", self.items(group.lines), modifiers)
+            return n.Property(span, key, assignment.group(2), None, block)
         kind, name = _block_kind(header)
-        return n.Block(span, kind, header, name, self.items(group.lines, declares=True), modifiers)
+        return n.Block(span, kind, self.expr(span.start, group.start, strings), name,
+                       self.items(group.lines, declares=True), modifiers)
+
+    def loop_header(self, kind: str, start: int, end: int,
+                    strings: tuple[n.StringLit, ...] = ()) -> tuple[tuple[n.Expr, ...], n.Expr | None]:
+        """The variables and the subject of a loop header in source[start:end]: `for each (k, v) of m`
+        gives k, v and m; `while (alive)` gives alive; a header read as neither keeps the rest."""
+        header = self.text[start:end]
+        if kind == "for each" and (match := _FOR_HEADER.match(header)):
+            variables = tuple(n.Expr(self.span(start + word.start(), start + word.end()), word.group(), ())
+                              for word in _WORD_RE.finditer(header, match.start(2), match.end(2))
+                              if word.group() not in _DECLARATION_WORDS)
+            subject_end = start + match.end(3)
+            if match.group(1) and header[match.end(3) - 1: match.end(3)] == ")":  # `for (x in xs)`
+                subject_end -= 1
+            return variables, self.expr(start + match.start(3), subject_end, strings)
+        keyword = _LOOP_KEYWORD.match(header)
+        return (), self.expr_in_parens(start + (keyword.end() if keyword else 0), end, strings)
 
     def conditional(self, line: _Line, block_at: int, header: str, span: n.Span) -> n.Node:
         """`if (a) { … } else if (b) { … } else { … }`: the chain is one line (braces span lines), read
         in a loop, not by recursing once per `else` (a long chain would exhaust the stack), and each
         part once (not by copying the rest of the line per `else`: linear)."""
         segments = line.segments
-        links: list[tuple[n.Span, str, str, _Group]] = []
+        strings = self.strings(segments)  # the strings of every header (not of the bodies)
+        header_start = span.start
+        links: list[tuple[n.Span, str, n.Expr | None, _Group]] = []
         orelse: tuple[n.Node, ...] = ()
         while True:
             group: _Group = segments[block_at]
             keyword = "else" if header.lower().startswith("else") else "if"
-            condition = _strip_parens(re.sub(r"^(else\s+)?if\b|^else\b", "", header, flags=re.IGNORECASE).strip())
+            word = _CONDITION_KEYWORD.match(header)
+            condition = self.expr_in_parens(header_start + (word.end() if word else 0), group.start, strings)
             links.append((span, keyword, condition, group))
             rest = block_at + 1  # the first segment after the block that is not blank
             while rest < len(segments) and isinstance(segments[rest], Token) and not segments[rest].value.strip():
@@ -598,7 +760,8 @@ class _Reader:
                 header = self.source(start, segments[next_block].start).strip()
                 word = match.group(1) if (match := re.match(r"([a-z]+)\b", header.lower())) else ""
                 if word in ("if", "else"):  # the next link of the chain
-                    span = self.span(_SPACE.match(self.text, start, line.end).end(), line.end)
+                    header_start = _SPACE.match(self.text, start, line.end).end()
+                    span = self.span(header_start, line.end)
                     block_at = next_block
                     continue
             tail = [s for s in segments[rest:] if not (isinstance(s, Token) and not s.value.strip())]
@@ -623,21 +786,39 @@ class _Reader:
         return tuple(entries)
 
 
+def _split_commas(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The (start, end) pieces of text[start:end] between commas that stand outside (…), […], {…} and
+    "…" or `…` strings. One pass."""
+    pieces: list[tuple[int, int]] = []
+    depth, quote, piece = 0, "", start
+    for index in range(start, end):
+        char = text[index]
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = ""
+        elif char in "\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            pieces.append((piece, index))
+            piece = index + 1
+    pieces.append((piece, end))
+    return pieces
+
+
 _PARAMETER = re.compile(r"^\s*(?:\.\.\.)?[A-Za-z_$][\w$]*\??(?:\s*[:=]\s*\S.*)?\s*$|^\s*\{[^}]*\}\s*(?:=\s*.+)?$")
 
 
-def _looks_like_parameters(args: str) -> bool:
+def _looks_like_parameters(args: tuple[n.Expr, ...]) -> bool:
     """`()`, `(a, b=5, c: T, { given?, should })`: names, not expressions or prose."""
-    return not args.strip() or all(_PARAMETER.match(part) for part in args.split(","))
+    return all(_PARAMETER.match(arg.text) for arg in args)
 
 
 def _has_block(line: _Line) -> bool:
     return any(isinstance(s, _Group) and s.kind == "{" for s in line.segments)
-
-
-def _strip_parens(text: str) -> str:
-    text = text.strip()
-    return text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text
 
 
 def _block_kind(header: str) -> tuple[str, str]:
@@ -657,22 +838,64 @@ _SIGNATURE_SPLIT = re.compile(r"\s+-\s+|\s+—\s+|:\s+|\s*:$")
 
 def _command_from_signature(reader: _Reader, form: str, text: str, offset: int, span: n.Span,
                             description: str | None = None) -> n.Command:
-    """Read `/name | alias [arg] <arg> - description` (line form) or a map key (map form)."""
+    """Read `/name | alias [arg] <arg> - description` (line form) or a map key (map form). An alias
+    list that repeats the parameters, `/summarize [title] | /sum [title]`, is one command: every
+    alias's names, the first alias's parameters (another alias listing different ones is a problem)."""
     signature, line_description = text, None
     if form == "line":
         signature, line_description = _split_description(text)
-    names, rest_at = _command_names(signature)
-    params, problems = _command_params(reader, signature, rest_at, offset)
+    names: list[str] = []
+    params: tuple[n.Param, ...] = ()
+    problems: list[str] = []
+    aliases = _alias_parts(signature)
+    for index, (start, end) in enumerate(aliases):
+        part = signature[start:end]
+        part_names, rest_at = _command_names(part)
+        part_params, part_problems = _command_params(reader, part, rest_at, offset + start)
+        if index == 0:
+            params = part_params
+            problems += part_problems
+        else:
+            part_names = tuple(name if name.startswith(("/", "@")) else "/" + name for name in part_names)
+            problems += [problem for problem in part_problems if problem not in problems]
+            shape = [(param.name, param.required) for param in part_params]
+            if part_params and shape != [(param.name, param.required) for param in params]:
+                shown = signature[start:end].strip()
+                problems.append(f"alias {shown!r} takes other parameters than {signature[:aliases[0][1]].strip()!r}")
+        names += part_names
+    last_start = aliases[-1][0]
+    last_names, last_rest = _command_names(signature[last_start:])
     if form == "line" and line_description is None:
-        tail = _PARAM.sub("", signature[rest_at:]).strip()
+        tail = _PARAM.sub("", signature[last_start + last_rest:]).strip()
         if tail:  # `/next Generate the next name`: words after the name are its description
             line_description = tail
-            signature = signature[: rest_at].rstrip()
+            signature = signature[: last_start + last_rest].rstrip()
     if not names or not names[0].startswith(("/", "@")):
         problems.append(f"a command must start with '/' or '@', not {signature[:1]!r}")
     description = description if form == "map" else line_description
     description = " ".join(description.split()) if description else None
-    return n.Command(span, form, signature.strip(), names, params, description, tuple(problems))
+    return n.Command(span, form, signature.strip(), tuple(names), params, description, tuple(problems))
+
+
+_ALIAS_BAR = re.compile(r"\s*\|\s*(?=[/@][A-Za-z<])")
+
+
+def _alias_parts(signature: str) -> list[tuple[int, int]]:
+    """The (start, end) of each alias in `/a [x] | /b [x]`: split at a `|` outside brackets that a
+    `/name` or `@name` follows (`/l | learn` is one part: _command_names reads its bare alias)."""
+    parts: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for index, char in enumerate(signature):
+        if char in "[<(":
+            depth += 1
+        elif char in "]>)":
+            depth = max(0, depth - 1)
+        elif char == "|" and depth == 0 and index > start and (bar := _ALIAS_BAR.match(signature, index)):
+            if _PARAM.search(signature, start, index):  # only when the alias before it has parameters
+                parts.append((start, index))
+                start = bar.end()
+    parts.append((start, len(signature)))
+    return parts
 
 
 def _split_description(text: str, track_brackets: bool = True) -> tuple[str, str | None]:
@@ -740,9 +963,10 @@ def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bo
         errors.append(UnterminatedFence.at(positions.span(offset, offset + 3)))
     parser = grammar(strict)
     blanked = _blank(text, regions)
-    tokens = _repair(parser.lex(blanked), positions, errors)
+    fences = {region.start: region for region in regions if region.kind == "fence"}
+    tokens = _repair(parser.lex(blanked), positions, errors, fences)
     lines = _to_segments(_parse_tokens(parser, tokens))
-    reader = _Reader(positions)  # blanking keeps every offset, so spans index the real source
+    reader = _Reader(positions, fences)  # blanking keeps every offset, so spans index the real source
     items = _merge_regions(reader, lines, regions, text)
     errors.sort(key=lambda d: (d.span.start, d.code))
     if fail_fast and errors:
@@ -753,6 +977,7 @@ def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bo
 def _merge_regions(reader: _Reader, lines: list[_Line], regions: list[_Region], text: str) -> tuple[n.Node, ...]:
     """Top-level items in source order: container regions, and the code lines between them."""
     items: list[tuple[int, n.Node]] = []
+    regions = [region for region in regions if region.kind != "fence"]  # fences are FENCE tokens of lines
     starts = [region.start for region in regions]  # regions are in order and disjoint
     within: dict[int, list[_Line]] = {}
     outside: list[_Line] = []
@@ -768,8 +993,6 @@ def _merge_regions(reader: _Reader, lines: list[_Line], regions: list[_Region], 
         span = reader.span(region.start, region.end)
         if region.kind == "front":
             items.append((region.start, n.FrontMatter(span, text[region.start:region.end])))
-        elif region.kind == "fence":
-            items.append((region.start, n.Fence(span, region.language, text[region.content_start:region.content_end])))
         else:
             items.append((region.start, n.SudoFence(span, region.language, reader.items(within.get(at, [])))))
     items.extend((node.span.start, node) for node in reader.items(outside))

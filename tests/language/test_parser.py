@@ -69,7 +69,8 @@ def test_sudo_fences_are_parsed():
     fence = one("```sudo\nfn greet(name);\n```\n")
     assert isinstance(fence, n.SudoFence) and fence.language == "sudo"
     [function] = fence.items
-    assert (function.keyword, function.name, function.params, function.body) == ("fn", "greet", "(name)", None)
+    assert (function.keyword, function.name, function.body) == ("fn", "greet", None)
+    assert [(p.name, p.required) for p in function.params] == [("name", True)]
 
 
 def test_comments():
@@ -105,13 +106,16 @@ def test_block_modifiers():
     ("Include research papers: true", "Include research papers", ":", "true"),
     ('mode: "light" | "dark"', "mode", ":", '"light" | "dark"'),
     ('Score => "$a / $b"', "Score", "=>", '"$a / $b"'),
-    ("over13", "over13", None, ""),
-    ("failedTestCount;", "failedTestCount", None, ""),
+    ("over13", "over13", None, None),
+    ("failedTestCount;", "failedTestCount", None, None),
 ])
 def test_properties(source, key, operator, value):
-    prop = one(f"A {{\n  {source}\n}}").body[0]
+    text = f"A {{\n  {source}\n}}"
+    prop = one(text).body[0]
     assert isinstance(prop, n.Property)
-    assert (prop.key, prop.operator, prop.value) == (key, operator, value)
+    assert (prop.key, prop.operator, prop.value and prop.value.text) == (key, operator, value)
+    if value is not None:  # the value is an Expr with its own span
+        assert text[prop.value.span.start:prop.value.span.end] == value
 
 
 def test_property_continuation_lines_belong_to_it():
@@ -175,16 +179,22 @@ def test_a_bare_command_naming_a_declared_one_is_an_invocation():
 
 
 @pytest.mark.parametrize(("source", "keyword", "name", "params", "has_body"), [
-    ("fn foo;", "fn", "foo", "", False),
-    ("function bar(name);", "function", "bar", "(name)", False),
-    ("fn foo() {\n  Say hi.\n}", "fn", "foo", "()", True),
-    ("craft(subject, n=5) {\n  Write.\n}", None, "craft", "(subject, n=5)", True),
-    ("describe({ given?, should }) => ActionObject {\n  x\n}", None, "describe", "({ given?, should })", True),
+    ("fn foo;", "fn", "foo", [], False),
+    ("function bar(name);", "function", "bar", [("name", True)], False),
+    ("fn foo() {\n  Say hi.\n}", "fn", "foo", [], True),
+    ("craft(subject, n=5) {\n  Write.\n}", None, "craft", [("subject", True), ("n", False)], True),
+    ("describe({ given?, should }) => ActionObject {\n  x\n}", None, "describe", [("given", False), ("should", True)], True),
+    ("Task {\n  toggle(done, ...rest)\n}", None, "toggle", [("done", True), ("rest", True)], False),
 ])
 def test_functions(source, keyword, name, params, has_body):
     function = one(source)
+    if isinstance(function, n.Block):  # a method declared in a block body
+        function = function.body[0]
     assert isinstance(function, n.Function)
-    assert (function.keyword, function.name, function.params, function.body is not None) == (keyword, name, params, has_body)
+    assert (function.keyword, function.name, function.body is not None) == (keyword, name, has_body)
+    assert [(p.name, p.required) for p in function.params] == params
+    for param in function.params:  # each parameter has its own span
+        assert param.name in source[param.span.start:param.span.end]
 
 
 def test_function_modifiers():
@@ -194,9 +204,18 @@ def test_function_modifiers():
 
 def test_calls_with_modifiers():
     call = one("explain(topic):length=short, detail=simple;")
-    assert isinstance(call, n.Call) and (call.name, call.args) == ("explain", "topic")
+    assert isinstance(call, n.Call) and (call.name, [a.text for a in call.args]) == ("explain", ["topic"])
     assert [(m.name, m.value) for m in call.modifiers] == [("length", "short, detail=simple")]
-    assert one("explain(content policy)").args == "content policy"  # prose arguments
+    assert [a.text for a in one("explain(content policy)").args] == ["content policy"]  # prose arguments
+
+
+def test_call_arguments_split_at_top_level_commas():
+    source = 'f(a, "b, c", [1, 2], g(x, y), { k: v, w },)'
+    call = one(source)
+    assert [a.text for a in call.args] == ["a", '"b, c"', "[1, 2]", "g(x, y)", "{ k: v, w }"]
+    assert all(source[a.span.start:a.span.end] == a.text for a in call.args)
+    assert [s.text for s in call.args[1].strings] == ["b, c"] and call.strings == call.args[1].strings
+    assert one("f()").args == ()
 
 
 def test_requirements():
@@ -209,20 +228,30 @@ def test_requirements():
 
 def test_conditionals_loops_and_match():
     conditional = one('if (score > 10) {\n  log("win")\n} else {\n  log("lose")\n}')
-    assert (conditional.keyword, conditional.condition) == ("if", "score > 10")
-    assert conditional.orelse[0].keyword == "else"
+    assert (conditional.keyword, conditional.condition.text) == ("if", "score > 10")
+    assert conditional.orelse[0].keyword == "else" and conditional.orelse[0].condition is None
     prose_if = one("If the player picks up coins {\n  add them\n}")
-    assert isinstance(prose_if, n.Conditional) and prose_if.condition == "the player picks up coins"
+    assert isinstance(prose_if, n.Conditional) and prose_if.condition.text == "the player picks up coins"
+    chain = one("if (a) { x } else if (b == 2) { y } else { z }")
+    assert chain.orelse[0].condition.text == "b == 2" and chain.orelse[0].orelse[0].condition is None
     loops = items("for each x in xs {\n  x\n}\nwhile (alive) {\n  play\n}\nloop {\n  again\n}")
     assert [loop.kind for loop in loops] == ["for each", "while", "loop"]
+    assert [([v.text for v in loop.variables], loop.subject and loop.subject.text) for loop in loops] == [
+        (["x"], "xs"), ([], "alive"), ([], None)]
+    pair, paren = items("for each (key, value) of map {\n  x\n}\nfor (const x of items(2)) {\n  y\n}")
+    assert ([v.text for v in pair.variables], pair.subject.text) == (["key", "value"], "map")
+    assert ([v.text for v in paren.variables], paren.subject.text) == (["x"], "items(2)")
     match = one('match (input) {\n  case "/help" => showHelp()\n  (no matching commands) => explain\n  default => ask\n}')
-    assert [(a.pattern, a.result) for a in match.arms] == [
+    assert match.subject.text == "input"
+    assert [(a.pattern.text, a.result.text) for a in match.arms] == [
         ('case "/help"', "showHelp()"), ("(no matching commands)", "explain"), ("default", "ask")]
 
 
 def test_pipes_options_and_imports():
     pipe = one("input |> summarize(x) |> /save")
-    assert pipe.stages == ("input", "summarize(x)", "/save")
+    assert pipe.target is None and [s.text for s in pipe.stages] == ["input", "summarize(x)", "/save"]
+    assigned = one("result = tasks |> sort")
+    assert assigned.target.text == "result" and [s.text for s in assigned.stages] == ["tasks", "sort"]
     options = one("Options {\n  -depth | d [1..10] - how deep\n}")
     assert options.kind == "options"
     imported = items("import 'ai/skills/x/SKILL.md'\n@interfaces User from \"./file.su\"")
