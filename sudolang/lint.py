@@ -3,7 +3,9 @@
 Each rule is a small class with a stable `code`, a `severity` and a message
 `template` (pyflakes style); its docstring says what it flags and why. Rules
 read the AST of sudolang.nodes and share the facts below (every command, every
-defined name, where code sits in a line), computed once per program.
+defined name, where code sits in a line), computed once per lint() call and
+passed to each rule. No rule reads the source text: values, arguments,
+conditions and headers are Expr nodes with their own spans.
 
 Severity: an error would break compiling or running the program; what the
 model can still make sense of is a warning.
@@ -20,6 +22,7 @@ from functools import cached_property
 from typing import Iterable, Iterator
 
 from sudolang import cells
+from sudolang import program as program_model
 from sudolang import nodes as n
 from sudolang.diagnostics import ERROR, SYNTAX_MESSAGES, WARNING, Diagnostic, Message
 
@@ -62,6 +65,11 @@ class Facts:
         return bool(self.of(n.Import))
 
     @cached_property
+    def pipe_targets(self) -> set[str]:
+        """Names assigned a pipe: `h = f |> g` defines h."""
+        return {node.target.text for node in self.nodes if isinstance(node, n.Pipe) and node.target}
+
+    @cached_property
     def method_declarations(self) -> set[int]:
         """ids of Calls written directly in a block body: `Task { setDescription() }` declares a method."""
         return {id(item) for block in self.of(n.Block) for item in block.body if isinstance(item, n.Call)}
@@ -74,11 +82,14 @@ class Facts:
             if isinstance(node, n.Function):
                 names.add(node.name)
             elif isinstance(node, n.Block):
-                names.update((node.name, node.header))
+                names.add(node.name)
+                if node.header is not None:
+                    names.add(node.header.text)
             elif isinstance(node, n.Property):
                 names.add(node.key)
             elif isinstance(node, n.Call) and id(node) in self.method_declarations:
                 names.add(node.name)
+        names.update(self.pipe_targets)
         return {name.lower() for name in names}
 
     @cached_property
@@ -87,86 +98,76 @@ class Facts:
         names: set[str] = set()
         for node in self.nodes:
             if isinstance(node, n.Property):
-                names.update((node.key, node.key.split(".")[0]))
-                if node.key.lower() in BINDING_BLOCKS:
-                    names.update(_WORD.findall(node.value))
+                names.update((node.key, _TARGET_ROOT.match(node.key).group()))
+                if node.key.lower() in BINDING_BLOCKS and node.value is not None:
+                    names.update(_WORD.findall(node.value.text))
             elif isinstance(node, n.Function):
                 names.add(node.name)
-                names.update(_parameter_names(node.params))
-            elif isinstance(node, n.Param):
+            elif isinstance(node, n.Param):  # a command's or a function's
                 names.add(node.name)
             elif isinstance(node, n.Loop):
-                names.update(_loop_variables(node.header))
-            elif isinstance(node, n.Pipe) and (assignment := re.match(rf"\s*({IDENTIFIER})\s*=[^=>]", node.stages[0])):
-                names.add(assignment.group(1))
+                names.update(variable.text for variable in node.variables)
             elif isinstance(node, n.Block) and node.name.lower() in BINDING_BLOCKS:
-                names.update(_WORD.findall(self.source[node.span.start:node.span.end]))
+                names.update(_binding_words(node))
+        names.update(self.pipe_targets)
         return names
 
     def regions(self, node: n.Node) -> Iterator[tuple[int, str]]:
         """Where code sits in a node, as (offset, text) with string contents blanked: a property's value,
-        a call's arguments, each pipe stage, a condition, a match arm's result. Prose has none."""
-        source, start, end = self.source, node.span.start, node.span.end
-        pieces: list[tuple[int, str]] = []
-        if isinstance(node, n.Property) and node.operator and node.block is None and node.value:
-            key_end = source.find(node.key, start, end) + len(node.key)
-            pieces.append((source.find(node.value, source.find(node.operator, key_end, end), end), node.value))
-        elif isinstance(node, n.Call) and node.args:
-            pieces.append((source.find(node.args, source.find("(", start, end), end), node.args))
+        each call argument, each pipe stage, a condition, a match arm's result. Prose has none."""
+        exprs: tuple[n.Expr | None, ...] = ()
+        if isinstance(node, n.Property) and node.operator:
+            exprs = (node.value,)
+        elif isinstance(node, n.Call):
+            exprs = node.args
         elif isinstance(node, n.Pipe):
-            position = start
-            for stage in node.stages:
-                at = source.find(stage, position, end)
-                pieces.append((at, stage))
-                position = max(position, at + len(stage))
-        elif isinstance(node, n.Conditional) and node.condition:
-            pieces.append((source.find(node.condition, start, end), node.condition))
-        elif isinstance(node, n.MatchArm) and node.result:
-            pieces.append((source.rfind(node.result, start, end), node.result))
-        for offset, text in pieces:
-            if offset >= 0:
-                yield offset, _blank_strings(text)
+            exprs = node.stages
+        elif isinstance(node, n.Conditional):
+            exprs = (node.condition,)
+        elif isinstance(node, n.MatchArm):
+            exprs = (node.result,)
+        for expr in exprs:
+            if expr is not None:
+                yield expr.span.start, _blank_strings(expr)
 
 
-_last: list = [None, None]
+_TARGET_ROOT = re.compile(r"[^.\[]*")
 
 
-def facts(program: n.Program) -> Facts:
-    """The Facts of this program, kept for the program linted last (every rule asks in turn)."""
-    if _last[0] is not program:
-        _last[:] = [program, Facts(program)]
-    return _last[1]
+def _binding_words(block: n.Block) -> Iterator[str]:
+    """Every name written in a `bindings { … }` block: its keys, values and lines."""
+    for node in block.walk():
+        if isinstance(node, n.Property):
+            yield from _WORD.findall(node.key)
+        elif isinstance(node, n.Expr) and node is not block.header:
+            yield from _WORD.findall(node.text)
+        elif isinstance(node, (n.Prose, n.ListItem)):
+            yield from _WORD.findall(node.text)
 
 
-def _blank_strings(text: str) -> str:
-    """The text with the inside of "…" and `…` strings turned into spaces (offsets kept)."""
-    return re.sub(r'"[^"\n]*"|`[^`\n]*`', lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1], text)
-
-
-def _parameter_names(params: str) -> list[str]:
-    """`(a, b = 1, { c, d })` gives a, b, c, d: the names before any default or type."""
-    inner = params.strip()[1:-1] if params.strip().startswith("(") else params
-    return [m.group(1) for m in re.finditer(rf"(?:^|[,{{(])\s*\.{{0,3}}({IDENTIFIER})", inner)]
-
-
-def _loop_variables(header: str) -> list[str]:
-    """`for each task in tasks`, `for each (key, value) of map`, `for (x in xs)`: the loop variables."""
-    match = re.match(r"\s*for\s+(?:each\s+)?\(?(.*?)\s+(?:in|of)\b", header, re.IGNORECASE)
-    return _WORD.findall(match.group(1)) if match else []
+def _blank_strings(expr: n.Expr) -> str:
+    """The expression's text with the inside of each of its strings turned into spaces (offsets kept)."""
+    text, base = expr.text, expr.span.start
+    for string in expr.strings:
+        start, end = string.span.start - base + len(string.quote), string.span.end - base - len(string.quote)
+        if 0 <= start <= end <= len(text):
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 # --- rules -----------------------------------------------------------------------------------------
 
 
 class Rule(Message):
-    """A lint rule: `check(program)` yields its diagnostics, built with `self.at(span, …)`."""
+    """A lint rule: `check(facts)` yields its diagnostics, built with `self.at(span, …)`."""
 
-    # A program the rule flags and one it passes: docs/lint-rules.md shows them (sudolang.lint_docs),
+    # A program the rule flags and one it passes: docs/lint-rules.md shows them (tools/lint_docs.py),
     # and tests/language/test_lint_docs.py checks that each does what the page says.
     example_fails = ""
     example_passes = ""
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
+        """The rule's diagnostics for the program whose facts are `found` (found.program)."""
         raise NotImplementedError
 
 
@@ -193,9 +194,9 @@ interface Bot {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
         first: dict[str, n.Command] = {}
-        for command in facts(program).commands:
+        for command in found.commands:
             for name in dict.fromkeys(command.names):
                 if name in first:
                     yield self.at(command.span, name=name, line=first[name].span.line)
@@ -226,8 +227,8 @@ interface Board {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
-        for command in facts(program).commands:
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
+        for command in found.commands:
             for problem in command.problems:
                 yield self.at(command.span, name=command.names[0] if command.names else command.signature,
                               problem=problem)
@@ -257,8 +258,7 @@ interface Bot {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
-        found = facts(program)
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
         commands = found.commands
         if not (found.of(n.CommandMap) or any(command.description for command in commands)):
             return
@@ -298,7 +298,8 @@ interface Todo {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
+        program = found.program
         from sudolang import names
 
         interface = next((item for item in program.items if isinstance(item, n.Block)), None)
@@ -322,10 +323,10 @@ BINDING_BLOCKS = {"bindings", "bind"}
 _PLACEHOLDER = re.compile(rf"\{{\s*({IDENTIFIER}(?:\.{IDENTIFIER})*)\s*\}}")
 
 
-def layouts(program: n.Program) -> Iterator[tuple[n.Property, n.StringLit]]:
+def layouts(found: Facts) -> Iterator[tuple[n.Property, n.StringLit]]:
     """Every layout: a \"\"\" string that is the value of a property named `layout` or ending in
     `layout`, `Layout`, `view`, `View`, `template` or `Template`."""
-    for node in facts(program).of(n.Property):
+    for node in found.of(n.Property):
         if node.key.endswith(LAYOUT_KEYS):
             for string in node.strings:
                 if string.quote == '"""':
@@ -362,11 +363,10 @@ Dashboard {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
-        found = facts(program)
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
         if found.imports:
             return
-        for _, string in layouts(program):
+        for _, string in layouts(found):
             content = string.span.start + len(string.quote)
             for match in _PLACEHOLDER.finditer(string.text):
                 name = match.group(1)
@@ -412,9 +412,8 @@ Dashboard {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
-        found = facts(program)
-        for _, string in layouts(program):
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
+        for _, string in layouts(found):
             offset = string.span.start + len(string.quote)
             top: tuple[int, int] | None = None  # (width, line) of the current box's top row
             for row in string.text.split("\n"):
@@ -441,7 +440,8 @@ BUILTINS = frozenset({
     "require", "warn", "assert", "run", "welcome", "infer", "super",
     "if", "for", "while", "match", "switch", "return", "not", "and", "or",
 })
-_CALL_TEXT = re.compile(rf"\s*({IDENTIFIER}(?:\.{IDENTIFIER})*)\s*\(")
+# A call touches its parenthesis: in `tone: Warm (never saccharine)` the word is English, not a call.
+_CALL_TEXT = re.compile(rf"\s*({IDENTIFIER}(?:\.{IDENTIFIER})*)\(")
 
 
 class UnknownMethod(Rule):
@@ -449,6 +449,7 @@ class UnknownMethod(Rule):
     `function name;`), a block (`Name { … }`), a property key, or a method declared in a block body
     (`Task { setDescription() }`). Checked: call lines, and match-arm results and property values
     that begin `name(`. Often a typo, or a step the author meant to define; the model will guess.
+    A name followed by a space before its `(` is a word of a sentence (`Respond (politely)`), not a call.
     Not checked: the BUILTINS above, type aliases (`type id = string(cuid2)`), dotted calls
     (`obj.method()` runs on a value whose interface the program need not describe), and programs
     with an import (it may define the name). Names compare case-insensitively, as the model reads them."""
@@ -474,8 +475,7 @@ Dashboard {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
-        found = facts(program)
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
         if found.imports:
             return
         for name, start in _calls(found):
@@ -560,8 +560,7 @@ Sync {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
-        found = facts(program)
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
         for node in found.nodes:
             if isinstance(node, n.StringLit):
                 offset, text = node.span.start + len(node.quote), node.text
@@ -622,12 +621,11 @@ interface Dog {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
-        found = facts(program)
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
         for node in found.nodes:
-            if isinstance(node, n.Block) and _CLASS_HEADER.search(node.header):
-                for word in _CLASS_WORD.finditer(node.header):
-                    yield self._at(found, node.span.start + word.start(), word.group(1))
+            if isinstance(node, n.Block) and node.header and _CLASS_HEADER.search(node.header.text):
+                for word in _CLASS_WORD.finditer(node.header.text):
+                    yield self._at(found, node.header.span.start + word.start(), word.group(1))
             elif isinstance(node, n.Call) and node.name.split(".")[0] == "super":
                 yield self._at(found, node.span.start, "super")
             for offset, text in found.regions(node):
@@ -665,8 +663,7 @@ Team {
 }
 '''
 
-    def check(self, program: n.Program) -> Iterator[Diagnostic]:
-        found = facts(program)
+    def check(self, found: Facts) -> Iterator[Diagnostic]:
         for node in found.nodes:
             for offset, text in found.regions(node):
                 for match in _SET_OPERATOR.finditer(text):
@@ -682,7 +679,8 @@ RULES: tuple[Rule, ...] = (
     UnknownMethod(), InvalidStatePath(),
     ClassKeyword(), DeprecatedOperator(),
 )
-CODES: dict[str, str] = {message.code: message.severity for message in (*SYNTAX_MESSAGES, *RULES)}
+CODES: dict[str, str] = {message.code: message.severity
+                         for message in (*SYNTAX_MESSAGES, *RULES, *program_model.MESSAGES)}
 
 
 # --- entry point -----------------------------------------------------------------------------------
@@ -699,15 +697,23 @@ def lint(program: n.Program, select: Iterable[str] | None = None,
          ignore: Iterable[str] | None = None) -> list[Diagnostic]:
     """The program's syntax errors, then every selected rule's diagnostics in source order."""
     select, ignore = list(select or ()), list(ignore or ())
+    facts = Facts(program)  # once per call, shared by every rule
     found: list[Diagnostic] = []
     seen: set[tuple] = set()
     for rule in RULES:
         if selected(rule.code, select, ignore):
-            for diagnostic in rule.check(program):
+            for diagnostic in rule.check(facts):
                 key = (diagnostic.code, diagnostic.span.start, diagnostic.message)
                 if key not in seen:
                     seen.add(key)
                     found.append(diagnostic)
+    # What the compiler would refuse, from the one reading of the program compile and run use too: lint
+    # reports it first, at its line. SL104 comes from both places and is reported once.
+    for diagnostic in program_model.build(program)[1]:
+        key = (diagnostic.code, diagnostic.span.start, diagnostic.message)
+        if selected(diagnostic.code, select, ignore) and key not in seen:
+            seen.add(key)
+            found.append(diagnostic)
     found.sort(key=lambda d: (d.span.start, d.code))
     syntax = [d for d in program.errors if selected(d.code, select, ignore)]
     return syntax + found

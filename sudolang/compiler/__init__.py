@@ -1,9 +1,10 @@
 """The compiler: a SudoLang program becomes the files Claude Code loads, under `.claude/`.
 
-`compile_program(source, path)` parses, refuses a program with lint errors,
-builds a plain model (sudolang.compiler.model) and renders it through the
-Jinja2 templates beside this module: an output style, a PEP 723 handler script
-and one custom command per program command. Output is deterministic: no
+`compile_program(source, path)` parses, reads the program once into its model
+(sudolang.program.build), refuses it when lint or the model finds an error,
+and renders the model through the Jinja2 templates beside this module: an
+output style, a PEP 723 handler script and one custom command per program
+command. Output is deterministic: no
 timestamps, no machine paths; every generated part names its source line.
 """
 
@@ -48,43 +49,52 @@ def load(program: str) -> tuple[str, str]:
 
 
 def parse_checked(source: str, label: str):
-    """The program's AST, or CompileError listing its lint errors (warnings do not stop a compile)."""
+    """The program's AST and model, or CompileError listing every error of lint and of the model
+    (sudolang.program.build: no interface, no name, a command that cannot be a file, …), each with its
+    code and line:column, as `sudolang lint` shows them (warnings do not stop a compile)."""
+    from sudolang import program as program_model
     from sudolang.lint import lint
     from sudolang.parser import parse
 
-    program = parse(source, label)
-    errors = [d for d in lint(program) if d.is_error]
-    if errors:
+    ast = parse(source, label)
+    errors = [d for d in lint(ast) if d.is_error]
+    seen = {(d.code, d.span.start, d.message) for d in errors}
+    model, found = program_model.build(ast, require=True)
+    errors += [d for d in found if d.is_error and (d.code, d.span.start, d.message) not in seen]
+    if errors or model is None:
         raise CompileError(label, errors, source)
-    return program
+    return ast, model
+
+
+def rebuild_argument(label: str, name: str) -> str:
+    """What `sudolang compile` is given to rebuild this program: a shipped program's name, else the path it
+    was compiled from, as one shell word."""
+    from sudolang import programs
+
+    if label == f"sudolang/programs/{name}.sudo" and name in programs.names():
+        return name
+    return shell_word(label)
 
 
 def compile_program(source: str, label: str) -> dict[str, str]:
     """Generated files, keyed by their path relative to `.claude/`. The model has checked every name that
-    becomes part of a path (sudolang.names for name and prefix, COMMAND_NAME for each command)."""
-    from sudolang.compiler.model import build_model
-
-    model = build_model(parse_checked(source, label))
-    context = {"program": model, "version": __version__, "handler": f".claude/scripts/handlers/{model.name}.py"}
+    becomes part of a path (sudolang.names for name and prefix, COMMAND_NAME for each command, and that
+    no two commands share a file)."""
+    _, model = parse_checked(source, label)
+    context = {"program": model, "version": __version__, "handler": f".claude/scripts/handlers/{model.name}.py",
+               "rebuild": rebuild_argument(label, model.name)}
     files = {
         f"output-styles/{model.name}.md": render("output_style.md.j2", **context),
         f"scripts/handlers/{model.name}.py": render("handler.py.j2", **context),
     }
-    lines: dict[str, int] = {}
     for command in model.commands:
-        relative = f"commands/{model.prefix}-{command.slug}.md"
-        clash = next((line for other, line in lines.items() if other.lower() == relative.lower()), None)
-        if clash is not None:  # compared without case: macOS and Windows file systems ignore it
-            raise UsageError(f"{label}:{command.line}: command {command.signature!r} would be written to "
-                             f"{relative}, as the command on line {clash} is; rename one of them")
-        lines[relative] = command.line
-        files[relative] = render("command.md.j2", command=command, **context)
+        files[f"commands/{model.prefix}-{command.slug}.md"] = render("command.md.j2", command=command, **context)
     return files
 
 
 # What a compile's output depends on besides the source: these files of the package, and its version.
-_COMPILE_INPUTS = ("grammar.lark", "parser.py", "nodes.py", "lint.py", "diagnostics.py", "names.py",
-                   "compiler/*.py", "compiler/templates/*.j2")
+_COMPILE_INPUTS = ("grammar.lark", "parser.py", "nodes.py", "lint.py", "diagnostics.py", "names.py", "program.py",
+                   "programs/__init__.py", "compiler/*.py", "compiler/templates/*.j2")
 
 
 def fingerprint(source: str) -> str:

@@ -118,7 +118,7 @@ def test_the_hostile_program_holds_every_attack():
     """The fixture is what it claims: each field really holds the hostile text."""
     program = model()
     for text in (program.description, program.role, program.title, program.layout, program.commands[0].description,
-                 program.bindings[0][1], program.constraints[0].text):
+                 program.bindings[0].source, program.constraints[0].text):
         for attack in ("HOME", "$(touch X)", "../", "'", '"', "\\", "-->"):  # `${…}` in a line opens a block
             assert attack in text, (attack, text)
     for text in (program.description, program.role, program.title, program.layout, program.commands[0].description):
@@ -258,28 +258,39 @@ def test_a_command_name_that_would_leave_the_commands_folder_is_refused(tmp_path
 
 @pytest.mark.parametrize(("commands", "why"), COMMAND_ATTACKS)
 def test_the_model_refuses_a_bad_command_name_even_when_lint_is_skipped(commands, why):
+    from sudolang.compiler import CompileError
     from sudolang.compiler.model import build_model
     from sudolang.parser import parse
 
-    with pytest.raises(UsageError, match=r"^bad\.sudo:4:5: command ") as refused:
+    with pytest.raises(CompileError) as refused:
         build_model(parse(named(commands=commands), "bad.sudo"))
-    assert why in refused.value.message
+    [diagnostic] = refused.value.diagnostics
+    assert diagnostic.code in ("SL502", "SL503") and (diagnostic.span.line, diagnostic.span.column) == (4, 5)
+    assert diagnostic.message.startswith("command ") and why in diagnostic.message
 
 
 def test_the_model_refuses_bad_names_even_when_lint_is_skipped():
+    from sudolang.compiler import CompileError
     from sudolang.compiler.model import build_model
     from sudolang.parser import parse
 
     for bad in BAD_NAMES:
-        with pytest.raises(UsageError, match=r"^bad\.sudo:2:10: name "):
+        with pytest.raises(CompileError) as refused:
             build_model(parse(named(bad), "bad.sudo"))
-    with pytest.raises(UsageError, match=r"^bad\.sudo:3:12: prefix "):
+        [diagnostic] = refused.value.diagnostics
+        assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("SL104", 2, 10)
+        assert diagnostic.message.startswith("program name ")
+    with pytest.raises(CompileError) as refused:
         build_model(parse(named("ok", "a/b"), "bad.sudo"))
+    assert [(d.code, d.span.line, d.span.column) for d in refused.value.diagnostics] == [("SL104", 3, 12)]
 
 
 def test_two_commands_that_share_a_file_are_refused():
-    with pytest.raises(UsageError, match="commands/ok-Ping.md, as the command on line 4"):
+    with pytest.raises(compiler.CompileError) as refused:
         compiler.compile_program(named(commands='"/ping": "Pong",\n    "/Ping": "Again"'), "dup.sudo")
+    [diagnostic] = refused.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.line) == ("SL504", 5)
+    assert "commands/ok-Ping.md, as the command on line 4" in diagnostic.message
 
 
 # --- reading a program ----------------------------------------------------------------------------------

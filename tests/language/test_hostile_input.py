@@ -18,7 +18,7 @@ from sudolang import nodes as n
 from sudolang import reporter
 from sudolang.errors import FAILURE, USAGE
 from sudolang.lint import CODES, lint
-from sudolang.lint_cli import MAX_PROGRAM_BYTES
+from sudolang.lint_api import MAX_PROGRAM_BYTES
 from sudolang.parser import MAX_DEPTH, parse
 
 HANG_GUARD = 60  # seconds; a correctness bound (the run ends), not a speed assertion
@@ -199,7 +199,7 @@ def test_a_name_or_prefix_outside_the_pattern_is_sl104_at_the_string(line, colum
 def test_good_names_commandless_blocks_and_non_strings_are_not_sl104():
     assert codes(program('  name = "todo-list_2"\n  prefix = "todo"')) == []
     assert codes(program('  name = "John"', commands="")) == []  # a data shape or persona, not a program
-    assert codes(program("  name = todo")) == []  # not a string: the compiler reports it
+    assert codes(program("  name = todo")) == [("SL501", 2, 3)]  # not a string: the program model's SL501, for lint and compile
     assert codes("Intro {\n}\n" + program('  name = "Bad Name"')) == []  # only the first block compiles
     assert codes(program('  name = "Bad"', commands="  /go - Go\n")) == [("SL104", 2, 10)]  # a /command line
     assert codes(program('  name = "Bad"\n  name = "good"')) == []  # the last one wins, as in the compiler

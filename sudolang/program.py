@@ -1,0 +1,482 @@
+"""The one reading of a program that compiles: `build(ast)` gives its `ProgramModel` and every reason it cannot compile.
+
+Lint reports these diagnostics, the compiler refuses a program that has any,
+and the handler runs what the model holds, so the three stages read a program
+once and the same way.
+
+**A program to compile** is a file whose first top-level block (`interface
+Name { … }` by convention; a block inside a ```sudo fence is not top-level)
+declares at least one command, as a `commands = {…}` entry or a `/command`
+line. That is the test SL104 has always used. Any other file is prose, a data
+shape or a persona (`interface User { name = "John" }`): `build` returns
+`(None, [])` for it, so lint reports nothing here, and only `sudolang compile`
+refuses it (SL500, with `require=True`).
+
+The diagnostics (all errors; docs/language.md, section 5.4):
+
+- SL104 (the rule of sudolang.lint, same message and place): `name` or `prefix`
+  outside sudolang.names' pattern.
+- SL500 nothing to compile (compile only): no top-level block, or the first
+  one declares no command.
+- SL501 the interface declares commands but has no `name = "…"` string, and its block's own name does
+  not make one (`interface CodeReview` is named `code_review` when it says nothing else).
+- SL502 an `@` command that does not name its parameter (`@agent`, not `@<agent>`).
+- SL503 a command whose name cannot be a file name (commands/<prefix>-<name>.md).
+- SL504 two commands written to one file (compared without case).
+- SL505 `view = "…"` that names no command of the program, or is not a string.
+- SL506 `view = "…"` naming a command with a required parameter.
+
+Node fields read (the AST is another stage's contract; each read that may change
+shape is in one small function below, marked "AST read"): Program.items,
+Program.source, Program.path, Block.kind/name/header/body, Property.key/value/
+strings/block, StringLit.text/quote/span, Command.names/signature/params/
+description, Param.name/required, Heading.title, Prose.text, ListItem.text,
+Function.name/params.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from sudolang import names as program_names
+from sudolang import nodes as n
+from sudolang.diagnostics import ERROR, Diagnostic, Message
+
+# --- diagnostics -----------------------------------------------------------------------------------
+
+
+class ProgramName(Message):
+    """`name` or `prefix` outside sudolang.names' pattern: the same check, code and message as lint's
+    SL104, so lint and compile report it once (lint drops a diagnostic it already has)."""
+
+    code = "SL104"
+    severity = ERROR
+    template = "program {key} {value} {problem}"
+
+
+class NothingToCompile(Message):
+    """Reported by `sudolang compile` only (`build(…, require=True)`): the file is not a program to
+    compile. Lint never reports it: a file without a commands-declaring first block is prose."""
+
+    code = "SL500"
+    severity = ERROR
+    template = ("nothing to compile: {why}; a program to compile is a top-level block that declares its "
+                "commands, as in `interface Todo {{ name = \"todo\" commands = {{ \"/add <task>\": \"Add a task\" }} }}`")
+
+
+class MissingName(Message):
+    """The program's `name` names its files (the handler, the output style); without it nothing can be
+    written."""
+
+    code = "SL501"
+    severity = ERROR
+    template = "{block} declares commands, so it is a program to compile, and it needs {want}"
+
+
+class UnnamedAgentCommand(Message):
+    """An `@` command's name is its parameter, which names its command file: `@<agent>`, not `@agent`."""
+
+    code = "SL502"
+    severity = ERROR
+    template = "command {signature}: an @ command names its parameter, as in `@<agent>`"
+
+
+class BadCommandName(Message):
+    """A command's name becomes a file name (commands/<prefix>-<name>.md) and a Python action name."""
+
+    code = "SL503"
+    severity = ERROR
+    template = "command {signature}: the name {slug} becomes a file name and is not allowed: use {rule}"
+
+
+class CommandFileClash(Message):
+    """Two commands whose files would be one (file names are compared without case, as macOS and
+    Windows file systems compare them)."""
+
+    code = "SL504"
+    severity = ERROR
+    template = "command {signature} would be written to {file}, as the command on line {line} is; rename one of them"
+
+
+class UnknownView(Message):
+    """`view = "/name"` must name one of the program's commands: the one the output style tells the model
+    to run to redraw the layout."""
+
+    code = "SL505"
+    severity = ERROR
+    template = "view {view} {problem}"
+
+
+class ViewNeedsArguments(Message):
+    """The view command is run with no arguments, so it cannot have a required parameter."""
+
+    code = "SL506"
+    severity = ERROR
+    template = "view {view} has a required parameter (<{param}>); the view command is run with no arguments"
+
+
+MESSAGES = (ProgramName, NothingToCompile, MissingName, UnnamedAgentCommand, BadCommandName, CommandFileClash,
+            UnknownView, ViewNeedsArguments)
+
+# A command's name becomes a file name (commands/<prefix>-<name>.md) and a Python action name: no '/',
+# no '.', nothing Claude Code's command names would not hold.
+COMMAND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+COMMAND_RULE = "ASCII letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters"
+
+# The blocks (and `key = { … }` properties) that bind layout placeholders: `bindings { … }` or `bind { … }`,
+# compared without case. sudolang.lint's SL201 accepts the same names (lint.BINDING_BLOCKS).
+BINDING_BLOCKS = frozenset({"bindings", "bind"})
+
+
+# --- the model -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    required: bool
+    type: str = "text"  # SudoLang has no parameter type syntax yet: every argument arrives as text
+    span: n.Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One command: `name` as typed (`/move`, `@`), its Python action, and the file names Claude Code uses."""
+
+    signature: str
+    name: str
+    params: tuple[Param, ...]
+    description: str
+    line: int
+    names: tuple[str, ...] = ()  # every name, aliases included (`/l | learn` gives ('/l', '/learn'))
+    span: n.Span | None = field(default=None, compare=False)
+
+    @property
+    def action(self) -> str:
+        return "cmd_" + (self.params[0].name if self.name == "@" else self.name.lstrip("/").replace("-", "_"))
+
+    @property
+    def slug(self) -> str:
+        return self.params[0].name if self.name == "@" else self.name.lstrip("/")
+
+    @property
+    def param_pairs(self) -> tuple[tuple[str, bool], ...]:
+        """The parameters as the generated dispatch table holds them: ((name, required), …)."""
+        return tuple((p.name, p.required) for p in self.params)
+
+    @property
+    def usage(self) -> str:
+        """The arguments part of the signature, for argument hints."""
+        return " ".join(f"<{p.name}>" if p.required else f"[{p.name}]" for p in self.params
+                        if not (self.name == "@" and p is self.params[0]))
+
+
+@dataclass(frozen=True)
+class Binding:
+    """`placeholder => view NAME` or `placeholder => query PATH`. Lint does not check the kind: an unknown
+    one (not `view` or `query`) shows as `(unknown binding …)` when the layout is drawn."""
+
+    placeholder: str
+    source: str  # the value as written: `view teams.status`
+    kind: str  # "view" or "query" (or what else the author wrote)
+    target: str
+    line: int
+    span: n.Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function the program defines (`fn name(a, b) { … }`, `name(a) { … }`, `function name;`)."""
+
+    name: str
+    params: tuple[str, ...]
+    span: n.Span
+
+
+@dataclass(frozen=True)
+class ProgramModel:
+    name: str
+    prefix: str
+    title: str
+    description: str
+    role: str
+    constraints: tuple[Line, ...]
+    bindings: tuple[Binding, ...]
+    layout: str
+    layout_line: int
+    commands: tuple[CommandSpec, ...]
+    source: str
+    path: str
+    interface_line: int
+    view: str | None = None  # the declared `view = "/name"`; None: no command draws the layout
+    functions: tuple[FunctionSpec, ...] = ()
+    spans: dict = field(default_factory=dict, compare=False)  # part -> Span: interface, name, prefix, view, …
+
+    @property
+    def view_command(self) -> str:
+        """VIEW_COMMAND of the generated handler: the declared view, else "/help" (sudolang.runtime.handler's
+        "no view": /help never draws the layout)."""
+        return self.view or "/help"
+
+    @property
+    def binding_specs(self) -> tuple[Binding, ...]:
+        return self.bindings
+
+    @property
+    def module(self) -> str:
+        """The Python name of the program's runtime actions module."""
+        return re.sub(r"\W", "_", self.name)
+
+
+# --- building it -----------------------------------------------------------------------------------
+
+
+def build(ast: n.Program, require: bool = False) -> tuple[ProgramModel | None, list[Diagnostic]]:
+    """(model, diagnostics) of a program to compile; (None, diagnostics) when any diagnostic is an error;
+    (None, []) for a file that is not a program to compile, unless `require` (the compiler's call), which
+    makes that SL500."""
+    interface = interface_block(ast)
+    if interface is None:
+        if not require:
+            return None, []
+        first = next((item for item in ast.items if isinstance(item, n.Block)), None)
+        why = (f"the first top-level block, {_header(first)!r}, declares no command" if first is not None
+               else "the file has no top-level block")
+        at = _header_span(ast, first) if first is not None else _positions(ast).span(0, 0)
+        return None, [NothingToCompile.at(at, why=why)]
+
+    found: list[Diagnostic] = []
+    properties = _properties(interface)
+    name_string = _string(properties.get("name"))
+    derived = default_name(interface.name) if "name" not in properties else None
+    if name_string is None and derived is None:
+        prop = properties.get("name")
+        want = ('`name = "…"` as a string (it names the handler and the output style)' if prop is not None
+                else '`name = "…"`: it names the handler and the output style')
+        found.append(MissingName.at(prop.span if prop is not None else _header_span(ast, interface),
+                                    block=repr(_header(interface)), want=want))
+    for key in ("name", "prefix"):
+        string = _string(properties.get(key))
+        if string is not None and (problem := program_names.problem(string.text)):
+            shown = repr(string.text if len(string.text) <= 40 else string.text[:40] + "…")
+            found.append(ProgramName.at(string.span, key=key, value=shown, problem=problem))
+    name = name_string.text if name_string is not None else derived or ""
+    prefix_string = _string(properties.get("prefix"))
+    prefix = prefix_string.text if prefix_string is not None else name
+
+    commands = _commands(interface, prefix, found)
+    view = _view(properties.get("view"), commands, found)
+
+    if any(d.is_error for d in found):
+        return None, sorted(found, key=lambda d: (d.span.start, d.code))
+    title = next((h.title for h in ast.items if isinstance(h, n.Heading)), interface.name)
+    layout_prop = properties.get("layout")
+    layout_string = _string(layout_prop)
+    spans = {"interface": _header_span(ast, interface)}
+    for key in ("name", "prefix", "description", "role", "layout", "view"):
+        if key in properties:
+            spans[key] = properties[key].span
+    model = ProgramModel(
+        name=name,
+        prefix=prefix,
+        title=title,
+        description=_text(properties.get("description"), title),
+        role=_text(properties.get("role"), ""),
+        constraints=_constraints(interface),
+        bindings=bindings(interface),
+        layout=textwrap.dedent(layout_string.text).strip("\n") if layout_string is not None else "",
+        layout_line=layout_prop.span.line if layout_prop is not None else 0,
+        commands=commands,
+        source=ast.source,
+        path=ast.path,
+        interface_line=interface.span.line,
+        view=view,
+        functions=_functions(ast),
+        spans=spans,
+    )
+    return model, found
+
+
+def default_name(block_name: str) -> str | None:
+    """The name a program without `name = "…"` gets from its block: `interface CodeReview` is
+    `code_review`, `TeamDashboard` is `team_dashboard`; None when that is not a valid name either."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", block_name).lower()
+    return snake if program_names.problem(snake) is None else None  # never mangled into something else
+
+
+def interface_block(ast: n.Program) -> n.Block | None:
+    """The block a program to compile is read from: the first top-level block, when it declares a command."""
+    first = next((item for item in ast.items if isinstance(item, n.Block)), None)
+    if first is None or not any(isinstance(node, n.Command) for node in first.walk()):
+        return None
+    return first
+
+
+def bindings(interface: n.Block) -> tuple[Binding, ...]:
+    """Every `placeholder => source` of the interface's binding blocks: `bindings { … }`, `bind { … }`
+    (any case) and `bindings = { … }` / `bind = { … }` properties, in source order."""
+    found = []
+    for item in interface.body:
+        if isinstance(item, n.Block) and item.name.lower() in BINDING_BLOCKS:
+            body = item.body
+        elif isinstance(item, n.Property) and item.key.lower() in BINDING_BLOCKS and _block_value(item) is not None:
+            body = _block_value(item).body
+        else:
+            continue
+        for entry in body:
+            if isinstance(entry, n.Property):
+                source = _value_text(entry)
+                kind, _, target = source.strip().partition(" ")
+                found.append(Binding(entry.key, source, kind, target.strip(), entry.span.line, entry.span))
+    return tuple(found)
+
+
+def _properties(interface: n.Block) -> dict[str, n.Property]:
+    """The interface's own properties by key; a key written twice: the last one wins."""
+    return {item.key: item for item in interface.body if isinstance(item, n.Property)}
+
+
+def _commands(interface: n.Block, prefix: str, found: list[Diagnostic]) -> tuple[CommandSpec, ...]:
+    specs = []
+    files: dict[str, CommandSpec] = {}
+    for command in (node for node in interface.walk() if isinstance(node, n.Command)):
+        name = command.names[0] if command.names else ""
+        name = "@" if name.startswith("@") else name
+        params = tuple(Param(p.name, p.required, "text", p.span) for p in command.params)
+        spec = CommandSpec(command.signature, name, params, command.description or "", command.span.line,
+                           tuple(command.names), command.span)
+        signature = repr(command.signature)
+        if name == "@" and not (command.signature.lstrip().startswith("@<") and params):
+            found.append(UnnamedAgentCommand.at(command.span, signature=signature))
+            continue
+        if not COMMAND_NAME.fullmatch(spec.slug):
+            found.append(BadCommandName.at(command.span, signature=signature, slug=repr(spec.slug), rule=COMMAND_RULE))
+            continue
+        relative = f"commands/{prefix}-{spec.slug}.md"
+        if (clash := files.get(relative.lower())) is not None:
+            if clash.slug != spec.slug:  # the same name twice is lint's SL101 (a duplicate command), said once
+                found.append(CommandFileClash.at(command.span, signature=signature, file=relative, line=clash.line))
+            continue
+        files.setdefault(relative.lower(), spec)
+        specs.append(spec)
+    return tuple(specs)
+
+
+def _view(prop: n.Property | None, commands: tuple[CommandSpec, ...], found: list[Diagnostic]) -> str | None:
+    """The declared view command, `view = "/board"`. A `view = \"\"\"…\"\"\"` is a layout (lint's SL201
+    and SL202 read it so), not a declaration."""
+    if prop is None:
+        return None
+    string = _string(prop)
+    if string is not None and string.quote == '"""':
+        return None
+    if string is None:
+        found.append(UnknownView.at(prop.span, view=repr(_value_text(prop).strip()),
+                                    problem='is not a string: name the view command as in `view = "/board"`'))
+        return None
+    wanted = string.text.strip()
+    command = next((c for c in commands if wanted in c.names or wanted == c.name), None)
+    if command is None:
+        known = ", ".join(c.name if c.name != "@" else c.signature for c in commands)
+        found.append(UnknownView.at(string.span, view=repr(wanted),
+                                    problem=f"is not a command of this program (its commands: {known})"))
+        return None
+    required = next((p for p in command.params if p.required), None)
+    if required is not None:
+        found.append(ViewNeedsArguments.at(string.span, view=repr(wanted), param=required.name))
+        return None
+    return command.name
+
+
+def _constraints(interface: n.Block) -> tuple[Line, ...]:
+    blocks = [b for b in interface.body if isinstance(b, n.Block) and b.kind == "constraints"]
+    return tuple(Line(node.text, node.span.line) for block in blocks for node in block.body
+                 if isinstance(node, (n.Prose, n.ListItem)))
+
+
+def _functions(ast: n.Program) -> tuple[FunctionSpec, ...]:
+    return tuple(FunctionSpec(node.name, _function_params(node), node.span) for node in ast.walk()
+                 if isinstance(node, n.Function))
+
+
+def _text(prop: n.Property | None, default: str) -> str:
+    string = _string(prop)
+    return string.text if string is not None else default
+
+
+_positions_cache: list = [None, None]
+
+
+def _positions(ast: n.Program) -> n.Positions:
+    if _positions_cache[0] is not ast:
+        _positions_cache[:] = [ast, n.Positions(ast.source, ast.path)]
+    return _positions_cache[1]
+
+
+def _header(block: n.Block) -> str:
+    return " ".join(_header_text(block).split()) or "{ … }"
+
+
+def _header_span(ast: n.Program, block: n.Block) -> n.Span:
+    """The span of a block's header (`interface Todo`), not of the whole block."""
+    header = block.header
+    if isinstance(header, n.Node):
+        return header.span
+    text, start = _header_text(block), block.span.start
+    at = ast.source.find(text, start, block.span.end) if text else -1
+    if at < 0:
+        return _positions(ast).span(start, start + 1)
+    return _positions(ast).span(at, at + len(text))
+
+
+# --- AST reads whose shape another stage may change: one small function each --------------------------
+
+
+def _string(prop: n.Property | None) -> n.StringLit | None:
+    """AST read: the first string of a property's value (`name = "todo"` gives the StringLit of todo)."""
+    if prop is None or not prop.strings:
+        return None
+    return prop.strings[0]
+
+
+def _value_text(prop: n.Property) -> str:
+    """AST read: a property's value as written (`view teams.status`); "" for a bare name or a block value.
+    (Property.value is a str, or an Expr node whose `text` is the source, in the newer AST.)"""
+    value = prop.value
+    if isinstance(value, str):
+        return value
+    return getattr(value, "text", None) or ""
+
+
+def _header_text(block: n.Block) -> str:
+    """AST read: a block's header as written (`interface Todo`): a str, or an Expr (None for a block value)."""
+    header = block.header
+    if header is None or isinstance(header, str):
+        return header or ""
+    return getattr(header, "text", "") or ""
+
+
+def _block_value(prop: n.Property) -> n.Block | None:
+    """AST read: the block a property's value holds (`bindings = { … }`), or None."""
+    return prop.block
+
+
+_PARAM_NAME = re.compile(r"(?:^|[,{(])\s*\.{0,3}([A-Za-z_$][\w$]*)")
+
+
+def _function_params(function: n.Function) -> tuple[str, ...]:
+    """AST read: a function's parameter names, `(a, b = 1, { c })` gives a, b, c (Function.params is
+    that text, or a tuple of Param nodes in the newer AST)."""
+    params = function.params
+    if isinstance(params, tuple):  # the newer AST: one Param node per name
+        return tuple(param.name for param in params)
+    inner = params.strip()[1:-1] if params.strip().startswith("(") else params
+    return tuple(m.group(1) for m in _PARAM_NAME.finditer(inner))
