@@ -73,11 +73,12 @@ def timed_rows(rows: dict[str, list[str]], env: dict, runs: int) -> dict[str, li
 
 def in_process_ms(root: Path, sid: str, runs: int) -> float:
     """Drawing the dashboard without process start-up: views, one document read, the layout."""
-    from sudolang.runtime import handler, run_cli
+    from sudolang.compiler.cache import handler_source
+    from sudolang.runtime import handler, loader
     from sudolang.runtime.context import Context
     from sudolang.state.paths import StateDir
 
-    program = run_cli.program_of(run_cli.handler_module("all-team_dashboard"))
+    program = loader.program_of(loader.handler_module(*handler_source("all-team_dashboard")))
     ctx = Context(StateDir(root), sid, "bench")
     refresh = handler.match(program.commands, ["/refresh"])
     samples = []

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from sudolang.errors import NotFound, SudolangError, UsageError
+from sudolang.errors import SudolangError, UsageError
 
 ROUTER = "hooks/orchestration/router.sh"
 HOOK_COMMAND = '"$CLAUDE_PROJECT_DIR"/.claude/' + ROUTER
@@ -215,30 +215,3 @@ def _backup_copy(path: Path, backup: Path, old: bytes) -> Path:
         return temp
     except OSError:
         return safe_files.write_temp(backup, old)
-
-
-def cmd_init(args) -> int:
-    project = Path(args.dir)
-    if not project.is_dir():
-        raise NotFound(f"no folder {project}")
-    report = init_project(project)
-    print("\n".join(report))
-    if all(line.startswith("unchanged") for line in report):
-        print(f"nothing to do: {project / '.claude'} is up to date")
-    return 0
-
-
-EPILOG = """\
-Creates, under PROJECT/.claude/: scripts/{state_manager,session_manager,shared_state}.py
-(uv scripts running sudolang on .claude/state), the shipped programs compiled into
-output-styles/, commands/ and scripts/handlers/, hooks/orchestration/router.sh, the
-state/sessions/ and state/shared/ folders, and the router's hooks in settings.json
-(merged: other settings and hooks stay; the old file is kept as settings.json.bak).
-Running it again changes only what differs."""
-
-GROUPS = {
-    "init": ("Set up a project's .claude/ folder for sudolang: scripts, programs, hooks and state.", EPILOG, (
-        cmd_init,
-        ((("--dir",), {"metavar": "PROJECT", "default": ".", "help": "project folder (default: the current one)"}),),
-    )),
-}

@@ -28,6 +28,7 @@ from sudolang.state import clock
 from sudolang.state.paths import StateDir, check_id, find_state_dir, key_path
 
 HOOK_TIMEOUT = 2.0  # the run's budget in seconds: well inside the 10 s Claude Code gives the hook (init sets it)
+# (the command line's --timeout default, sudolang.cli.spec.HOOK_TIMEOUT, is the same; a test checks it)
 # The budget runs from the process's start (the interpreter's start-up counts; see process_started) and
 # every lock wait ends at start + budget - START_RESERVE, which leaves time for the log write and the exit.
 START_RESERVE = 0.2
@@ -48,104 +49,6 @@ HEARTBEAT_EVENTS = frozenset({
     "ConfigChange", "CwdChanged", "FileChanged", "PermissionRequest", "UserPromptExpansion", "InstructionsLoaded",
 })
 _UNSAFE = r"[^A-Za-z0-9._-]+"  # compiled on first use: most events name no agent
-
-HELP = "Route a Claude Code hook event into orchestration state; never blocks."
-EPILOG = f"""\
-forms:
-  sudolang hook < input.json        Claude Code's hook input (JSON on stdin), as router.sh passes it
-  sudolang hook EVENT SID PAYLOAD   the plan's explicit form, on an existing session:
-    task_completed SID '{{"task": "T-3"}}'                          the task moves to done
-    task_blocked   SID '{{"task": "T-3", "reason": "API down"}}'    the task is blocked
-    agent_spawned  SID '{{"agent": "reviewer-1", "type": "code-reviewer"}}'   the agent runs
-    epic_updated   SID '{{"epic": "E-1", "status": "active"}}'      (in_progress = active, done = completed)
-
-Claude Code events: SessionStart attaches (or creates) the session whose id is Claude's
-session_id and prints a short summary of its state; UserPromptSubmit prints it too;
-SubagentStart/SubagentStop and PreToolUse Task track agents; TaskCreated/TaskCompleted and
-PreToolUse TodoWrite sync the project's task board; SessionEnd pauses the session; every event
-is a heartbeat.
-
-It always exits 0, whatever its command line: a problem (a bad option or --timeout included) is one
-line on stderr. The whole run keeps within {HOOK_TIMEOUT:g} s (--timeout SECONDS to change it): every
-lock is waited for only until that budget is spent. Every run is logged as one JSON line in <state-dir>/{LOG_NAME}
-(moved to {LOG_NAME}.1 past 1 MB): look there when a hook seems not to fire.
-
-State triggers: the rules in sudolang/runtime/triggers.toml run after each event. A
-triggers.toml in the state directory replaces them whole; a malformed one is reported and the
-packaged rules are used. --list-triggers prints the rules in force and their file."""
-
-ARGUMENTS = (
-    (("event",), {"nargs": "?", "metavar": "EVENT", "help": "task_completed, task_blocked, agent_spawned or "
-                                                            "epic_updated (none: read Claude Code's input on stdin)"}),
-    (("sid",), {"nargs": "?", "metavar": "SID", "help": "the orchestration session"}),
-    (("payload",), {"nargs": "?", "metavar": "PAYLOAD", "help": "a JSON object (see below)"}),
-    (("--list-triggers",), {"action": "store_true", "help": "print the trigger rules in force and exit"}),
-)
-
-
-# --- the command line ------------------------------------------------------------------------------
-
-
-def namespace(argv: list[str]) -> object:
-    """The namespace of ANY `hook` command line, without argparse: a mistake (an unknown option, a bad
-    --timeout, an argument that is not UTF-8) is not an exit 2 but a problem the run reports on stderr
-    and in the log, exiting 0 like every other failure of the hook. --help prints the help (argparse)."""
-    import types
-
-    from sudolang.cli import check_argv, timeout_seconds
-
-    options: dict[str, object] = {"state_dir": None, "timeout": HOOK_TIMEOUT, "debug": False,
-                                  "list_triggers": False}
-    problems: list[str] = []
-    try:
-        check_argv(argv)
-    except UsageError as error:
-        problems.append(error.message)
-    words: list[str] = []
-    wants_help = False
-    stream = iter(argv)
-    for word in stream:
-        name, given, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        if name in ("--state-dir", "--timeout"):
-            value = value if given else next(stream, None)
-            if value is None:
-                problems.append(f"{name} needs a value")
-            elif name == "--timeout":
-                try:
-                    options["timeout"] = timeout_seconds(value)
-                except ValueError as error:
-                    problems.append(str(error))
-            else:
-                options["state_dir"] = value
-        elif word in ("--debug", "--list-triggers"):
-            options[word[2:].replace("-", "_")] = True
-        elif word in ("-h", "--help"):
-            wants_help = True
-        elif word.startswith("-") and word != "-":
-            problems.append(f"unknown option {word[:40]!r}")
-        else:
-            words.append(word)
-    if words[:1] == ["hook"]:
-        words = words[1:]
-    if wants_help:
-        return types.SimpleNamespace(handler=print_help, **options)
-    given = words + [None, None, None]
-    return types.SimpleNamespace(handler=run, event=given[0], sid=given[1], payload=given[2],
-                                 extra=words[3:], problems=problems[:3], **options)
-
-
-fast_namespace = namespace  # the name sudolang.cli's other direct commands use
-
-
-def print_help(args) -> int:
-    from sudolang.cli import build_parser
-
-    try:
-        build_parser(["hook"]).parse_args(["hook", "--help"])
-    except SystemExit:
-        pass
-    return 0
-
 
 def run(args) -> int:
     """The `hook` command: whatever happens, exit 0; a problem is one stderr line and a log record."""
@@ -1031,4 +934,3 @@ EXPLICIT_EVENTS = {
     "epic_updated": explicit_epic_updated,
 }
 
-GROUPS = {"hook": (HELP, EPILOG, (run, ARGUMENTS))}

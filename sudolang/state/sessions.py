@@ -8,20 +8,14 @@ from datetime import datetime
 from sudolang.errors import CorruptState, NotFound, UsageError
 from sudolang.safe_files import UnsafePath
 from sudolang.state import clock
+from sudolang.state.events import EVENT_LIMIT, event_op  # noqa: F401  (re-exported: actions and triggers use it)
 from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, check_id, key_path
 from sudolang.state.store import Recovery
 
 MODES = ("development", "leadership", "sprint", "config")
 DEFAULT_TTL = 24 * 3600
-EVENT_LIMIT = 50  # events kept inside the document; the .events.jsonl log keeps more, until it is compacted
 DONE_STATUSES = frozenset({"done", "completed", "cancelled"})
-
-
-def event_op(kind: str, at: str, **data: object) -> dict:
-    """An operation appending one event to the document's bounded event list."""
-    entry = {"at": at, "type": kind, **data}
-    return {"op": "append", "path": "$.observability.events", "value": entry, "limit": EVENT_LIMIT}
 
 
 def new_document(session_id: str, mode: str, project: str | None, ttl: int, moment: datetime) -> dict:

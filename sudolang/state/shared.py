@@ -8,7 +8,7 @@ from sudolang.errors import NotFound, SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, check_id, key_path
-from sudolang.state.sessions import event_op
+from sudolang.state.events import event_op
 
 EPIC_STATUSES = ("planned", "active", "blocked", "completed", "cancelled")
 SPRINT_STATUSES = ("planned", "active", "completed", "cancelled")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sudolang import lint_cli
+from sudolang.cli import spec as cli_spec
 from sudolang.errors import FAILURE, OK, USAGE
 from sudolang.lint import RULES
 
@@ -122,7 +122,7 @@ def test_github_format_writes_annotations(cli, tmp_path):
 
 def test_help_lists_every_rule_with_its_severity():
     for rule in RULES:
-        assert f"{rule.code}  {rule.severity}" in lint_cli.EPILOG
+        assert f"{rule.code}  {rule.severity}" in cli_spec.LINT_EPILOG
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

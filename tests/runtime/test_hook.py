@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from sudolang.cli import namespace
+from sudolang.cli import spec as cli_spec
 from sudolang.compiler.init_project import HOOK_EVENTS, ROUTER, init_project
 from sudolang.runtime import hook as hook_module
 from sudolang.runtime.actions import sprint_execution as sx
@@ -405,8 +407,9 @@ def test_a_held_lock_times_out_quickly_exits_0_and_is_logged(started):
 
 
 def test_the_default_lock_timeout_is_the_hooks_own():
-    namespace = hook_module.fast_namespace(["--state-dir", "s", "hook"])
-    assert (namespace.timeout, namespace.state_dir, namespace.event) == (hook_module.HOOK_TIMEOUT, "s", None)
+    parsed = namespace(["--state-dir", "s", "hook"])
+    assert (parsed.timeout, parsed.state_dir, parsed.event) == (hook_module.HOOK_TIMEOUT, "s", None)
+    assert cli_spec.HOOK_TIMEOUT == hook_module.HOOK_TIMEOUT  # the command line's default is the hook's budget
 
 
 def test_an_unexpected_error_still_exits_0(root, monkeypatch, cli):
@@ -430,7 +433,7 @@ def test_the_event_log_rotates_past_its_limit(root, monkeypatch):
 
 
 def test_help_goes_through_argparse_and_documents_the_log_and_the_triggers(cli):
-    assert hook_module.namespace(["hook", "--help"]).handler is hook_module.print_help
+    assert namespace(["hook", "--help"]).handler == "sudolang.cli:print_help"
     result = cli("hook", "--help")
     assert result.code == 0
     for needle in ("EVENT SID PAYLOAD", "hook-events.jsonl", "triggers.toml", "--list-triggers", "task_completed"):
@@ -438,11 +441,10 @@ def test_help_goes_through_argparse_and_documents_the_log_and_the_triggers(cli):
 
 
 def test_plain_command_lines_skip_argparse():
-    namespace = hook_module.fast_namespace(["hook", "task_completed", SID, '{"task": "T-1"}', "--timeout", "1"])
-    assert (namespace.event, namespace.sid, namespace.payload, namespace.timeout) == (
-        "task_completed", SID, '{"task": "T-1"}', 1.0)
-    assert hook_module.fast_namespace(["hook", "--list-triggers"]).list_triggers is True
-    assert hook_module.fast_namespace(["hook", "--bogus"]).problems == ["unknown option '--bogus'"]  # exit 0, logged
+    parsed = namespace(["hook", "task_completed", SID, '{"task": "T-1"}', "--timeout", "1"])
+    assert (parsed.event, parsed.sid, parsed.payload, parsed.timeout) == ("task_completed", SID, '{"task": "T-1"}', 1.0)
+    assert namespace(["hook", "--list-triggers"]).list_triggers is True
+    assert namespace(["hook", "--bogus"]).problems == ["unknown option '--bogus'"]  # exit 0, logged
 
 
 def test_list_triggers_names_the_rules_and_their_file(root):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from sudolang.cli import namespace
+from sudolang.cli.spec import resolve
 from sudolang.runtime import hook as hook_module
 from sudolang.runtime import triggers
 from sudolang.state.paths import StateDir
@@ -88,8 +90,8 @@ def test_hook_input_that_is_not_utf8_or_strict_json_is_refused(started):
 def test_help_still_prints_the_help_and_a_terminal_is_not_waited_on(root):
     result = run_hook(root, None, "--help")
     assert result.returncode == 0 and "EVENT SID PAYLOAD" in result.stdout
-    namespace = hook_module.namespace(["hook", "--timeout", "abc", "--bogus"])
-    assert namespace.handler is hook_module.run and len(namespace.problems) == 2
+    parsed = namespace(["hook", "--timeout", "abc", "--bogus"])
+    assert resolve(parsed.handler).__module__ == "sudolang.cli.hook" and len(parsed.problems) == 2
 
 
 # --- the budget is a deadline --------------------------------------------------------------------------------

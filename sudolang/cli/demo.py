@@ -34,6 +34,10 @@ STEPS = [
 ]
 
 
+def demo(args) -> int:
+    return run(args.dir)
+
+
 def run(project: str | None = None) -> int:
     import os
 

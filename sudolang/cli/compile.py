@@ -1,17 +1,10 @@
-"""The `compile` command: argument table and wiring; the work is in sudolang.compiler."""
+"""`sudolang compile` and `sudolang init`: sudolang.compiler and sudolang.compiler.init_project do the work;
+the arguments are described in sudolang.cli.spec."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-EPILOG = """\
-examples:
-  sudolang compile sprint_execution                 # a shipped program, into the project's .claude/
-  sudolang compile my.sudo --out build/.claude      # a file of yours, elsewhere
-  sudolang compile all-team_dashboard --check       # exit 1 listing missing or stale files
-  sudolang compile leadership_chat --emit markdown  # print one stage: ast, markdown or python
-shipped programs: all-team_dashboard, leadership_chat, sprint_execution, config_manager"""
 
 
 def default_out() -> Path:
@@ -21,7 +14,7 @@ def default_out() -> Path:
                 here / ".claude")
 
 
-def cmd_compile(args) -> int:
+def compile_(args) -> int:
     from sudolang import compiler
 
     try:
@@ -52,10 +45,10 @@ def report_compile_error(error) -> int:
 
 
 def _source(error) -> str:
-    from sudolang import compiler
-
     if error.source is not None:
         return error.source
+    from sudolang import compiler
+
     return compiler.load(error.diagnostics[0].span.path)[1]
 
 
@@ -65,9 +58,10 @@ def _emit(programs: list[str], stage: str) -> int:
     for program in programs:
         label, source = compiler.load(program)
         if stage == "ast":
+            from sudolang.nodes import dump
             from sudolang.parser import parse
 
-            print(_dump(parse(source, label)))
+            print(dump(parse(source, label)))
             continue
         files = compiler.compile_program(source, label)
         wanted = ".md" if stage == "markdown" else ".py"
@@ -77,28 +71,15 @@ def _emit(programs: list[str], stage: str) -> int:
     return 0
 
 
-def _dump(node, depth: int = 0) -> str:
-    from dataclasses import fields
+def init(args) -> int:
+    from sudolang.compiler.init_project import init_project
+    from sudolang.errors import NotFound
 
-    from sudolang import nodes
-
-    scalars = {f.name: getattr(node, f.name) for f in fields(node)
-               if f.name not in ("span", "source") and not isinstance(getattr(node, f.name), (tuple, nodes.Node))}
-    shown = " ".join(f"{k}={v!r}" for k, v in scalars.items() if v not in (None, ""))[:120]
-    lines = [f"{'  ' * depth}{node.span.line}:{node.span.column} {type(node).__name__} {shown}".rstrip()]
-    lines += [_dump(child, depth + 1) for child in node.children()]
-    return "\n".join(lines)
-
-
-GROUPS = {
-    "compile": (
-        "Compile SudoLang programs into Claude Code output styles, command files and handler scripts.",
-        EPILOG,
-        (cmd_compile, (
-            (("programs",), {"nargs": "+", "metavar": "PROGRAM", "help": "a shipped program's name or a .sudo file"}),
-            (("--out",), {"metavar": "DIR", "help": "where to write (default: the project's .claude/)"}),
-            (("--check",), {"action": "store_true", "help": "write nothing; exit 1 listing missing or stale files"}),
-            (("--emit",), {"choices": ("ast", "markdown", "python"), "help": "print one stage to stdout instead"}),
-        )),
-    ),
-}
+    project = Path(args.dir)
+    if not project.is_dir():
+        raise NotFound(f"no folder {project}")
+    report = init_project(project)
+    print("\n".join(report))
+    if all(line.startswith("unchanged") for line in report):
+        print(f"nothing to do: {project / '.claude'} is up to date")
+    return 0

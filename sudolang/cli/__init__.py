@@ -1,0 +1,105 @@
+"""The `sudolang` command line: one table of commands (spec), two readers of it (fastpath, build), and one
+module per command group that parses nothing itself, calls public stage functions and prints.
+
+Only this package's spec and fastpath modules load up front; the chosen command's module is imported
+when it runs, and every heavy library inside the command that needs it, so `sudolang state get` starts in
+tens of milliseconds. Nothing in sudolang imports this package: it sits on top of every stage.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sudolang.errors import FAILURE, SudolangError, UsageError
+
+
+def check_argv(argv: list[str]) -> None:
+    """Refuse an argument that is not UTF-8: Python hands such bytes over as lone surrogates (`\\udcff`),
+    which cannot be written to a JSON file, a message or a log. One UsageError names the argument."""
+    for position, word in enumerate(argv, 1):
+        if not word.isascii():
+            try:
+                word.encode("utf-8")
+            except UnicodeEncodeError as error:
+                shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+                    if all(0xDC80 <= ord(c) <= 0xDCFF for c in word if 0xD800 <= ord(c) <= 0xDFFF) else ascii(word)
+                shown = shown if len(shown) <= 60 else shown[:59] + "…"
+                raise UsageError(f"argument {position} ({shown}) is not valid UTF-8 (at character {error.start}); "
+                                 "nothing was done") from None
+
+
+def namespace(argv: list[str]) -> object:
+    """The parsed command line: from the fast path when its form is plain, else from argparse (which exits
+    on --help and on a usage error, as usual). A lenient command (`hook`) takes any command line: what is
+    wrong with it (an argument that is not UTF-8 included) goes to its handler as `problems`."""
+    from sudolang.cli import fastpath
+
+    parsed = fastpath.parse(argv)
+    if parsed.command is not None and parsed.command.lenient:
+        if parsed.wants_help:
+            import types
+
+            return types.SimpleNamespace(handler="sudolang.cli:print_help", command=parsed.command.group)
+        try:
+            check_argv(argv)
+        except UsageError as error:
+            parsed.namespace.problems = [error.message, *parsed.namespace.problems][:3]
+        return parsed.namespace
+    check_argv(argv)
+    if parsed.namespace is not None:
+        return parsed.namespace
+    from sudolang.cli.build import build_parser
+
+    return build_parser(argv).parse_args(argv)
+
+
+def print_help(args) -> int:
+    """--help of a lenient command: the help, and exit 0 whatever else its command line holds."""
+    from sudolang.cli.build import build_parser
+
+    try:
+        build_parser([args.command]).parse_args([args.command, "--help"])
+    except SystemExit:
+        pass
+    return 0
+
+
+def build_parser(argv: list[str] | None = None):
+    """The argparse tree (sudolang.cli.build); with `argv`, only the branch that command line takes."""
+    from sudolang.cli.build import build_parser as build
+
+    return build(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = namespace(argv)
+    except SudolangError as error:
+        print(f"sudolang: error: {error.message}", file=sys.stderr)
+        return error.exit_code
+    try:
+        from sudolang.cli.spec import resolve
+
+        return resolve(args.handler)(args) or 0
+    except SudolangError as error:
+        if getattr(args, "debug", False):
+            raise
+        print(f"sudolang: error: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (`| head`); nothing left to say
+        return FAILURE
+    except OSError as error:
+        if getattr(args, "debug", False):
+            raise
+        print(f"sudolang: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return FAILURE
+    except Exception as error:  # a bug of ours: still one line, with the way to see more
+        if getattr(args, "debug", False):
+            raise
+        print(f"sudolang: internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",
+              file=sys.stderr)
+        return FAILURE

@@ -1,0 +1,37 @@
+"""`sudolang run`: a program's commands run locally, through the handler Claude Code would call.
+
+The program (a shipped name or a .sudo path) is compiled in memory (sudolang.compiler.cache) and its
+generated handler is loaded as a module (sudolang.runtime.loader). With no command, the interactive loop
+starts (sudolang.runtime.interactive). The arguments are described in sudolang.cli.spec.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def run(args) -> int:
+    from sudolang.compiler import CompileError
+    from sudolang.compiler.cache import handler_source
+    from sudolang.runtime import handler, loader
+
+    try:
+        module = loader.handler_module(*handler_source(args.program))
+    except CompileError as error:
+        from sudolang.cli.compile import report_compile_error
+
+        return report_compile_error(error)
+    # The words after PROGRAM go to the handler as they are, options among them (--json, --session),
+    # exactly as Claude Code's command file passes them.
+    argv = list(args.command)
+    for flag, value in (("--session", args.session), ("--state-dir", getattr(args, "state_dir", None))):
+        if value:
+            argv += [flag, value]
+    if args.json:
+        argv.append("--json")
+    if not handler.split_options(argv)[1]:
+        from sudolang.runtime import interactive
+
+        return interactive.loop(loader.program_of(module), argv)
+    sys.stdout.flush()
+    return module.main(argv)

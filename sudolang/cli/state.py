@@ -1,0 +1,254 @@
+"""The `state`, `session` and `shared` commands (the plan's three state scripts as one CLI): each reads its
+arguments from the namespace, calls the state layer (sudolang.state.sessions, shared, store) and prints.
+Its arguments are described in sudolang.cli.spec."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from sudolang.errors import UsageError
+from sudolang.state.lock import DEFAULT_TIMEOUT
+from sudolang.state.paths import StateDir, find_state_dir
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def state_dir(args: object) -> StateDir:
+    return StateDir(find_state_dir(getattr(args, "state_dir", None)))
+
+
+def timeout(args: object) -> float:
+    """--timeout (checked finite and not negative where the command line was read), else the default."""
+    return getattr(args, "timeout", DEFAULT_TIMEOUT)
+
+
+def emit(value: object, raw: bool = False) -> None:
+    from sudolang.state.store import encode
+
+    if raw and isinstance(value, str):
+        sys.stdout.write(value + "\n")
+    else:
+        sys.stdout.write(encode(value))
+
+
+# A VALUE that is meant as JSON: an object, array or string, true/false/null, or anything shaped like a
+# number (JSON's own number grammar, or NaN/Infinity). `007`, `1.2.3` and `2025-03-01` are not: plain text.
+_MEANT_AS_JSON = re.compile(r"""\s*(?:[{\["]|(?:true|false|null)\s*$|-?(?:NaN|Infinity)\s*$"""
+                            r"""|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\s*$)""")
+BATCH_LIMIT = 16 * 1024 * 1024  # bytes of batch operations read at most
+
+
+def parse_value(text: str, what: str = "VALUE") -> object:
+    """`state set`'s VALUE: JSON when it is meant as JSON (see _MEANT_AS_JSON), and then it must be valid
+    strict JSON; any other text is stored as that string (so `done` needs no quotes)."""
+    if _MEANT_AS_JSON.match(text):
+        return parse_json(text, what)
+    from sudolang import json_input
+
+    return json_input.check_value(text, what)
+
+
+def parse_json(text: str | bytes, what: str) -> object:
+    """Strict JSON from the command line or a file (sudolang.json_input): a UsageError says what is wrong."""
+    from sudolang import json_input
+
+    return json_input.loads(text, what)
+
+
+def print_sessions(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        emit(rows)
+        return
+    if not rows:
+        print("no sessions", file=sys.stderr)
+        return
+    header = ("ID", "MODE", "PROJECT", "STATUS", "LAST ACTIVITY", "EXPIRY")
+    cells = [header] + [
+        (r["id"], r["mode"] or "-", r["project"] or "-", r["status"] + (" (expired)" if r["expired"] else ""),
+         r["last_activity"] or "-", r["expiry"] or "-")
+        for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in cells) for i in range(len(header))]
+    for row in cells:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+# --- state ---------------------------------------------------------------------------------------
+
+
+def get(args: object) -> int:
+    from sudolang.errors import NOT_FOUND, NotFound
+    from sudolang.state.jsonpath import compile_path, find
+
+    path = compile_path(args.path)
+    document = state_dir(args).session(args.sid).read()
+    matches = [value for _, value in find(document, path)]
+    if path.singular:
+        if not matches:
+            raise NotFound(f"nothing at {args.path!r} in session {args.sid!r}")
+        emit(matches[0], args.raw)
+        return 0
+    emit(matches)
+    return 0 if matches else NOT_FOUND
+
+
+def _write(args: object, ops: list[dict]) -> dict:
+    from sudolang.state.jsonpath import check_op
+
+    for index, op in enumerate(ops):
+        check_op(op, index if len(ops) > 1 else None)
+    return state_dir(args).session(args.sid).update(lambda doc: ops, timeout(args))
+
+
+def set_(args: object) -> int:
+    _write(args, [{"op": "set", "path": args.path, "value": parse_value(args.value)}])
+    return 0
+
+
+def merge(args: object) -> int:
+    _write(args, [{"op": "merge", "path": args.path, "value": parse_json(args.json, "JSON")}])
+    return 0
+
+
+def delete(args: object) -> int:
+    _write(args, [{"op": "delete", "path": args.path}])
+    return 0
+
+
+def read_input(name: str, limit: int = BATCH_LIMIT) -> bytes:
+    """The bytes of FILE, or of standard input for `-`: at most `limit`, a regular file only (a FIFO or a
+    device is refused rather than waited on). A link the user typed is followed."""
+    if name == "-":
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        data = stream.read(limit + 1) if stream is not None else b""
+        data = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+        if len(data) > limit:
+            raise UsageError(f"standard input is over {limit:,} bytes; the limit is {limit:,}")
+        return data
+    from sudolang.safe_files import read_bytes
+
+    try:
+        return read_bytes(name, limit, "FILE", follow=True)
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def batch(args: object) -> int:
+    source = "standard input" if args.file == "-" else args.file
+    ops = parse_json(read_input(args.file), f"batch from {source}")
+    if not isinstance(ops, list) or not ops:
+        raise UsageError("a batch is a non-empty JSON array of {op, path, value} objects")
+    document = _write(args, ops)
+    emit({"applied": len(ops), "revision": document["revision"]})
+    return 0
+
+
+def list_sessions(args: object) -> int:
+    from sudolang.state import sessions
+
+    print_sessions(sessions.list_sessions(state_dir(args)), args.json)
+    return 0
+
+
+def cleanup_expired(args: object) -> int:
+    from sudolang.state import sessions
+
+    ids = sessions.cleanup_expired(state_dir(args), args.dry_run, timeout(args))
+    verb = "would archive" if args.dry_run else "archived"
+    for session_id in ids:
+        print(f"{verb} {session_id}")
+    print(f"{verb} {len(ids)} expired session(s)", file=sys.stderr)
+    return 0
+
+
+# --- session -------------------------------------------------------------------------------------
+
+
+def create(args: object) -> int:
+    from sudolang.state import sessions
+
+    print(sessions.create(state_dir(args), args.mode, args.project, args.ttl, timeout(args)))
+    return 0
+
+
+def heartbeat(args: object) -> int:
+    from sudolang.state import sessions
+
+    document = sessions.heartbeat(state_dir(args), args.sid, timeout(args))
+    print(document["session"]["lifecycle"]["expiry"])
+    return 0
+
+
+def handoff(args: object) -> int:
+    from sudolang.state import sessions
+
+    moved = sessions.handoff(state_dir(args), args.source, args.target, timeout(args))
+    work = ", ".join(f"{k}={v}" for k, v in moved["active_work"].items()) or "no active work"
+    print(f"handed off {work} and {len(moved['tasks'])} open task(s) from {args.source} to {args.target}; "
+          f"{args.source} is completed")
+    return 0
+
+
+def list_(args: object) -> int:
+    from sudolang.state import sessions
+
+    print_sessions(sessions.list_sessions(state_dir(args), args.active, args.project), args.json)
+    return 0
+
+
+def recover_session(args: object) -> int:
+    from sudolang.state import sessions
+
+    return _print_recovery(sessions.recover(state_dir(args), args.id, timeout(args)))
+
+
+def recover_project(args: object) -> int:
+    from sudolang.state import shared
+
+    return _print_recovery(shared.recover(state_dir(args), args.id, timeout(args)))
+
+
+def _print_recovery(report) -> int:
+    for line in report.actions:
+        print(line)
+    for line in report.lost:
+        print(f"lost: {line}")
+    return 0
+
+
+# --- shared --------------------------------------------------------------------------------------
+
+
+def _shared(function_name: str, args, *fields: str, writes: bool = False) -> int:
+    """Call shared.<function_name>(state, *args.<fields>) and print its JSON result."""
+    from sudolang.state import shared
+
+    extra = {"timeout": timeout(args)} if writes else {}
+    emit(getattr(shared, function_name)(state_dir(args), *(getattr(args, f) for f in fields), **extra))
+    return 0
+
+
+def get_config(args) -> int:
+    return _shared("get_config", args, "project")
+
+
+def update_epic(args) -> int:
+    return _shared("update_epic", args, "project", "epic", "status", writes=True)
+
+
+def list_sprints(args) -> int:
+    return _shared("list_sprints", args, "project", "status")
+
+
+def list_tools(args) -> int:
+    return _shared("list_tools", args)
+
+
+def activate_sprint(args) -> int:
+    return _shared("activate_sprint", args, "project", "sprint", "session", writes=True)
+
+
+def get_sprint(args) -> int:
+    return _shared("get_sprint", args, "project", "sprint")

@@ -1,0 +1,24 @@
+"""A generated handler's text loaded as a module (not run as a script), and the Program it describes, so
+`sudolang run` and Claude Code's `/sprint-move` take the same code path against the same state. The text
+comes from the compiler (sudolang.compiler.cache.handler_source); this module does not import it."""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+
+def handler_module(path: str, text: str) -> types.ModuleType:
+    """The handler `text` (generated, from the file `path`) executed as a module."""
+    module = types.ModuleType(f"sudolang_handler_{Path(path).stem}")
+    module.__file__ = path
+    exec(compile(text, path, "exec"), module.__dict__)
+    return module
+
+
+def program_of(module: types.ModuleType):
+    """The runtime's Program (sudolang.runtime.handler) of a loaded handler module."""
+    from sudolang.runtime.handler import Program
+
+    return Program(module.PROGRAM, module.ACTIONS, module.COMMANDS, module.LAYOUT, module.BINDINGS,
+                   module.VIEW_COMMAND)
