@@ -108,7 +108,7 @@ def row(operation: str, size: int | None, mode: str, target: str | None, samples
 
 def measure(process_runs: int, call_runs: int, workdir: Path) -> tuple[list[dict], dict]:
     from sudolang.state import sessions
-    from sudolang.state.jsonpath import compile_path, find
+    from sudolang.jsonpath import compile_path, find
     from sudolang.state.paths import StateDir
     from sudolang.state.store import encode, write_atomically
 

@@ -11,7 +11,7 @@ Severity: an error would break compiling or running the program; what the
 model can still make sense of is a warning.
 
 This module imports no parser (no lark): the CLI builds its argument table
-without it, and sudolang.state.jsonpath is imported only when SL302 finds a
+without it, and sudolang.jsonpath is imported only when SL302 finds a
 state command.
 """
 
@@ -582,7 +582,7 @@ def _path_problem(path: str) -> str | None:
     if _PURE_PLACEHOLDER.fullmatch(path):
         return None
     concrete = _SHELL_VARIABLE.sub("x", _TEMPLATE_HOLE.sub("x", path))
-    from sudolang.state.jsonpath import InvalidPath, compile_path
+    from sudolang.jsonpath import InvalidPath, compile_path
 
     try:
         compile_path(concrete)

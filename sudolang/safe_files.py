@@ -132,6 +132,15 @@ def folder(root: os.PathLike | str, relative: os.PathLike | str = "", create: bo
     return current
 
 
+def fsync_folder(folder: os.PathLike | str) -> None:
+    """Make a folder's entries (a rename, a new file) durable, not only the files' contents."""
+    fd = os.open(folder, os.O_RDONLY | _CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def check_not_link(path: os.PathLike | str, verb: str = "write") -> None:
     """Refuse a path whose final name is a link (for steps that name a path without opening it: rename, link)."""
     if os.path.islink(path):

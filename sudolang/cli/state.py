@@ -80,7 +80,7 @@ def print_sessions(rows: list[dict], as_json: bool) -> None:
 
 def get(args: object) -> int:
     from sudolang.errors import NOT_FOUND, NotFound
-    from sudolang.state.jsonpath import compile_path, find
+    from sudolang.jsonpath import compile_path, find
 
     path = compile_path(args.path)
     document = state_dir(args).session(args.sid).read()
@@ -95,7 +95,7 @@ def get(args: object) -> int:
 
 
 def _write(args: object, ops: list[dict]) -> dict:
-    from sudolang.state.jsonpath import check_op
+    from sudolang.jsonpath import check_op
 
     for index, op in enumerate(ops):
         check_op(op, index if len(ops) > 1 else None)

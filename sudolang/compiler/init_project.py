@@ -184,7 +184,6 @@ def _write_settings(path: Path, old: bytes | None, new: bytes) -> str:
     """Replace settings.json by rename, the old file kept as settings.json.bak (a hard link to it, else a
     copy); the temp files are new, with random names, so a link planted at any name is never followed."""
     from sudolang import safe_files
-    from sudolang.state.store import fsync_folder
 
     if new == old:
         return f"{'unchanged':9} .claude/settings.json"
@@ -198,7 +197,7 @@ def _write_settings(path: Path, old: bytes | None, new: bytes) -> str:
     except BaseException:
         safe_files.remove_quietly(temp)
         raise
-    fsync_folder(path.parent)
+    safe_files.fsync_folder(path.parent)
     if old is None:
         return f"{'created':9} .claude/settings.json"
     return f"{'changed':9} .claude/settings.json (router hooks added; the previous file is settings.json.bak)"

@@ -230,7 +230,7 @@ def binding_values(program: Program, ctx) -> dict[str, str]:
 
 def query(ctx, path: str) -> object:
     """The value at `path` in the session's document (a list for a filter or slice); None if absent."""
-    from sudolang.state.jsonpath import compile_path, find
+    from sudolang.jsonpath import compile_path, find
 
     try:
         compiled = compile_path(path)

@@ -44,7 +44,7 @@ from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
 from sudolang.state.paths import StateDir
-from sudolang.state.store import dumps, fsync_folder, write_atomically
+from sudolang.state.store import dumps, write_atomically
 
 MAX_MESSAGE = 64 << 20  # bytes; a message file past this is refused rather than read into memory
 SEQ_DIGITS = 12  # zero-padded, so sorting file names sorts by sequence number
@@ -95,7 +95,7 @@ class Inbox:
         self.state.folder(f"{self.relative}/claimed")
         if new:
             for folder in (self.folder, self.folder.parent, self.folder.parent.parent):
-                fsync_folder(folder)  # the new folders survive a power cut, not only the files in them
+                safe_files.fsync_folder(folder)  # the new folders survive a power cut, not only the files in them
 
     def _sweep_seq_temps(self) -> None:
         # Only a sender killed while holding the lock leaves a `.seq.<hex>.tmp` (the lock note tells).

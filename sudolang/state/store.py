@@ -45,7 +45,7 @@ from pathlib import Path
 from sudolang import safe_files
 from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
 from sudolang.state import clock
-from sudolang.state.jsonpath import apply_op
+from sudolang.jsonpath import apply_op
 from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
 
 # A Plan is a function (document) -> list of operations, run under the lock.
@@ -250,7 +250,7 @@ class Document:
                 safe_files.remove_quietly(temp)
                 raise
             try:
-                fsync_folder(self.path.parent)
+                safe_files.fsync_folder(self.path.parent)
             except OSError as error:  # the change is in and logged: success, said with a warning
                 sys.stderr.write(f"sudolang: warning: the change to {self.path} is written but its folder could not "
                                  f"be synced ({error.strerror or error}); a power cut now could undo it\n")
@@ -274,7 +274,7 @@ class Document:
             return
         try:
             os.replace(temp, self.log_path)
-            fsync_folder(self.log_path.parent)
+            safe_files.fsync_folder(self.log_path.parent)
         except OSError:
             safe_files.remove_quietly(temp)
 
@@ -568,7 +568,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         safe_files.remove_quietly(staged)
         raise
-    fsync_folder(path.parent)
+    safe_files.fsync_folder(path.parent)
 
 
 def _link_backup(path: Path, backup: Path) -> None:
@@ -593,10 +593,3 @@ def _link_backup(path: Path, backup: Path) -> None:
         safe_files.remove_quietly(temp)
 
 
-def fsync_folder(folder: Path) -> None:
-    """Make a folder's entries (a rename, a new file) durable, not only the files' contents."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

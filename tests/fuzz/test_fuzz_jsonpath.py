@@ -24,7 +24,7 @@ OPERATIONS = ("set", "merge", "delete", "incr", "append")
 
 def check_path(item: tuple[str, str, object]):
     from sudolang.errors import SudolangError
-    from sudolang.state.jsonpath import apply_op, check_op, compile_path, find
+    from sudolang.jsonpath import apply_op, check_op, compile_path, find
 
     text, operation, value = item
     try:

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from sudolang.errors import NotFound
-from sudolang.state.jsonpath import (
+from sudolang.jsonpath import (
     InvalidPath,
     PathConflict,
     apply_op,
@@ -45,7 +45,7 @@ def test_a_simple_get_does_not_import_jsonpath_ng():
     import subprocess
 
     code = (
-        "import sys; from sudolang.state.jsonpath import compile_path, find;"
+        "import sys; from sudolang.jsonpath import compile_path, find;"
         "find({'a': {'b': 1}}, compile_path('a.b'));"
         "print('jsonpath_ng' in sys.modules, 'lark' in sys.modules, 'jinja2' in sys.modules)"
     )
@@ -195,7 +195,7 @@ def test_a_value_nested_too_deep_is_refused_by_check_op():
 
 
 def test_path_bounds_come_before_any_parsing_and_recursion_is_an_invalid_path(monkeypatch):
-    from sudolang.state import jsonpath
+    from sudolang import jsonpath
 
     assert len(compile_path("$" + ".a" * 64).tokens) == 64  # the limit itself is fine
     monkeypatch.setattr(jsonpath, "_simple_tokens", lambda text: pytest.fail("parsed a path over the limit"))
