@@ -98,7 +98,7 @@ class Facts:
         names: set[str] = set()
         for node in self.nodes:
             if isinstance(node, n.Property):
-                names.update((node.key, _TARGET_ROOT.match(node.key).group()))
+                names.update((node.key, _TARGET_ROOT.split(node.key, 1)[0]))
                 if node.key.lower() in BINDING_BLOCKS and node.value is not None:
                     names.update(_WORD.findall(node.value.text))
             elif isinstance(node, n.Function):
@@ -131,7 +131,7 @@ class Facts:
                 yield expr.span.start, _blank_strings(expr)
 
 
-_TARGET_ROOT = re.compile(r"[^.\[]*")
+_TARGET_ROOT = re.compile(r"[.\[]")  # a binding target's root name ends at its first `.` or `[`
 
 
 def _binding_words(block: n.Block) -> Iterator[str]:
@@ -305,7 +305,7 @@ interface Todo {
         interface = next((item for item in program.items if isinstance(item, n.Block)), None)
         if interface is None or not any(isinstance(node, n.Command) for node in interface.walk()):
             return
-        chosen: dict[str, n.Property] = {}  # the last one wins, as in sudolang.compiler.model.build_model
+        chosen: dict[str, n.Property] = {}  # the last one wins, as in sudolang.program.build
         for item in interface.body:
             if isinstance(item, n.Property) and item.key in ("name", "prefix"):
                 chosen[item.key] = item
@@ -565,10 +565,7 @@ Sync {
             if isinstance(node, n.StringLit):
                 offset, text = node.span.start + len(node.quote), node.text
             elif isinstance(node, n.Fence):
-                offset = found.source.find("\n", node.span.start, node.span.end) + 1
-                text = node.text
-                if not offset or found.source[offset: offset + len(text)] != text:
-                    continue
+                offset, text = node.content.start, node.text
             else:
                 continue
             for at, path in state_paths(text):
@@ -679,8 +676,8 @@ RULES: tuple[Rule, ...] = (
     UnknownMethod(), InvalidStatePath(),
     ClassKeyword(), DeprecatedOperator(),
 )
-CODES: dict[str, str] = {message.code: message.severity
-                         for message in (*SYNTAX_MESSAGES, *RULES, *program_model.MESSAGES)}
+_EVERY_MESSAGE: tuple[type[Message] | Message, ...] = (*SYNTAX_MESSAGES, *RULES, *program_model.MESSAGES)
+CODES: dict[str, str] = {message.code: message.severity for message in _EVERY_MESSAGE}
 
 
 # --- entry point -----------------------------------------------------------------------------------

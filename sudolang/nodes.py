@@ -126,10 +126,12 @@ class ListItem(Node):
 class Fence(Node):
     """A fenced block in another language (or untagged): kept verbatim, never parsed. A fence may be
     indented and may follow a list marker (`* ```js`), at the top level or inside a `{ … }` body; the
-    node's span then starts at the marker. `text` is the content between the fence lines."""
+    node's span then starts at the marker. `text` is the content between the fence lines, and `content`
+    where it lies in the source."""
 
     language: str
     text: str
+    content: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +344,7 @@ def dump(node: Node, depth: int = 0) -> str:
     while stack:  # a stack, not recursion: a long `else if` chain nests as deep as it is long
         current, level = stack.pop()
         scalars = {f.name: getattr(current, f.name) for f in fields(current)
-                   if f.name not in ("span", "source") and not isinstance(getattr(current, f.name), (tuple, Node))}
+                   if f.name not in ("span", "source") and not isinstance(getattr(current, f.name), (tuple, Node, Span))}
         shown = " ".join(f"{k}={v!r}" for k, v in scalars.items() if v not in (None, ""))[:120]
         lines.append(f"{'  ' * level}{current.span.line}:{current.span.column} {type(current).__name__} {shown}".rstrip())
         stack.extend((child, level + 1) for child in reversed(tuple(current.children())))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -243,10 +244,27 @@ def _repair(tokens, positions: n.Positions, errors: list[Diagnostic], fences: di
     return out
 
 
+def _start(token: Token) -> int:
+    """Where a token starts. Lark types a token's positions as optional; every token here has them."""
+    assert token.start_pos is not None
+    return token.start_pos
+
+
+def _end(token: Token) -> int:
+    assert token.end_pos is not None
+    return token.end_pos
+
+
+def _skip(pattern: re.Pattern[str], text: str, start: int, end: int) -> int:
+    """Where `pattern`, one that matches the empty string too (_SPACE, _INDENT), ends when matched at `start`."""
+    match = pattern.match(text, start, end)
+    return match.end() if match else start
+
+
 def _place(positions: n.Positions, token: Token) -> str:
     """`line:column` of a token, counted in the source (Lark counts in the blanked text, where a fence
     is one line)."""
-    span = positions.span(token.start_pos, token.start_pos)
+    span = positions.span(_start(token), _start(token))
     return f"{span.line}:{span.column}"
 
 
@@ -259,7 +277,7 @@ def _close(opener: Token, where: Token, positions: n.Positions, errors: list[Dia
 
 
 def _token_span(positions: n.Positions, token: Token) -> n.Span:
-    return positions.span(token.start_pos, max(token.end_pos, token.start_pos + 1))
+    return positions.span(_start(token), max(_end(token), _start(token) + 1))
 
 
 # --- step 3: the tree as lines of segments -------------------------------------------------------
@@ -272,26 +290,33 @@ class _Group:
     kind: str
     start: int
     end: int
-    lines: list["_Line"] = field(default_factory=list)
-    segments: list[object] = field(default_factory=list)
+    lines: list[_Line] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+
+
+Segment = Token | _Group  # what a line is made of: the tokens of one level and the bracketed groups
 
 
 @dataclass
 class _Line:
-    segments: list[object]
+    segments: list[Segment]
     start: int
     end: int
 
 
-def _seg_start(segment: object) -> int:
-    return segment.start_pos if isinstance(segment, Token) else segment.start
+def _seg_start(segment: Segment) -> int:
+    return _start(segment) if isinstance(segment, Token) else segment.start
 
 
-def _seg_end(segment: object) -> int:
-    return segment.end_pos if isinstance(segment, Token) else segment.end
+def _seg_end(segment: Segment) -> int:
+    return _end(segment) if isinstance(segment, Token) else segment.end
 
 
-def _build(data: str, children: list) -> object:
+def _is_blank(segment: Segment) -> bool:
+    return isinstance(segment, Token) and not segment.value.strip()
+
+
+def _build(data: str, children: list) -> _Line | _Group | list[_Line]:
     if data == "line":
         return _Line(children, _seg_start(children[0]), _seg_end(children[-1]))
     if data == "brace":
@@ -305,7 +330,7 @@ def _build(data: str, children: list) -> object:
 def _to_segments(tree: Tree) -> list[_Line]:
     """The Lark tree as _Lines and _Groups, built bottom-up with a stack of our own: Lark's Transformer
     recurses once per level and would hit the recursion limit in a deeply nested program."""
-    frames: list[tuple[Tree, object, list]] = [(tree, iter(tree.children), [])]
+    frames: list[tuple[Tree, Iterator, list]] = [(tree, iter(tree.children), [])]
     while True:
         node, children, built = frames[-1]
         child = next(children, None)
@@ -313,6 +338,7 @@ def _to_segments(tree: Tree) -> list[_Line]:
             frames.pop()
             result = _build(node.data, built)
             if not frames:
+                assert isinstance(result, list)  # the root (`start`) builds the list of lines
                 return result
             frames[-1][2].append(result)
         elif isinstance(child, Tree):
@@ -380,7 +406,7 @@ class _Reader:
     def source(self, start: int, end: int) -> str:
         return self.text[start:end]
 
-    def strings(self, segments: list[object]) -> tuple[n.StringLit, ...]:
+    def strings(self, segments: list[Segment]) -> tuple[n.StringLit, ...]:
         """Every string in these segments, including inside (…) and […], not inside {…} bodies."""
         found: list[n.StringLit] = []
         for segment in segments:
@@ -392,13 +418,13 @@ class _Reader:
 
     def string(self, token: Token) -> n.StringLit:
         quote = STRING_TOKENS[token.type]
-        content_start = token.start_pos + len(quote)
+        content_start = _start(token) + len(quote)
         text = token.value[len(quote): len(token.value) - len(quote)]
         interpolations = tuple(
             n.Interpolation(self.span(content_start + m.start(), content_start + m.end()), m.group(1) or m.group(2))
             for m in _INTERPOLATION.finditer(text)
         )
-        return n.StringLit(self.span(token.start_pos, token.end_pos), quote, text, interpolations)
+        return n.StringLit(self.span(_start(token), _end(token)), quote, text, interpolations)
 
     def expr(self, start: int, end: int, strings: tuple[n.StringLit, ...] = ()) -> n.Expr | None:
         """The Expr for source[start:end] without its surrounding blanks (None when nothing is left),
@@ -480,8 +506,8 @@ class _Reader:
                 if len(parts) > 1:
                     line = _Line([s for part in parts for s in part.segments], line.start, parts[-1].end)
             if not _has_block(line) and (loop := self.loop_line(line, lines, index)):
-                node, index = loop
-                result.append(node)
+                looped, index = loop
+                result.append(looped)
                 continue
             node = self.line(line, in_match, declares)
             if isinstance(node, _CONTINUABLE) and not _has_block(line):
@@ -500,7 +526,7 @@ class _Reader:
         """`For each document in Documents:` and the lines indented deeper below it, as one Loop; the
         header without a colon heads a loop only when lines follow it, indented. Returns the loop and
         the index of the first line after its body, or None for any other line."""
-        first = _SPACE.match(self.text, line.start, line.end).end()
+        first = _skip(_SPACE, self.text, line.start, line.end)
         match = _FOR_LINE.match(self.text, first, line.end)
         if not match or match.end() != line.end:
             return None
@@ -538,7 +564,7 @@ class _Reader:
 
     def indent(self, line: _Line) -> int:
         start_of_line = self.line_start(line.start)
-        return _INDENT.match(self.text, start_of_line, line.end).end() - start_of_line
+        return _skip(_INDENT, self.text, start_of_line, line.end) - start_of_line
 
     def continues(self, first: _Line, later: _Line, first_indent: int | None = None) -> bool:
         """A later line continues `first` when it is indented deeper, follows without a blank line,
@@ -554,12 +580,13 @@ class _Reader:
                     or _PROPERTY.match(text) or text.strip().startswith(("//", "/*")))
 
     def line(self, line: _Line, in_match: bool = False, declares: bool = False) -> n.Node | None:
-        first = _SPACE.match(self.text, line.start, line.end).end()
+        first = _skip(_SPACE, self.text, line.start, line.end)
         if first == line.end:
             return None
         span = self.span(first, line.end)
         if fence := self.fence(line):  # ```js … ```, maybe after a list marker
-            return n.Fence(span, fence.language, self.text[fence.content_start:fence.content_end])
+            content = self.span(fence.content_start, fence.content_end)
+            return n.Fence(span, fence.language, self.text[fence.content_start:fence.content_end], content)
         block_at = next((i for i, s in enumerate(line.segments) if isinstance(s, _Group) and s.kind == "{"), None)
         # A line with a block is matched in place, not sliced: its text holds every level below it.
         if block_at is not None and not _HEADING_AT.match(self.text, line.start, line.end) \
@@ -594,7 +621,7 @@ class _Reader:
         """The opaque fence this line holds (its FENCE token), if any."""
         for segment in line.segments:
             if isinstance(segment, Token) and segment.type == "FENCE":
-                return self.fences.get(segment.start_pos)
+                return self.fences.get(_start(segment))
         return None
 
     def heading(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
@@ -679,7 +706,8 @@ class _Reader:
     # --- lines with a { … } block ---
 
     def block_line(self, line: _Line, block_at: int, span: n.Span) -> n.Node:
-        group: _Group = line.segments[block_at]
+        group = line.segments[block_at]
+        assert isinstance(group, _Group)  # block_at is where the line's { … } is
         header = self.source(span.start, group.start).rstrip()  # span starts at the line's first character
         after = self.source(group.end, line.end)
         modifiers = self.modifiers(after, group.end)
@@ -712,8 +740,19 @@ class _Reader:
             block = n.Block(self.span(group.start, group.end), "block", None, "", self.items(group.lines), modifiers)
             return n.Property(span, key, assignment.group(2), None, block)
         kind, name = _block_kind(header)
-        return n.Block(span, kind, self.expr(span.start, group.start, strings), name,
-                       self.items(group.lines, declares=True), modifiers)
+        body = self.items(group.lines, declares=True)
+        if name.lower() == "commands":  # `commands { "/add <task>": "Add a task" }`: map entries without `=`
+            body = tuple(self.map_entry(item) for item in body)
+        return n.Block(span, kind, self.expr(span.start, group.start, strings), name, body, modifiers)
+
+    def map_entry(self, item: n.Node) -> n.Node:
+        """In a `commands { … }` block, a `"/sig": "description"` line (read as a property: a quoted key naming
+        a command, a string value) is the command it declares, as in the map form; any other item is itself."""
+        if not (isinstance(item, n.Property) and item.operator == ":" and item.key.startswith(("/", "@"))
+                and self.text.startswith('"', item.span.start) and item.strings):
+            return item
+        description = item.strings[-1].text
+        return _command_from_signature(self, "map", item.key, item.span.start + 1, item.span, description)
 
     def loop_header(self, kind: str, start: int, end: int,
                     strings: tuple[n.StringLit, ...] = ()) -> tuple[tuple[n.Expr, ...], n.Expr | None]:
@@ -741,31 +780,33 @@ class _Reader:
         links: list[tuple[n.Span, str, n.Expr | None, _Group]] = []
         orelse: tuple[n.Node, ...] = ()
         while True:
-            group: _Group = segments[block_at]
+            group = segments[block_at]
+            assert isinstance(group, _Group)  # block_at is where this link's { … } is
             keyword = "else" if header.lower().startswith("else") else "if"
             word = _CONDITION_KEYWORD.match(header)
             condition = self.expr_in_parens(header_start + (word.end() if word else 0), group.start, strings)
             links.append((span, keyword, condition, group))
             rest = block_at + 1  # the first segment after the block that is not blank
-            while rest < len(segments) and isinstance(segments[rest], Token) and not segments[rest].value.strip():
+            while rest < len(segments) and _is_blank(segments[rest]):
                 rest += 1
             if rest == len(segments):
                 break
             start = _seg_start(segments[rest])
             if not _ELSE.match(self.text, start, line.end):
                 break  # text after the block that is not an `else` is not read (as before)
-            next_block = next((i for i in range(rest, len(segments))
-                               if isinstance(segments[i], _Group) and segments[i].kind == "{"), None)
+            next_block = next((i for i, segment in enumerate(segments[rest:], rest)
+                               if isinstance(segment, _Group) and segment.kind == "{"), None)
             if next_block is not None:
-                header = self.source(start, segments[next_block].start).strip()
-                word = match.group(1) if (match := re.match(r"([a-z]+)\b", header.lower())) else ""
-                if word in ("if", "else"):  # the next link of the chain
-                    header_start = _SPACE.match(self.text, start, line.end).end()
+                header = self.source(start, _seg_start(segments[next_block])).strip()
+                first_word = match.group(1) if (match := re.match(r"([a-z]+)\b", header.lower())) else ""
+                if first_word in ("if", "else"):  # the next link of the chain
+                    header_start = _skip(_SPACE, self.text, start, line.end)
                     span = self.span(header_start, line.end)
                     block_at = next_block
                     continue
-            tail = [s for s in segments[rest:] if not (isinstance(s, Token) and not s.value.strip())]
-            orelse = (self.line(_Line(tail, start, line.end)),)  # `else log(…)`, `elsewhere {…}`: no link
+            tail = [s for s in segments[rest:] if not _is_blank(s)]
+            other = self.line(_Line(tail, start, line.end))  # `else log(…)`, `elsewhere {…}`: no link
+            orelse = (other,) if other is not None else ()  # (never None: the line starts with `else`)
             break
         for span, keyword, condition, group in reversed(links):
             orelse = (n.Conditional(span, keyword, condition, self.items(group.lines), orelse),)
@@ -780,9 +821,9 @@ class _Reader:
                 continue
             key = strings[0]
             description = self.string(strings[1]).text if len(strings) > 1 else None
-            span = self.span(key.start_pos, line.end)
+            span = self.span(_start(key), line.end)
             signature = key.value[1:-1]
-            entries.append(_command_from_signature(self, "map", signature, key.start_pos + 1, span, description))
+            entries.append(_command_from_signature(self, "map", signature, _start(key) + 1, span, description))
         return tuple(entries)
 
 
@@ -918,7 +959,7 @@ def _split_description(text: str, track_brackets: bool = True) -> tuple[str, str
 def _command_names(signature: str) -> tuple[tuple[str, ...], int]:
     match = re.match(r"\s*([/@]?<?[\w-]*>?(?:\s*\|\s*[/@]?[\w-]+)*)", signature)
     raw = match.group(1) if match else ""
-    names = []
+    names: list[str] = []
     for part in raw.split("|"):
         part = part.strip()
         if part:
@@ -987,7 +1028,7 @@ def _merge_regions(reader: _Reader, lines: list[_Line], regions: list[_Region], 
             region = regions[at]
             if region.content_start <= line.start < region.content_end:
                 within.setdefault(at, []).append(line)
-        elif _SPACE.match(text, line.start, line.end).end() < line.end:
+        elif _skip(_SPACE, text, line.start, line.end) < line.end:
             outside.append(line)
     for at, region in enumerate(regions):
         span = reader.span(region.start, region.end)
@@ -1006,9 +1047,10 @@ def _mark_invocations(items: tuple[n.Node, ...]) -> tuple[n.Node, ...]:
                  if isinstance(node, n.Command) for name in node.names}
     described = {name for item in items if isinstance(item, n.Command) and item.description for name in item.names}
 
-    def invokes(item: n.Node) -> bool:
-        if not isinstance(item, n.Command) or not item.names:
+    def invokes(item: n.Command) -> bool:
+        if not item.names:
             return False
         return item.names[0] in in_blocks or (item.names[0] in described and not item.description and not item.params)
 
-    return tuple(n.CommandCall(item.span, item.names[0]) if invokes(item) else item for item in items)
+    return tuple(n.CommandCall(item.span, item.names[0]) if isinstance(item, n.Command) and invokes(item) else item
+                 for item in items)

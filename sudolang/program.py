@@ -250,7 +250,7 @@ def build(ast: n.Program, require: bool = False) -> tuple[ProgramModel | None, l
         first = next((item for item in ast.items if isinstance(item, n.Block)), None)
         why = (f"the first top-level block, {_header(first)!r}, declares no command" if first is not None
                else "the file has no top-level block")
-        at = _header_span(ast, first) if first is not None else _positions(ast).span(0, 0)
+        at = _header_span(first) if first is not None else n.Positions(ast.source, ast.path).span(0, 0)
         return None, [NothingToCompile.at(at, why=why)]
 
     found: list[Diagnostic] = []
@@ -261,7 +261,7 @@ def build(ast: n.Program, require: bool = False) -> tuple[ProgramModel | None, l
         prop = properties.get("name")
         want = ('`name = "…"` as a string (it names the handler and the output style)' if prop is not None
                 else '`name = "…"`: it names the handler and the output style')
-        found.append(MissingName.at(prop.span if prop is not None else _header_span(ast, interface),
+        found.append(MissingName.at(prop.span if prop is not None else _header_span(interface),
                                     block=repr(_header(interface)), want=want))
     for key in ("name", "prefix"):
         string = _string(properties.get(key))
@@ -280,7 +280,7 @@ def build(ast: n.Program, require: bool = False) -> tuple[ProgramModel | None, l
     title = next((h.title for h in ast.items if isinstance(h, n.Heading)), interface.name)
     layout_prop = properties.get("layout")
     layout_string = _string(layout_prop)
-    spans = {"interface": _header_span(ast, interface)}
+    spans = {"interface": _header_span(interface)}
     for key in ("name", "prefix", "description", "role", "layout", "view"):
         if key in properties:
             spans[key] = properties[key].span
@@ -327,8 +327,9 @@ def bindings(interface: n.Block) -> tuple[Binding, ...]:
     for item in interface.body:
         if isinstance(item, n.Block) and item.name.lower() in BINDING_BLOCKS:
             body = item.body
-        elif isinstance(item, n.Property) and item.key.lower() in BINDING_BLOCKS and _block_value(item) is not None:
-            body = _block_value(item).body
+        elif isinstance(item, n.Property) and item.key.lower() in BINDING_BLOCKS \
+                and (block := _block_value(item)) is not None:
+            body = block.body
         else:
             continue
         for entry in body:
@@ -412,29 +413,14 @@ def _text(prop: n.Property | None, default: str) -> str:
     return string.text if string is not None else default
 
 
-_positions_cache: list = [None, None]
-
-
-def _positions(ast: n.Program) -> n.Positions:
-    if _positions_cache[0] is not ast:
-        _positions_cache[:] = [ast, n.Positions(ast.source, ast.path)]
-    return _positions_cache[1]
-
-
 def _header(block: n.Block) -> str:
     return " ".join(_header_text(block).split()) or "{ … }"
 
 
-def _header_span(ast: n.Program, block: n.Block) -> n.Span:
-    """The span of a block's header (`interface Todo`), not of the whole block."""
-    header = block.header
-    if isinstance(header, n.Node):
-        return header.span
-    text, start = _header_text(block), block.span.start
-    at = ast.source.find(text, start, block.span.end) if text else -1
-    if at < 0:
-        return _positions(ast).span(start, start + 1)
-    return _positions(ast).span(at, at + len(text))
+def _header_span(block: n.Block) -> n.Span:
+    """The span of a block's header (`interface Todo`), not of the whole block (whose span it is when the
+    block has none: a property's `{ … }` value)."""
+    return block.header.span if block.header is not None else block.span
 
 
 # --- AST reads whose shape another stage may change: one small function each --------------------------
@@ -448,20 +434,13 @@ def _string(prop: n.Property | None) -> n.StringLit | None:
 
 
 def _value_text(prop: n.Property) -> str:
-    """AST read: a property's value as written (`view teams.status`); "" for a bare name or a block value.
-    (Property.value is a str, or an Expr node whose `text` is the source, in the newer AST.)"""
-    value = prop.value
-    if isinstance(value, str):
-        return value
-    return getattr(value, "text", None) or ""
+    """AST read: a property's value as written (`view teams.status`); "" for a bare name or a block value."""
+    return prop.value.text if prop.value is not None else ""
 
 
 def _header_text(block: n.Block) -> str:
-    """AST read: a block's header as written (`interface Todo`): a str, or an Expr (None for a block value)."""
-    header = block.header
-    if header is None or isinstance(header, str):
-        return header or ""
-    return getattr(header, "text", "") or ""
+    """AST read: a block's header as written (`interface Todo`); "" for a property's block value."""
+    return block.header.text if block.header is not None else ""
 
 
 def _block_value(prop: n.Property) -> n.Block | None:
@@ -469,14 +448,6 @@ def _block_value(prop: n.Property) -> n.Block | None:
     return prop.block
 
 
-_PARAM_NAME = re.compile(r"(?:^|[,{(])\s*\.{0,3}([A-Za-z_$][\w$]*)")
-
-
 def _function_params(function: n.Function) -> tuple[str, ...]:
-    """AST read: a function's parameter names, `(a, b = 1, { c })` gives a, b, c (Function.params is
-    that text, or a tuple of Param nodes in the newer AST)."""
-    params = function.params
-    if isinstance(params, tuple):  # the newer AST: one Param node per name
-        return tuple(param.name for param in params)
-    inner = params.strip()[1:-1] if params.strip().startswith("(") else params
-    return tuple(m.group(1) for m in _PARAM_NAME.finditer(inner))
+    """AST read: a function's parameter names, `(a, b = 1, { c })` gives a, b, c."""
+    return tuple(param.name for param in function.params)

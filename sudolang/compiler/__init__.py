@@ -66,6 +66,17 @@ def parse_checked(source: str, label: str):
     return ast, model
 
 
+def build_model(ast):
+    """The model of a program to compile, or CompileError with every reason the model refuses it (no
+    lint: for a caller that has linted already, or that wants the model's own checks alone)."""
+    from sudolang import program as program_model
+
+    model, diagnostics = program_model.build(ast, require=True)
+    if model is None:
+        raise CompileError(ast.path, [d for d in diagnostics if d.is_error], ast.source)
+    return model
+
+
 def rebuild_argument(label: str, name: str) -> str:
     """What `sudolang compile` is given to rebuild this program: a shipped program's name, else the path it
     was compiled from, as one shell word."""

@@ -108,7 +108,7 @@ def hostile(tmp_path) -> tuple[Path, dict[str, str]]:
 
 
 def model():
-    from sudolang.compiler.model import build_model
+    from sudolang.compiler import build_model
     from sudolang.parser import parse
 
     return build_model(parse(HOSTILE, "hostile.sudo"))
@@ -259,7 +259,7 @@ def test_a_command_name_that_would_leave_the_commands_folder_is_refused(tmp_path
 @pytest.mark.parametrize(("commands", "why"), COMMAND_ATTACKS)
 def test_the_model_refuses_a_bad_command_name_even_when_lint_is_skipped(commands, why):
     from sudolang.compiler import CompileError
-    from sudolang.compiler.model import build_model
+    from sudolang.compiler import build_model
     from sudolang.parser import parse
 
     with pytest.raises(CompileError) as refused:
@@ -271,7 +271,7 @@ def test_the_model_refuses_a_bad_command_name_even_when_lint_is_skipped(commands
 
 def test_the_model_refuses_bad_names_even_when_lint_is_skipped():
     from sudolang.compiler import CompileError
-    from sudolang.compiler.model import build_model
+    from sudolang.compiler import build_model
     from sudolang.parser import parse
 
     for bad in BAD_NAMES:

@@ -151,6 +151,25 @@ def test_an_alias_list_in_the_command_map_is_one_command():
     assert summarize.names == ("/summarize", "/sum") and [p.name for p in summarize.params] == ["doc", "style"]
 
 
+def test_a_commands_block_without_equals_declares_its_map_entries():
+    """`commands { "/sig": "description" }` is the map form too, beside `/command - description` lines:
+    read as plain properties, the commands compiled to nothing at all."""
+    program = parsed('''
+        Bot {
+          commands {
+            "/hi": "Say hi"
+            "/add <task> [points]": "Add a task"
+            /go - Go somewhere
+          }
+        }
+        ''')
+    commands = of(program, n.Command)
+    assert [(c.names, [p.name for p in c.params], c.description) for c in commands] == [
+        (("/hi",), [], "Say hi"), (("/add",), ["task", "points"], "Add a task"), (("/go",), [], "Go somewhere")]
+    assert commands[1].span.line == 4 and rebuild(program) == program.source
+    assert_nested(program)
+
+
 def test_aliases_whose_parameters_differ_are_a_malformed_signature():
     check('''
         Reader {

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from sudolang import programs
-from sudolang.compiler.model import build_model
+from sudolang.compiler import build_model
 from sudolang.parser import parse
 from sudolang.runtime import layout
 
