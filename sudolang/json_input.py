@@ -15,6 +15,12 @@ import re
 
 from sudolang.errors import UsageError
 
+TYPE_CHECKING = False  # annotations only: importing `typing` at run time costs ~5 ms of start-up
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    Value = TypeVar("Value")
+
 MAX_DEPTH = 64  # a state document is a few levels deep; 64 leaves room and stays far from the stack
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -58,7 +64,7 @@ def _reason(error: ValueError) -> str:
     return text[:200]
 
 
-def check_value(value: object, what: str = "the value") -> object:
+def check_value(value: Value, what: str = "the value") -> Value:
     """Refuse what `loads` refuses in a value built some other way; returns it unchanged. Iterative, so a
     deep value cannot overflow the stack here."""
     stack = [(value, 1)]

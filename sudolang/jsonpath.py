@@ -17,7 +17,16 @@ import re
 from sudolang.errors import NotFound, SudolangError, UsageError
 
 # Annotations only (strings under `from __future__ import annotations`): a key or a list index,
-# and a concrete location as a tuple of them. No `typing` import: it costs ~5 ms of start-up.
+# and a concrete location as a tuple of them. No `typing` import at run time: it costs ~5 ms of start-up,
+# so the names are defined for the type checker alone (mypy treats any `TYPE_CHECKING` constant as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Token = str | int
+    Location = tuple[Token, ...]
+    Writer = Callable[[Any, Location, dict], Any]  # (document, location, op) -> the new root
 
 _NAME = re.compile(r"[^.\[\]]+")
 _INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
@@ -347,7 +356,7 @@ def apply_op(document: Any, op: dict) -> Any:
     """Apply one checked operation; a path that matches nothing raises NotFound (nothing is reported as written)."""
     writer = _WRITERS[op["op"]][0]
     path = compile_path(op["path"])
-    if path.singular:
+    if path.tokens is not None:  # path.singular
         return writer(document, path.tokens, op)
     matches = _targets(document, path, creating=op["op"] != "delete")
     if not matches:
@@ -363,11 +372,10 @@ def _targets(document: Any, path: JsonPath, creating: bool) -> list[Location]:
     in every matching task, so a path ending in a plain field is resolved as its parent's matches
     plus that field."""
     expression = path.expression
-    last = getattr(expression, "right", None)
-    if creating and type(expression).__name__ == "Child" and getattr(last, "fields", ("*",)) != ("*",) \
-            and len(last.fields) == 1:
+    fields = getattr(getattr(expression, "right", None), "fields", ("*",))
+    if creating and type(expression).__name__ == "Child" and fields != ("*",) and len(fields) == 1:
         parents = JsonPath(path.text, None, expression.left)
-        return [(*location, last.fields[0]) for location, value in find(document, parents)
+        return [(*location, fields[0]) for location, value in find(document, parents)
                 if isinstance(value, dict)]
     return [location for location, _ in find(document, path)]
 

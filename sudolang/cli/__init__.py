@@ -12,6 +12,14 @@ import sys
 
 from sudolang.errors import FAILURE, SudolangError, UsageError
 
+TYPE_CHECKING = False  # annotations only: argparse costs 20-50 ms of start-up, `typing` ~5 ms
+if TYPE_CHECKING:
+    import argparse
+    import types
+
+    # A parsed command line: argparse's namespace, or the fast path's with the same attributes.
+    Args = argparse.Namespace | types.SimpleNamespace
+
 
 def check_argv(argv: list[str]) -> None:
     """Refuse an argument that is not UTF-8: Python hands such bytes over as lone surrogates (`\\udcff`),
@@ -28,14 +36,15 @@ def check_argv(argv: list[str]) -> None:
                                  "nothing was done") from None
 
 
-def namespace(argv: list[str]) -> object:
+def namespace(argv: list[str]) -> Args:
     """The parsed command line: from the fast path when its form is plain, else from argparse (which exits
     on --help and on a usage error, as usual). A lenient command (`hook`) takes any command line: what is
     wrong with it (an argument that is not UTF-8 included) goes to its handler as `problems`."""
     from sudolang.cli import fastpath
 
     parsed = fastpath.parse(argv)
-    if parsed.command is not None and parsed.command.lenient:
+    # The fast path always builds a lenient command's namespace (the last test only tells the type checker).
+    if parsed.command is not None and parsed.command.lenient and parsed.namespace is not None:
         if parsed.wants_help:
             import types
 

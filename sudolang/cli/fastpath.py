@@ -17,6 +17,10 @@ import re
 
 from sudolang.cli import spec
 
+TYPE_CHECKING = False  # annotations only: `typing` costs ~5 ms of start-up; parse imports `types` when it needs it
+if TYPE_CHECKING:
+    import types
+
 # A value, not an option: -5, .5, -Infinity and -NaN (the last two are refused later, as JSON that is not JSON).
 _NEGATIVE = re.compile(r"-(?:[0-9.]|Infinity$|NaN$)")
 
@@ -27,7 +31,8 @@ class Parsed:
 
     __slots__ = ("command", "namespace", "wants_help", "problems")
 
-    def __init__(self, command, namespace, wants_help: bool, problems: list[str]) -> None:
+    def __init__(self, command: spec.Command | None, namespace: types.SimpleNamespace | None, wants_help: bool,
+                 problems: list[str]) -> None:
         self.command, self.namespace, self.wants_help, self.problems = command, namespace, wants_help, problems
 
 
@@ -74,6 +79,8 @@ def parse(argv: list[str]) -> Parsed:
                 break
             if not spec.has_actions(group):
                 command = spec.command(group)
+                if command is None:  # not reached: a group without actions is a command
+                    break
                 known.update((option.flags[0], option) for option in command.arguments if option.flags[0][0] == "-")
         elif command is None:
             command = spec.command(group, word)

@@ -11,15 +11,19 @@ from sudolang.errors import UsageError
 from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, find_state_dir
 
+TYPE_CHECKING = False  # annotations only: importing `typing` at run time costs ~5 ms of start-up
+if TYPE_CHECKING:
+    from sudolang.cli import Args
+
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def state_dir(args: object) -> StateDir:
+def state_dir(args: Args) -> StateDir:
     return StateDir(find_state_dir(getattr(args, "state_dir", None)))
 
 
-def timeout(args: object) -> float:
+def timeout(args: Args) -> float:
     """--timeout (checked finite and not negative where the command line was read), else the default."""
     return getattr(args, "timeout", DEFAULT_TIMEOUT)
 
@@ -78,7 +82,7 @@ def print_sessions(rows: list[dict], as_json: bool) -> None:
 # --- state ---------------------------------------------------------------------------------------
 
 
-def get(args: object) -> int:
+def get(args: Args) -> int:
     from sudolang.errors import NOT_FOUND, NotFound
     from sudolang.jsonpath import compile_path, find
 
@@ -94,7 +98,7 @@ def get(args: object) -> int:
     return 0 if matches else NOT_FOUND
 
 
-def _write(args: object, ops: list[dict]) -> dict:
+def _write(args: Args, ops: list[dict]) -> dict:
     from sudolang.jsonpath import check_op
 
     for index, op in enumerate(ops):
@@ -102,17 +106,17 @@ def _write(args: object, ops: list[dict]) -> dict:
     return state_dir(args).session(args.sid).update(lambda doc: ops, timeout(args))
 
 
-def set_(args: object) -> int:
+def set_(args: Args) -> int:
     _write(args, [{"op": "set", "path": args.path, "value": parse_value(args.value)}])
     return 0
 
 
-def merge(args: object) -> int:
+def merge(args: Args) -> int:
     _write(args, [{"op": "merge", "path": args.path, "value": parse_json(args.json, "JSON")}])
     return 0
 
 
-def delete(args: object) -> int:
+def delete(args: Args) -> int:
     _write(args, [{"op": "delete", "path": args.path}])
     return 0
 
@@ -135,7 +139,7 @@ def read_input(name: str, limit: int = BATCH_LIMIT) -> bytes:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
 
 
-def batch(args: object) -> int:
+def batch(args: Args) -> int:
     source = "standard input" if args.file == "-" else args.file
     ops = parse_json(read_input(args.file), f"batch from {source}")
     if not isinstance(ops, list) or not ops:
@@ -145,14 +149,14 @@ def batch(args: object) -> int:
     return 0
 
 
-def list_sessions(args: object) -> int:
+def list_sessions(args: Args) -> int:
     from sudolang.state import sessions
 
     print_sessions(sessions.list_sessions(state_dir(args)), args.json)
     return 0
 
 
-def cleanup_expired(args: object) -> int:
+def cleanup_expired(args: Args) -> int:
     from sudolang.state import sessions
 
     ids = sessions.cleanup_expired(state_dir(args), args.dry_run, timeout(args))
@@ -166,14 +170,14 @@ def cleanup_expired(args: object) -> int:
 # --- session -------------------------------------------------------------------------------------
 
 
-def create(args: object) -> int:
+def create(args: Args) -> int:
     from sudolang.state import sessions
 
     print(sessions.create(state_dir(args), args.mode, args.project, args.ttl, timeout(args)))
     return 0
 
 
-def heartbeat(args: object) -> int:
+def heartbeat(args: Args) -> int:
     from sudolang.state import sessions
 
     document = sessions.heartbeat(state_dir(args), args.sid, timeout(args))
@@ -181,7 +185,7 @@ def heartbeat(args: object) -> int:
     return 0
 
 
-def handoff(args: object) -> int:
+def handoff(args: Args) -> int:
     from sudolang.state import sessions
 
     moved = sessions.handoff(state_dir(args), args.source, args.target, timeout(args))
@@ -191,20 +195,20 @@ def handoff(args: object) -> int:
     return 0
 
 
-def list_(args: object) -> int:
+def list_(args: Args) -> int:
     from sudolang.state import sessions
 
     print_sessions(sessions.list_sessions(state_dir(args), args.active, args.project), args.json)
     return 0
 
 
-def recover_session(args: object) -> int:
+def recover_session(args: Args) -> int:
     from sudolang.state import sessions
 
     return _print_recovery(sessions.recover(state_dir(args), args.id, timeout(args)))
 
 
-def recover_project(args: object) -> int:
+def recover_project(args: Args) -> int:
     from sudolang.state import shared
 
     return _print_recovery(shared.recover(state_dir(args), args.id, timeout(args)))

@@ -74,7 +74,7 @@ def generated_files(python: str) -> dict[str, str]:
     return files
 
 
-def merged_settings(path: Path) -> tuple[bytes | None, bytes | None]:
+def merged_settings(path: Path) -> tuple[bytes | None, bytes]:
     """settings.json's bytes now (None: no file) and with the router's hooks merged in (same bytes if all there)."""
     old = read_settings(path)
     settings = _parse(path, old) if old and old.strip() else {}
@@ -91,7 +91,7 @@ def merged_settings(path: Path) -> tuple[bytes | None, bytes | None]:
             entry = {"hooks": [{"type": "command", "command": HOOK_COMMAND, "timeout": 10}]}
             entries.append({"matcher": matcher, **entry} if matcher else entry)
             added = True
-    if not added:
+    if not added and old is not None:  # (an empty or missing file always has hooks added)
         return old, old
     return old, (json.dumps(settings, indent=2, ensure_ascii=False) + "\n").encode()
 

@@ -41,7 +41,8 @@ LINE_CHARS = 200
 LISTED = 3  # blocked tasks and agents named in the summary; the rest are counted
 DEFAULT_PROJECT = "default"  # runtime.context.DEFAULT_PROJECT (see the module docstring for why it is restated)
 COLUMNS = ("backlog", "todo", "doing", "review", "done")  # runtime.actions.sprint_execution.COLUMNS
-TODO_COLUMNS = {"pending": "todo", "in_progress": "doing", "completed": "done"}  # TodoWrite status -> column
+# TodoWrite status -> column (looked up with whatever an event holds, hence object keys)
+TODO_COLUMNS: dict[object, str] = {"pending": "todo", "in_progress": "doing", "completed": "done"}
 SUMMARY_EVENTS = frozenset({"SessionStart", "UserPromptSubmit"})  # their plain stdout reaches the model
 # Claude Code events that are only a heartbeat here (a user may register the router for them).
 HEARTBEAT_EVENTS = frozenset({
@@ -132,7 +133,7 @@ class Hook:
         self.moment = clock.now()
         self.at = clock.iso(self.moment)
         self.event: str | None = None
-        self.session_id: str | None = None
+        self.session_id = ""  # set by attach, which every step that acts on the session follows
         self.project = DEFAULT_PROJECT
         self.created = False
         self.plans: list = []  # (session document) -> operations, applied with the heartbeat in one write
@@ -227,7 +228,7 @@ class Hook:
     def finish(self, started: float) -> None:
         """Log the run, then say what went wrong on stderr (one line, a log that could not be written included)."""
         event = self.event[:100] if isinstance(self.event, str) else None
-        record = {"at": self.at, "event": event, "session": self.session_id,
+        record = {"at": self.at, "event": event, "session": self.session_id or None,
                   "ok": self.error is None, "did": [d[:300] for d in self.did[:20]],
                   "ms": round((time.monotonic() - started) * 1000, 1)}
         if self.error:
@@ -451,7 +452,7 @@ def start_agent(hook: Hook, document: dict, kind: str, source: str, **fields: ob
             hook.note(f"agent {adopted} started (id {claude_id})")
             return [{"op": "merge", "path": key_path("execution", "agents", adopted),
                      "value": {"claude_agent_id": claude_id, "last_heartbeat": hook.at}}]
-    key = free_agent_key(agents, agent_name(fields.pop("name", None) or kind))
+    key = free_agent_key(agents, agent_name(text(fields.pop("name", None)) or kind))
     entry = {"type": kind, "status": "running", "started_at": hook.at, "last_heartbeat": hook.at,
              "source": source, **{k: v for k, v in fields.items() if v}}
     hook.note(f"agent {key} running")
@@ -548,13 +549,14 @@ class BoardChange:
     __slots__ = ("hook", "doc", "ops", "counter", "sprint", "joined", "touched", "created", "moved")
 
     def __init__(self, hook: Hook, doc: dict) -> None:
-        self.hook, self.doc, self.ops = hook, doc, []
+        self.hook, self.doc = hook, doc
+        self.ops: list[dict] = []
         self.counter = int((doc.get("counters") or {}).get("task", 0))
         self.sprint: str | None = None
         self.joined: str | None = None  # the sprint this session joined (cmd_add's first task starts one)
         self.touched: dict[str, dict] = {}  # task id -> the task as it will be
         self.created: list[str] = []
-        self.moved: list[tuple[str, str, str]] = []  # (task id, from, to)
+        self.moved: list[tuple[str, str | None, str]] = []  # (task id, from (None: no column), to)
 
     def tasks(self) -> dict:
         tasks = self.doc.get("tasks")
@@ -824,7 +826,8 @@ def board_lines(project: dict) -> list[str]:
     """The active sprint's points and columns (all tasks when no sprint is active) and what is blocked.
     One pass over the tasks: with 10,000 of them every extra pass costs milliseconds."""
     sprint = active_sprint(project)
-    counts, points, blocked, seen = dict.fromkeys(COLUMNS, 0), {"all": 0, "done": 0}, [], 0
+    counts: dict[object, int] = dict.fromkeys(COLUMNS, 0)  # a task's column is whatever its document holds
+    points, blocked, seen = {"all": 0, "done": 0}, [], 0
     for task in (project.get("tasks") or {}).values():
         if not isinstance(task, dict) or (sprint is not None and task.get("sprint") != sprint):
             continue

@@ -34,6 +34,11 @@ from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, key_path
 from sudolang.state.sessions import event_op
 
+TYPE_CHECKING = False  # annotations only: the hook imports this module, and `typing` costs ~5 ms of its start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
 PACKAGED = Path(__file__).with_name("triggers.toml")
 OVERRIDE_NAME = "triggers.toml"
 CACHE_NAME = ".triggers-cache.json"
@@ -95,7 +100,7 @@ class Facts:
         self._timeout = timeout
         self.deadline = deadline  # time.monotonic() past which no lock is waited for (the hook's budget)
         self.moment = clock.now()
-        self._docs = {"session": session_doc, "project": project_doc}
+        self._docs: dict[str, dict | None] = {"session": session_doc, "project": project_doc}
         self.emitted: list[tuple[str, dict]] = []
 
     @property
@@ -116,27 +121,29 @@ class Facts:
         return self._read("project", lambda: self.state.project(self.project))
 
     def _read(self, kind: str, document) -> dict:
-        if self._docs[kind] is None:
+        found = self._docs[kind]
+        if found is None:
             try:
-                self._docs[kind] = document().read()
+                found = document().read()
             except NotFound:  # nothing there yet: no task, sprint or agent for a rule to find
-                self._docs[kind] = {}
-        return self._docs[kind]
+                found = {}
+            self._docs[kind] = found
+        return found
 
     def known_project_doc(self) -> dict | None:
         """The project document if it was read or written, else None (without reading it)."""
         return self._docs["project"]
 
     def update_session(self, plan) -> dict:
-        self._docs["session"] = self.state.session(self.session_id).update(plan, self.timeout)
-        return self._docs["session"]
+        updated = self._docs["session"] = self.state.session(self.session_id).update(plan, self.timeout)
+        return updated
 
     def update_project(self, plan) -> dict:
         from sudolang.state import shared
 
         shared.ensure_project(self.state, self.project, self.timeout)
-        self._docs["project"] = self.state.project(self.project).update(plan, self.timeout)
-        return self._docs["project"]
+        updated = self._docs["project"] = self.state.project(self.project).update(plan, self.timeout)
+        return updated
 
     def emit(self, event: str, payload: dict) -> None:
         self.emitted.append((event, payload))
@@ -272,13 +279,18 @@ def record_event(facts: Facts, subject: object, params: dict, payload: dict) -> 
 
 # name -> (function, default parameters); the defaults also name the parameters a rule may set,
 # and their types the types it must use. A default of None marks a parameter the rule must give.
-CONDITIONS = {
+# A condition (facts, params, payload) returns the rule's subject (falsy: the rule does not fire);
+# an action (facts, subject, params, payload) acts on it and returns what it did.
+if TYPE_CHECKING:
+    Condition = Callable[[Facts, dict, dict], Any]
+    Action = Callable[[Facts, Any, dict, dict], list[str]]
+CONDITIONS: dict[str, tuple[Condition, dict]] = {
     "always": (always, {}),
     "sprint_done": (sprint_done, {}),
     "epic_changed": (epic_changed, {}),
     "agents_silent": (agents_silent, {"stale_after_seconds": 900}),
 }
-ACTIONS = {
+ACTIONS: dict[str, tuple[Action, dict]] = {
     "complete_sprint": (complete_sprint, {}),
     "set_epic_status": (set_epic_status, {}),
     "mark_agents_stale": (mark_agents_stale, {}),

@@ -16,6 +16,10 @@ from pathlib import Path
 
 from sudolang.errors import SudolangError, UsageError
 
+TYPE_CHECKING = False  # annotations only: store loads when a document is opened; `typing` costs ~5 ms of start-up
+if TYPE_CHECKING:
+    from sudolang.state.store import Document
+
 ENV_VAR = "SUDOLANG_STATE_DIR"
 MAX_ID_LENGTH = 128
 

@@ -106,7 +106,7 @@ def _receive(document: dict, moving: dict, source_id: str, at: str) -> list[dict
 
 
 def _release(moving: dict, target_id: str, at: str) -> list[dict]:
-    ops = [{"op": "delete", "path": key_path("execution", "tasks", k)} for k in moving["tasks"]]
+    ops: list[dict] = [{"op": "delete", "path": key_path("execution", "tasks", k)} for k in moving["tasks"]]
     ops.append({"op": "set", "path": "$.active_work", "value": {}})
     ops.append({"op": "set", "path": "$.session.lifecycle.status", "value": "completed"})
     ops.append(event_op("handoff_out", at, to=target_id, tasks=sorted(moving["tasks"])))

@@ -60,7 +60,7 @@ def cmd_team(ctx: Context, name: str) -> Result:
         hint = f"the teams are {', '.join(known)}" if known else "create one with the config manager (/team <name> <members>)"
         raise NotFound(f"no team {name!r}; {hint}")
     agents = sprint.agents(doc)
-    rows = []
+    rows: list[dict] = []
     for member in known[name]:
         tasks = open_tasks(doc, member)
         rows.append({"name": member, "role": agents.get(member, {}).get("role") or "-",

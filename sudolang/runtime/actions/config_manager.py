@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 from sudolang.errors import NotFound, UsageError
 from sudolang.runtime.context import Context, Result, view
@@ -96,7 +96,8 @@ def diff(before: dict, after: dict) -> list[str]:
 
 def commit(ctx: Context, edit: Edit) -> Result:
     """Apply `edit` to the configuration and store it as the next version with its snapshot, in one update."""
-    at, done = ctx.stamp(), {}
+    at = ctx.stamp()
+    done: dict = {}
 
     def plan(document: dict) -> list[dict]:
         before = current(document)
@@ -167,7 +168,7 @@ def parse_setting(key: str, text: str) -> object:
         value = int(word)
     except ValueError:
         raise UsageError(f"{key} must be a whole number from {low} to {high}, got {text!r}") from None
-    if not low <= value <= high:
+    if (low is not None and value < low) or (high is not None and value > high):
         raise UsageError(f"{key} must be from {low} to {high}, got {value}")
     return value
 
@@ -268,7 +269,7 @@ def cmd_show(ctx: Context) -> Result:
                                      "teams": config["teams"], "agents": config["agents"]})
 
 
-def table(rows: list[tuple[str, ...]]) -> str:
+def table(rows: Sequence[tuple[str, ...]]) -> str:
     """Rows as left-aligned columns two spaces apart."""
     if not rows:
         return ""

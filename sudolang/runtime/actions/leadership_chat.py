@@ -47,7 +47,8 @@ def _text(value: str, what: str) -> str:
 
 
 def cmd_thread(ctx: Context, topic: str) -> Result:
-    topic, at, made = _text(topic, "topic"), ctx.stamp(), {}
+    topic, at = _text(topic, "topic"), ctx.stamp()
+    made: dict = {}
 
     def plan(document: dict) -> list[dict]:
         thread_id, claim = _next_id(document, "thread", "TH")
@@ -59,7 +60,8 @@ def cmd_thread(ctx: Context, topic: str) -> Result:
 
 
 def cmd_say(ctx: Context, thread: str, message: str) -> Result:
-    thread_id, message, at, seen = _ref(thread, "TH"), _text(message, "message"), ctx.stamp(), {}
+    thread_id, message, at = _ref(thread, "TH"), _text(message, "message"), ctx.stamp()
+    seen: dict = {}
 
     def plan(document: dict) -> list[dict]:
         found = _section(document, "threads").get(thread_id)
@@ -91,7 +93,8 @@ def _quorum(text: str | None) -> int | None:
 
 
 def cmd_propose(ctx: Context, title: str, quorum: str | None = None) -> Result:
-    title, chosen, at, made = _text(title, "title"), _quorum(quorum), ctx.stamp(), {}
+    title, chosen, at = _text(title, "title"), _quorum(quorum), ctx.stamp()
+    made: dict = {}
 
     def plan(document: dict) -> list[dict]:
         decision_id, claim = _next_id(document, "decision", "D")
@@ -112,7 +115,8 @@ def _tally(decision: dict) -> tuple[int, int]:
 
 
 def cmd_vote(ctx: Context, decision: str, choice: str) -> Result:
-    decision_id, at, outcome = _ref(decision, "D"), ctx.stamp(), {}
+    decision_id, at = _ref(decision, "D"), ctx.stamp()
+    outcome: dict = {}
     vote = CHOICES.get(choice.strip().lower())
     if vote is None:
         raise UsageError(f"choice must be yes or no, got {choice!r}")
@@ -170,7 +174,8 @@ def cmd_allocate(ctx: Context, agent: str, team: str) -> Result:
 
 
 def cmd_plan(ctx: Context, item: str) -> Result:
-    item, at, made = _text(item, "plan item"), ctx.stamp(), {}
+    item, at = _text(item, "plan item"), ctx.stamp()
+    made: dict = {}
 
     def plan(document: dict) -> list[dict]:
         plan_id, claim = _next_id(document, "plan", "P")

@@ -236,7 +236,8 @@ def cmd_add(ctx: Context, title: str, points: str | None = None) -> Result:
         taken = doc.get("sprints", {})
         sprint = next(f"sprint-{n:03d}" for n in range(1, len(taken) + 2) if f"sprint-{n:03d}" not in taken)
         shared.activate_sprint(ctx.state, ctx.project, sprint, ctx.session_id)
-    at, added = ctx.stamp(), {}
+    at = ctx.stamp()
+    added: dict = {}
 
     def plan(doc: dict) -> list[dict]:
         # The id comes from the document under the lock, so two sessions adding at once get distinct ids
