@@ -70,7 +70,7 @@ def print_sessions(rows: list[dict], as_json: bool) -> None:
         return
     header = ("ID", "MODE", "PROJECT", "STATUS", "LAST ACTIVITY", "EXPIRY")
     cells = [header] + [
-        (r["id"], r["mode"] or "-", r["project"] or "-", r["status"] + (" (expired)" if r["expired"] else ""),
+        (r["id"], r["mode"] or "-", r["project"] or "-", (r["status"] or "-") + (" (expired)" if r["expired"] else ""),
          r["last_activity"] or "-", r["expiry"] or "-")
         for r in rows
     ]

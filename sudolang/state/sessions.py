@@ -114,18 +114,32 @@ def _release(moving: dict, target_id: str, at: str) -> list[dict]:
 
 
 def summary(document: dict, moment: datetime) -> dict:
-    """The one-line facts about a session that `list` shows."""
-    session = document.get("session", {})
-    lifecycle = session.get("lifecycle", {})
+    """The one-line facts about a session that `list` shows. A user may have set any of them to anything
+    (`state set SID session.lifecycle.status null`), so each is text or None, never another type."""
+    session = _object(document.get("session"))
+    lifecycle = _object(session.get("lifecycle"))
     return {
-        "id": session.get("id"),
-        "mode": session.get("mode"),
-        "project": session.get("project"),
-        "status": lifecycle.get("status"),
-        "last_activity": lifecycle.get("last_activity"),
-        "expiry": lifecycle.get("expiry"),
+        "id": _text(session.get("id")),
+        "mode": _text(session.get("mode")),
+        "project": _text(session.get("project")),
+        "status": _text(lifecycle.get("status")),
+        "last_activity": _text(lifecycle.get("last_activity")),
+        "expiry": _text(lifecycle.get("expiry")),
         "expired": _expired(lifecycle, moment),
     }
+
+
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    """A field as the listing shows it: a string as it is, None as None, anything else as its JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _expired(lifecycle: dict, moment: datetime) -> bool:
@@ -141,7 +155,8 @@ def list_sessions(state: StateDir, active: bool = False, project: str | None = N
     rows = []
     for session_id in state.session_ids():
         try:
-            row = summary(state.session(session_id).read(), moment)
+            # The file's id, which every command takes, whatever the document now says its id is.
+            row = {**summary(state.session(session_id).read(), moment), "id": session_id}
         except (CorruptState, NotFound, UsageError, UnsafePath) as error:
             row = {"id": session_id, "mode": None, "project": None,
                    "status": "unsafe link" if isinstance(error, UnsafePath) else "corrupt",

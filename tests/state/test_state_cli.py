@@ -28,6 +28,20 @@ def test_create_prints_only_the_id_and_builds_the_plan_structure(cli, sid, state
     assert document["observability"]["events"][0]["type"] == "session_created"
 
 
+@pytest.mark.parametrize("path, value", [
+    ("session.lifecycle.status", "null"), ("session.lifecycle.last_activity", "5"), ("session.lifecycle", "[1]"),
+    ("session", '"text"'), ("session.mode", '{"a": 1}'),
+])
+def test_listing_shows_a_session_whose_fields_a_user_rewrote(cli, sid, path, value):
+    """Found by the fuzz campaign: `state list-sessions` failed with an internal error once a session's status
+    was null, and sorting failed once a time was a number."""
+    other = cli("session", "create", "--mode", "development").out.strip()
+    assert cli("state", "set", sid, path, value).code == 0
+    for command in (("state", "list-sessions"), ("session", "list"), ("session", "list", "--json")):
+        listed = cli(*command)
+        assert listed.code == 0 and sid in listed.out and other in listed.out, (command, listed)
+
+
 def test_set_then_get_round_trips_json_and_plain_strings(cli, sid):
     assert cli("state", "set", sid, "tasks.task-001.status", "done").code == 0
     assert cli("state", "set", sid, "tasks.task-001.points", "3").code == 0
