@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -400,7 +401,9 @@ def test_a_held_lock_times_out_quickly_exits_0_and_is_logged(started):
         result = run_hook(started, claude_input("UserPromptSubmit", prompt="hi"), "--timeout", "0.3")
         elapsed = time.monotonic() - begun
     assert result.returncode == 0 and result.stdout == ""
-    assert "timed out after 0." in result.stderr and result.stderr.count("\n") == 1  # what was left of 0.3 s
+    # What was left of the 0.3 s budget after start-up: "0.1s", or "0s" when a loaded machine (a CI run under
+    # coverage) spent it all before the lock was tried; never more than the budget.
+    assert re.search(r"timed out after 0(\.\d+)?s ", result.stderr) and result.stderr.count("\n") == 1
     assert elapsed < 5
     record = log(started)[-1]
     assert (record["ok"], record["error"], record["event"]) == (False, "lock_timeout", "UserPromptSubmit")
