@@ -141,6 +141,26 @@ def fsync_folder(folder: os.PathLike | str) -> None:
         os.close(fd)
 
 
+def keep_backup(path: os.PathLike | str, backup: os.PathLike | str, old: bytes | None = None) -> None:
+    """Make `backup` the file now at `path` (whose bytes are `old`, read when needed and not given), never
+    through a link: a hard link to
+    its inode under a new random name (writes that replace by rename never change that inode again, so
+    the link is a whole copy for free), else a copied temp file; then one rename over whatever is at
+    `backup`, a planted link included, without following it."""
+    backup = Path(backup)
+    temp = backup.with_name(f".{backup.name}.{os.urandom(6).hex()}.tmp")
+    try:
+        os.link(path, temp, follow_symlinks=False)  # fails if anything is at `temp`; never follows it
+    except OSError:  # a file system without hard links
+        temp = write_temp(backup, old if old is not None else read_bytes(path, 1 << 30, "file"))
+    try:
+        os.replace(temp, backup)
+    finally:
+        # rename() of one hard link over another of the same file does nothing and leaves `temp` (POSIX):
+        # so it is when a killed writer left the backup and the document as one inode.
+        remove_quietly(temp)
+
+
 def check_not_link(path: os.PathLike | str, verb: str = "write") -> None:
     """Refuse a path whose final name is a link (for steps that name a path without opening it: rename, link)."""
     if os.path.islink(path):

@@ -192,7 +192,7 @@ def _write_settings(path: Path, old: bytes | None, new: bytes) -> str:
     try:
         if old is not None:
             backup = path.with_name("settings.json.bak")
-            os.replace(_backup_copy(path, backup, old), backup)  # replaces a link at .bak, never follows it
+            safe_files.keep_backup(path, backup, old)  # replaces a link at .bak, never follows it
         os.replace(temp, path)
     except BaseException:
         safe_files.remove_quietly(temp)
@@ -201,16 +201,3 @@ def _write_settings(path: Path, old: bytes | None, new: bytes) -> str:
     if old is None:
         return f"{'created':9} .claude/settings.json"
     return f"{'changed':9} .claude/settings.json (router hooks added; the previous file is settings.json.bak)"
-
-
-def _backup_copy(path: Path, backup: Path, old: bytes) -> Path:
-    """A new temp file beside `backup` holding `old`: a hard link to settings.json when the file system
-    has them (the old inode is never written again: writes replace by rename), else a copy."""
-    from sudolang import safe_files
-
-    temp = backup.with_name(f".{backup.name}.{os.urandom(6).hex()}.tmp")
-    try:
-        os.link(path, temp, follow_symlinks=False)  # fails if anything is at `temp`; never follows it
-        return temp
-    except OSError:
-        return safe_files.write_temp(backup, old)

@@ -245,7 +245,7 @@ class Document:
                 try:
                     if os.path.lexists(self.path):
                         safe_files.check_not_link(self.path)
-                        _link_backup(self.path, self.backup_path)
+                        safe_files.keep_backup(self.path, self.backup_path)
                     os.replace(temp, self.path)
                 except OSError as error:
                     log.roll_back()
@@ -574,27 +574,5 @@ def write_atomically(path: Path, data: bytes) -> None:
         safe_files.remove_quietly(staged)
         raise
     safe_files.fsync_folder(path.parent)
-
-
-def _link_backup(path: Path, backup: Path) -> None:
-    # The old inode is never written again (writes replace by rename), so a hard link keeps it whole for free.
-    # A new random name for the link (link() never follows or replaces what is at its target name), then a
-    # rename over the backup, which replaces whatever entry is there (even a planted link) without following it.
-    while True:
-        temp = backup.with_name(f".{backup.name}.{os.urandom(6).hex()}.tmp")
-        try:
-            os.link(path, temp, follow_symlinks=False)
-            break
-        except FileExistsError:  # pragma: no cover - 48 random bits
-            continue
-        except OSError:  # a file system without hard links: copy instead
-            temp = safe_files.write_temp(backup, safe_files.read_bytes(path, MAX_DOCUMENT, "document"), sync=False)
-            break
-    try:
-        os.replace(temp, backup)
-    finally:
-        # rename() of one hard link over another of the same file does nothing and leaves `temp` (POSIX):
-        # so it is when a killed writer left the backup and the document as one inode.
-        safe_files.remove_quietly(temp)
 
 
