@@ -60,3 +60,10 @@ class PositionedError(SudolangError):
     def at(cls, span, message: str) -> "PositionedError":
         """The error at a sudolang.nodes.Span (or anything with path, line and column)."""
         return cls(message, span.path, span.line, span.column)
+
+
+class RunError(SudolangError):
+    """A SudoLang Core program stopped: a `throw`, a failed `require`, or a run-time error (a type error,
+    a missing member, a runaway loop). The runtime adds the program's file:line to the message."""
+
+    exit_code = FAILURE

@@ -227,6 +227,25 @@ class Document:
         self._commit(document, logged, revision)
         return document
 
+    def change(self, change: "Callable[[dict], str | None]", timeout: float = DEFAULT_TIMEOUT) -> dict:
+        """Under the lock: read, let `change` modify the document in place and return the JSON text of the
+        operations it applied (None: nothing changed), write. For a caller that applies its own operations
+        as it goes (a compiled SudoLang command): the store does not apply them again."""
+        with self.lock(timeout):
+            document = self.read()
+            revision = _revision_of(document)
+            logged = change(document)
+            if logged is not None:
+                self.commit_changed(document, logged, revision)
+            return document
+
+    def commit_changed(self, document: dict, logged: str, revision: int | None) -> None:
+        """Write a document already changed in place by the operations `logged` (JSON text), as the revision
+        after `revision`; the caller holds the lock and read the document under it."""
+        if revision is not None and document.get("revision") != revision:
+            raise UsageError("`revision` is kept by sudolang; nothing was changed")
+        self._commit(document, logged, revision)
+
     def _commit(self, document: dict, logged: str | None, revision: int | None = 0, checkpoint: bool = False) -> None:
         """Write `document` as the revision after `revision` (None: the stored one was unreadable,
         take the log's), log-first; see the module docstring for the order and what each failure leaves."""
