@@ -9,6 +9,7 @@ from sudolang.nodes import Span
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # what the checks found out, not a problem: which commands run locally and which in the model
 
 
 @dataclass(frozen=True, slots=True)

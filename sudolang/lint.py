@@ -23,8 +23,9 @@ from typing import Iterable, Iterator
 
 from sudolang import cells
 from sudolang import program as program_model
+from sudolang import core_library
 from sudolang import nodes as n
-from sudolang.diagnostics import ERROR, SYNTAX_MESSAGES, WARNING, Diagnostic, Message
+from sudolang.diagnostics import ERROR, INFO, SYNTAX_MESSAGES, WARNING, Diagnostic, Message
 
 IDENTIFIER = r"[A-Za-z_$][\w$]*"
 _WORD = re.compile(IDENTIFIER)
@@ -479,7 +480,8 @@ Dashboard {
         if found.imports:
             return
         for name, start in _calls(found):
-            if "." not in name and name not in BUILTINS and name.lower() not in found.callables:
+            if "." not in name and name not in BUILTINS and not core_library.is_library(name) \
+                    and name.lower() not in found.callables:
                 yield self.at(found.span(start, start + len(name)), name=name)
 
 
@@ -691,9 +693,11 @@ def selected(code: str, select: Iterable[str] | None = None, ignore: Iterable[st
 
 
 def lint(program: n.Program, select: Iterable[str] | None = None,
-         ignore: Iterable[str] | None = None) -> list[Diagnostic]:
-    """The program's syntax errors, then every selected rule's diagnostics in source order."""
+         ignore: Iterable[str] | None = None, notes: bool = False) -> list[Diagnostic]:
+    """The program's syntax errors, then every selected rule's diagnostics in source order. Notes (the info
+    diagnostics: where each command runs, SL510/SL511) come only with `notes`, or when `select` names them."""
     select, ignore = list(select or ()), list(ignore or ())
+    notes = notes or any(code.startswith("SL51") or "SL51".startswith(code) and len(code) > 2 for code in select)
     facts = Facts(program)  # once per call, shared by every rule
     found: list[Diagnostic] = []
     seen: set[tuple] = set()
@@ -708,7 +712,7 @@ def lint(program: n.Program, select: Iterable[str] | None = None,
     # reports it first, at its line. SL104 comes from both places and is reported once.
     for diagnostic in program_model.build(program)[1]:
         key = (diagnostic.code, diagnostic.span.start, diagnostic.message)
-        if selected(diagnostic.code, select, ignore) and key not in seen:
+        if selected(diagnostic.code, select, ignore) and key not in seen and (notes or diagnostic.severity != INFO):
             seen.add(key)
             found.append(diagnostic)
     found.sort(key=lambda d: (d.span.start, d.code))

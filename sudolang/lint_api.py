@@ -16,12 +16,13 @@ STDIN = "<stdin>"
 MAX_PROGRAM_BYTES = 4 * 1024 * 1024
 
 
-def check_paths(paths: Iterable[str], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list:
+def check_paths(paths: Iterable[str], select: Iterable[str] = (), ignore: Iterable[str] = (),
+                notes: bool = False) -> list:
     """One reporter.FileReport per file the paths name (see iter_source_files), in order."""
-    return [check_path(path, select, ignore) for path in iter_source_files(paths)]
+    return [check_path(path, select, ignore, notes) for path in iter_source_files(paths)]
 
 
-def check_path(path: str, select: Iterable[str] = (), ignore: Iterable[str] = ()):
+def check_path(path: str, select: Iterable[str] = (), ignore: Iterable[str] = (), notes: bool = False):
     """The FileReport of one file (STDIN for standard input): its diagnostics, or, when it cannot be read,
     one SL009 diagnostic and no source."""
     from sudolang import reporter
@@ -37,7 +38,7 @@ def check_path(path: str, select: Iterable[str] = (), ignore: Iterable[str] = ()
         line, column = _where(error)
         diagnostic = UnreadableFile.at(Span(path, line, column, line, column, 0, 0), reason=_reason(error))
         return reporter.FileReport(path, None, [diagnostic])
-    return reporter.FileReport(path, source, lint(parse(source, path), list(select), list(ignore)))
+    return reporter.FileReport(path, source, lint(parse(source, path), list(select), list(ignore), notes))
 
 
 def exit_code(reports: Iterable, exit_zero: bool = False) -> int:

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 from sudolang import names as program_names
 from sudolang import nodes as n
-from sudolang.diagnostics import ERROR, Diagnostic, Message
+from sudolang.diagnostics import ERROR, INFO, Diagnostic, Message
 
 # --- diagnostics -----------------------------------------------------------------------------------
 
@@ -117,8 +117,42 @@ class ViewNeedsArguments(Message):
     template = "view {view} has a required parameter (<{param}>); the view command is run with no arguments"
 
 
+class RunsLocally(Message):
+    """Informational: the command's function is SudoLang Core, so `sudolang run` and its handler run it."""
+
+    code = "SL510"
+    severity = INFO
+    template = "command {command} runs locally: {function}() is SudoLang Core"
+
+
+class RunsInModel(Message):
+    """Informational: the command is carried out by the model from the output style; the span is the line
+    that made it so (a line of prose, a call of a function nobody defines, ...), or the command itself
+    when the program has no function for it."""
+
+    code = "SL511"
+    severity = INFO
+    template = "command {command} runs in the model: {reason}"
+
+
+class MustRunLocally(Message):
+    """`local = ["/move", …]` names commands that must run locally; one of them runs in the model."""
+
+    code = "SL512"
+    severity = ERROR
+    template = "command {command} must run locally (the program's `local` says so), but {reason}"
+
+
+class BadParameter(Message):
+    """A command's function whose parameters do not match the command's signature."""
+
+    code = "SL513"
+    severity = ERROR
+    template = "command {command}: {problem}"
+
+
 MESSAGES = (ProgramName, NothingToCompile, MissingName, UnnamedAgentCommand, BadCommandName, CommandFileClash,
-            UnknownView, ViewNeedsArguments)
+            UnknownView, ViewNeedsArguments, RunsLocally, RunsInModel, MustRunLocally, BadParameter)
 
 # A command's name becomes a file name (commands/<prefix>-<name>.md) and a Python action name: no '/',
 # no '.', nothing Claude Code's command names would not hold.
@@ -152,10 +186,19 @@ class CommandSpec:
     line: int
     names: tuple[str, ...] = ()  # every name, aliases included (`/l | learn` gives ('/l', '/learn'))
     span: n.Span | None = field(default=None, compare=False)
+    local: bool = False  # its function is SudoLang Core: it runs without the model
+    reason: str = ""  # why it runs in the model (when not local)
+    function_name: str = ""  # set when an alias names the function (`/l | learn` runs learn() if there is one)
 
     @property
-    def action(self) -> str:
-        return "cmd_" + (self.params[0].name if self.name == "@" else self.name.lstrip("/").replace("-", "_"))
+    def function(self) -> str:
+        """The program function the command runs: `/move` runs move, `/set-wip` set_wip, `@<agent>` at."""
+        return self.function_name or function_for(self.name)
+
+    @property
+    def param_types(self) -> tuple[tuple[str, bool, str], ...]:
+        """((name, required, type), …) as the generated dispatch table holds them."""
+        return tuple((p.name, p.required, p.type) for p in self.params)
 
     @property
     def slug(self) -> str:
@@ -219,6 +262,7 @@ class ProgramModel:
     view: str | None = None  # the declared `view = "/name"`; None: no command draws the layout
     functions: tuple[FunctionSpec, ...] = ()
     spans: dict = field(default_factory=dict, compare=False)  # part -> Span: interface, name, prefix, view, …
+    core: "Core | None" = field(default=None, compare=False)  # the functions that run, and the constants
 
     @property
     def view_command(self) -> str:
@@ -234,6 +278,19 @@ class ProgramModel:
     def module(self) -> str:
         """The Python name of the program's runtime actions module."""
         return re.sub(r"\W", "_", self.name)
+
+
+@dataclass(frozen=True)
+class Core:
+    """What of the program runs: its SudoLang Core functions that run locally (name -> core_nodes.Function),
+    its constants (name -> literal expression), and each function's check (sudolang.core_check)."""
+
+    functions: dict
+    constants: dict
+    checks: dict
+
+    def writes(self, function: str) -> frozenset:
+        return self.checks[function].writes if function in self.checks else frozenset()
 
 
 # --- building it -----------------------------------------------------------------------------------
@@ -274,9 +331,12 @@ def build(ast: n.Program, require: bool = False) -> tuple[ProgramModel | None, l
 
     commands = _commands(interface, prefix, found)
     view = _view(properties.get("view"), commands, found)
+    core = read_core(ast, interface)
+    commands = _command_modes(commands, core, properties.get("local"), found)
 
+    found.sort(key=lambda d: (d.span.start, d.code))
     if any(d.is_error for d in found):
-        return None, sorted(found, key=lambda d: (d.span.start, d.code))
+        return None, found
     title = next((h.title for h in ast.items if isinstance(h, n.Heading)), interface.name)
     layout_prop = properties.get("layout")
     layout_string = _string(layout_prop)
@@ -301,8 +361,122 @@ def build(ast: n.Program, require: bool = False) -> tuple[ProgramModel | None, l
         view=view,
         functions=_functions(ast),
         spans=spans,
+        core=core,
     )
     return model, found
+
+
+def read_core(ast: n.Program, interface: n.Block) -> Core:
+    """The program's functions read as SudoLang Core (the first definition of a name counts), its
+    constants (the interface's properties whose value is a literal) and what core_check says of each."""
+    from sudolang import core, core_check
+    from sudolang import core_nodes as c
+
+    positions = n.Positions(ast.source, ast.path)
+    functions: dict = {}
+    for node in ast.walk():
+        if isinstance(node, n.Function) and node.body is not None and node.name not in functions:
+            functions[node.name] = core.parse_function(positions, node.span.start, node.span.end)
+    constants = {}
+    for prop in interface.body:
+        if not (isinstance(prop, n.Property) and prop.operator == "=" and re.fullmatch(r"[A-Za-z_]\w*", prop.key)
+                and prop.key not in functions):
+            continue
+        written = _value_node(prop)  # `columns = [...]`, or an object: `default_wip = { todo: 10 }`
+        if written is not None:
+            value = core.parse_expression(positions, written.span.start, written.span.end)
+            if _is_literal(value, c):
+                constants[prop.key] = value
+    checks = core_check.check(functions, constants)
+    local = {name: f for name, f in functions.items() if isinstance(f, c.Function) and checks[name].local}
+    return Core(local, constants, checks)
+
+
+def _is_literal(node, c) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, c.Literal):
+            continue
+        if isinstance(current, c.Template) and all(isinstance(part, str) for part in current.parts):
+            continue
+        if isinstance(current, c.Array):
+            stack.extend(current.items)
+        elif isinstance(current, c.Object):
+            stack.extend(entry.value if isinstance(entry, c.Entry) else None for entry in current.entries)
+        elif isinstance(current, c.Unary) and current.op == "-" and isinstance(current.operand, c.Literal):
+            continue
+        else:
+            return False
+    return True
+
+
+def _command_modes(commands: tuple[CommandSpec, ...], core: Core, local_prop: n.Property | None,
+                   found: list[Diagnostic]) -> tuple[CommandSpec, ...]:
+    """Each command with whether it runs locally, its parameters typed by its function; SL510/SL511 say
+    which, SL512 when `local = [...]` demands a command that does not, SL513 a function whose parameters
+    do not fit the command."""
+    from dataclasses import replace
+
+    demanded = set(_local_names(local_prop))
+    result = []
+    for command in commands:
+        if command.name == "/help":
+            result.append(command)
+            continue
+        label = command.name if command.name != "@" else command.signature
+        where = command.span
+        assert where is not None  # _commands gives every command its span
+        named = next((function_for(alias) for alias in command.names if function_for(alias) in core.checks), None)
+        if named is not None and named != command.function:
+            command = replace(command, function_name=named)
+        check = core.checks.get(command.function)
+        function = core.functions.get(command.function)
+        if check is None:
+            wanted = " or ".join(dict.fromkeys(f"{function_for(alias)}()" for alias in command.names or (command.name,)))
+            reason, span = f"the program has no function {wanted} for it", where
+        elif not check.local:
+            reason, span = check.reason, check.span or where
+        else:
+            assert function is not None  # a local function is one of core.functions
+            problem = _parameter_problem(command, function)
+            if problem:
+                found.append(BadParameter.at(where, command=label, problem=problem))
+                result.append(command)
+                continue
+            typed = tuple(replace(p, type=q.type or "text") for p, q in zip(command.params, function.params))
+            found.append(RunsLocally.at(where, command=label, function=command.function))
+            result.append(replace(command, params=typed, local=True))
+            continue
+        found.append(RunsInModel.at(span, command=label, reason=reason))
+        if demanded & set(command.names or (command.name,)) or command.name in demanded:
+            found.append(MustRunLocally.at(span, command=label, reason=reason))
+        result.append(replace(command, reason=reason))
+    return tuple(result)
+
+
+def function_for(name: str) -> str:
+    """The function a command name runs: `/move` move, `/set-wip` set_wip, `@` at."""
+    return "at" if name == "@" else name.lstrip("/").replace("-", "_")
+
+
+def _parameter_problem(command: CommandSpec, function) -> str:
+    theirs = [p.name for p in function.params]
+    ours = [p.name for p in command.params]
+    if len(theirs) != len(ours):
+        return (f"{command.function}() takes {len(theirs)} parameter(s) ({', '.join(theirs) or 'none'}), the command "
+                f"gives {len(ours)} ({', '.join(ours) or 'none'})")
+    for param, wanted in zip(command.params, function.params):
+        if not param.required and not wanted.optional:
+            return f"[{param.name}] is optional in the command, so {command.function}() must give it a default or `?`"
+    return ""
+
+
+def _local_names(prop: n.Property | None) -> list[str]:
+    """AST read: the command names of `local = ["/move", "/add"]`."""
+    if prop is None:
+        return []
+    return [string.text.strip() for string in prop.strings]
 
 
 def default_name(block_name: str) -> str | None:
@@ -441,6 +615,11 @@ def _value_text(prop: n.Property) -> str:
 def _header_text(block: n.Block) -> str:
     """AST read: a block's header as written (`interface Todo`); "" for a property's block value."""
     return block.header.text if block.header is not None else ""
+
+
+def _value_node(prop: n.Property) -> n.Node | None:
+    """AST read: the node holding a property's value as written: its expression, or its `{ … }` block."""
+    return prop.value if prop.value is not None else prop.block
 
 
 def _block_value(prop: n.Property) -> n.Block | None:

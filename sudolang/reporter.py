@@ -80,8 +80,10 @@ def summary(reports: list[FileReport]) -> str:
     """`N errors, M warnings in K files` (K counts every file checked)."""
     diagnostics = [d for report in reports for d in report.diagnostics]
     errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(reports), 'file')}"
+    notes = sum(d.severity == "info" for d in diagnostics)
+    warnings = len(diagnostics) - errors - notes
+    counted = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}" + (f", {_plural(notes, 'note')}" if notes else "")
+    return f"{counted} in {_plural(len(reports), 'file')}"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -10,7 +10,7 @@ def lint(args) -> int:
     from sudolang import lint_api, reporter
 
     select, ignore = lint_api.rule_codes(args.select), lint_api.rule_codes(args.ignore)
-    reports = lint_api.check_paths(args.paths, select, ignore)
+    reports = lint_api.check_paths(args.paths, select, ignore, args.notes)
     sys.stdout.write(reporter.REPORTERS[args.format](reports))
     if args.format == "text":
         sys.stdout.flush()  # the summary goes after the findings, also on a shared terminal

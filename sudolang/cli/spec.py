@@ -100,7 +100,7 @@ the nearest folder upwards that has a .claude/ folder, else ./.claude/state."""
 # --- lint, compile, init, run -------------------------------------------------------------------------------
 
 LINT_EPILOG = """\
-rules (error: breaks compiling or running; warning: the model can still cope):
+rules (error: breaks compiling or running; warning: the model can still cope; info: what runs where):
   SL001-6  error  syntax: unclosed or stray brackets, unterminated strings, fences, comments
   SL007  error    brackets nested deeper than 100
   SL009  error    the file cannot be read (not a regular file, over 4 MiB) or decoded as UTF-8
@@ -114,6 +114,11 @@ rules (error: breaks compiling or running; warning: the model can still cope):
   SL302  error    an invalid JSONPath in a state command
   SL401  warning  class-based keywords (class, extends, inherits, new, super) in code
   SL402  warning  the deprecated set operators cap and cup
+  SL500-6  error  a program that cannot compile (no name, a command that cannot be a file, a bad view)
+  SL510  info     (with --notes) this command runs locally: its function is SudoLang Core (docs/language.md section 8)
+  SL511  info     (with --notes) this command runs in the model, and the line that made it so
+  SL512  error    a command the program's `local = [...]` names runs in the model
+  SL513  error    a command's function whose parameters do not fit its signature
 
 CODES for --select and --ignore are comma-separated codes or prefixes (SL1 means SL1xx).
 Folders are searched for *.sudo, *.sudo.md and *.mdc files (hidden folders are skipped).
@@ -238,6 +243,7 @@ COMMANDS = (
         opt("--select", "CODES", "report only these codes or prefixes, e.g. SL1,SL302"),
         opt("--ignore", "CODES", "do not report these codes or prefixes"),
         flag("--exit-zero", "exit 0 even when errors are found"),
+        flag("--notes", "also say where each command runs: locally (SL510) or in the model, and which line made it so (SL511)"),
     ), "sudolang.cli.lint:lint"),
     Command("compile", None, GROUPS[1].help, (
         arg("programs", "PROGRAM", "a shipped program's name or a .sudo file", nargs="+"),

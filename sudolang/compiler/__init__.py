@@ -92,8 +92,15 @@ def compile_program(source: str, label: str) -> dict[str, str]:
     becomes part of a path (sudolang.names for name and prefix, COMMAND_NAME for each command, and that
     no two commands share a file)."""
     _, model = parse_checked(source, label)
+    from sudolang.compiler.core_codegen import generate
+
+    core = model.core
+    code = generate(label, source, core.functions, core.constants)
+    writes = {c.function: sorted(core.writes(c.function)) for c in model.commands if c.local}
+    views = {b.target: sorted(core.writes(b.target)) for b in model.bindings
+             if b.kind == "view" and b.target in core.functions and not core.functions[b.target].params}
     context = {"program": model, "version": __version__, "handler": f".claude/scripts/handlers/{model.name}.py",
-               "rebuild": rebuild_argument(label, model.name)}
+               "rebuild": rebuild_argument(label, model.name), "code": code, "writes": writes, "views": views}
     files = {
         f"output-styles/{model.name}.md": render("output_style.md.j2", **context),
         f"scripts/handlers/{model.name}.py": render("handler.py.j2", **context),
@@ -105,6 +112,7 @@ def compile_program(source: str, label: str) -> dict[str, str]:
 
 # What a compile's output depends on besides the source: these files of the package, and its version.
 _COMPILE_INPUTS = ("grammar.lark", "parser.py", "nodes.py", "lint.py", "diagnostics.py", "names.py", "program.py",
+                   "core.lark", "core.py", "core_nodes.py", "core_check.py", "core_library.py",
                    "programs/__init__.py", "compiler/*.py", "compiler/templates/*.j2")
 
 
@@ -146,11 +154,13 @@ class Escaped(str):
 
 
 def _finalize(value: object) -> object:
-    if isinstance(value, Escaped) or (isinstance(value, int) and not isinstance(value, bool)):
+    from sudolang.compiler.core_codegen import Generated
+
+    if isinstance(value, (Escaped, Generated)) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     import jinja2
 
-    raise jinja2.TemplateError(f"a template embeds {value!r} without an escaping filter "
+    raise jinja2.TemplateError(f"a template embeds {str(value)[:80]!r} without an escaping filter "
                                "(py, pystring, pytext, yaml, sh, md, comment, code, fence)")
 
 
@@ -170,9 +180,15 @@ def _environment():
     environment.filters.update({
         "py": python_literal, "pystring": python_block, "pytext": python_text, "yaml": yaml_scalar,
         "sh": shell_word, "md": markdown_text, "comment": markdown_comment, "code": markdown_code,
-        "fence": markdown_fence,
+        "fence": markdown_fence, "pyfunction": _python_function,
     })
     return environment
+
+
+def _python_function(name: str) -> object:
+    from sudolang.compiler.core_codegen import python_function
+
+    return python_function(name)
 
 
 def render(template: str, **context: object) -> str:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from sudolang.errors import SudolangError, UsageError
 
-# signature -> (command, action, ((parameter, required), ...), description), as generated handlers hold it
+# signature -> (command, function or None, ((parameter, required, type), ...), description), as generated
+# handlers hold it; a function of None is a command the model carries out
 Table = dict
 
 
@@ -27,8 +28,10 @@ class Program:
     """What a generated handler holds about its program."""
 
     name: str
-    actions: str  # the module with the cmd_* functions and the VIEWS table
+    path: str  # the SudoLang source it was compiled from, as run-time errors name it
     commands: Table
+    functions: dict = field(default_factory=dict)  # function name -> (compiled function, documents it writes)
+    in_model: dict = field(default_factory=dict)  # command -> why the model carries it out
     layout: str = ""
     bindings: dict = field(default_factory=dict)  # placeholder -> ("view", NAME) or ("query", JSONPATH)
     view_command: str = "/help"  # the command that draws the layout (the dashboard's /refresh)
@@ -37,8 +40,10 @@ class Program:
 @dataclass
 class Invocation:
     signature: str
-    action: str
+    function: str | None
     arguments: dict[str, str | None]
+    params: tuple = ()
+    description: str = ""
 
     @property
     def command(self) -> str:
@@ -61,12 +66,12 @@ def run(program: Program, argv: list[str]) -> int:
             print(help_text(program.name, program.commands))
             return 0
         invocation = match(program.commands, words)
-        actions_module(program.actions)  # before a session is created for nothing
+        check_local(program, invocation)  # before a session is created for nothing
         ctx = context(options)
         drawing = invocation.command == program.view_command and program.layout and not options.as_json
         if drawing:
             ctx = ctx.reading()  # the command and the layout's views read the state once, together
-        result = call(program.actions, invocation, ctx)
+        result = call(program, invocation, ctx)
         if options.as_json:
             print(json.dumps(result.data, indent=2, ensure_ascii=False))
         elif drawing:
@@ -114,11 +119,12 @@ def help_text(program: str, commands: Table) -> str:
 def match(commands: Table, words: list[str]) -> Invocation:
     """The command the words name, with its arguments bound by the signature."""
     first, rest = words[0], words[1:]
-    for signature, (name, action, params, description) in commands.items():
+    for signature, (name, function, params, description) in commands.items():
         if name == "@" and first.startswith("@") and len(first) > 1:
-            return Invocation(signature, action, bind(signature, description, params, [first[1:], *rest]))
+            return Invocation(signature, function, bind(signature, description, params, [first[1:], *rest]),
+                              params, description)
         if name == first:
-            return Invocation(signature, action, bind(signature, description, params, rest))
+            return Invocation(signature, function, bind(signature, description, params, rest), params, description)
     known = [entry[0] if entry[0] != "@" else "@<agent>" for entry in commands.values()]
     known += [] if "/help" in known else ["/help"]
     raise UsageError(f"unknown command {first!r}; the commands are {', '.join(known)}")
@@ -131,7 +137,7 @@ def bind(signature: str, description: str, params: tuple, words: list[str]) -> d
     if len(words) > len(params) and not (params and params[-1][1]):
         raise UsageError(f"too many arguments (quote one that has spaces); {usage}")
     arguments: dict[str, str | None] = {}
-    for index, (name, required) in enumerate(params):
+    for index, (name, required, *_) in enumerate(params):
         last = index == len(params) - 1
         value = " ".join(words[index:]) if last else (words[index] if index < len(words) else "")
         if not value and required:
@@ -140,25 +146,41 @@ def bind(signature: str, description: str, params: tuple, words: list[str]) -> d
     return arguments
 
 
-def call(actions: str, invocation: Invocation, ctx):
-    module = actions_module(actions)
-    action = getattr(module, invocation.action, None)
-    if action is None:
-        raise SudolangError(f"{invocation.signature} has no action {invocation.action} in {actions}")
-    return action(ctx, **{python_name(key): value for key, value in invocation.arguments.items()})
+def check_local(program: Program, invocation: Invocation) -> None:
+    """A command the model carries out cannot run here: say so, and why (the program's own line)."""
+    if invocation.function is None or invocation.function not in program.functions:
+        reason = program.in_model.get(invocation.command, "the program has no function for it")
+        raise SudolangError(f"{invocation.command} is carried out by the model, not run here: {reason}. In Claude Code, "
+                            f"the command asks the model to do it")
 
 
-def actions_module(actions: str):
-    """The module with a program's cmd_* actions; only the shipped programs have one so far."""
-    import importlib
+def call(program: Program, invocation: Invocation, ctx):
+    """Run the command's compiled function as one transaction (sudolang.runtime.corelib); its Result."""
+    from sudolang.runtime import corelib
 
-    try:
-        return importlib.import_module(actions)
-    except ModuleNotFoundError as error:
-        if error.name != actions:
-            raise
-        raise SudolangError(f"no runtime actions for this program ({actions}); only the shipped programs run "
-                            "locally: compile yours for Claude Code with `sudolang compile`") from None
+    check_local(program, invocation)
+    function, writes = program.functions[invocation.function]
+    usage = f"usage: {invocation.signature} - {invocation.description}"
+    arguments = [corelib.argument(invocation.arguments.get(name), kind, name, usage)
+                 for name, _, kind in invocation.params]
+    value, fired = corelib.execute(ctx, program.path, function, arguments, frozenset(writes))
+    return as_result(value, fired)
+
+
+def as_result(value: object, fired: list[str]):
+    """What a function returned, as the text a person reads and the data --json prints."""
+    from sudolang.runtime import corelib, values
+    from sudolang.runtime.context import Result
+
+    if isinstance(value, corelib.Reply):
+        text, data = ("" if value.text is None else values.text(value.text)), value.data
+    elif value is None:
+        text, data = "", None
+    elif isinstance(value, str):
+        text, data = value, value
+    else:
+        text, data = json.dumps(value, indent=2, ensure_ascii=False), value
+    return Result("\n".join([text, *fired]) if fired else text, data)
 
 
 def context(options: Options):
@@ -214,13 +236,15 @@ def screen(program: Program, ctx, main: str | None = None) -> str:
 
 
 def binding_values(program: Program, ctx) -> dict[str, str]:
-    """Each placeholder's value as text: a view of the actions module, or a JSONPath query of the session."""
-    views = getattr(actions_module(program.actions), "VIEWS", {})
+    """Each placeholder's value as text: a view (a function of the program), or a JSONPath query of the session."""
+    from sudolang.runtime import corelib
+
     values = {}
     for name, (kind, target) in program.bindings.items():
         if kind == "view":
-            view = views.get(target)
-            values[name] = view(ctx) if view else f"(no view {target})"
+            view = program.functions.get(target)
+            values[name] = as_result(corelib.execute(ctx, program.path, view[0], [], frozenset(view[1]))[0], []).text \
+                if view else f"(no view {target})"
         elif kind == "query":
             values[name] = show(query(ctx, target))
         else:

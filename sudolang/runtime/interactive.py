@@ -53,7 +53,7 @@ def respond(program: handler.Program, ctx, line: str) -> str:
         if words[0] in ("/help", "help"):
             return _view(program, ctx, handler.help_text(program.name, program.commands) + "\n  /quit  Leave (or Ctrl-D)")
         invocation = handler.match(program.commands, words)
-        result = handler.call(program.actions, invocation, ctx)
+        result = handler.call(program, invocation, ctx)
     except ValueError as error:  # shlex: an unclosed quote
         return _view(program, ctx, f"error: {error}")
     except SudolangError as error:
@@ -67,7 +67,7 @@ def _view(program: handler.Program, ctx, main: str | None = None) -> str:
     if main is None and program.view_command == "/help":
         main = handler.help_text(program.name, program.commands)
     elif main is None:
-        main = handler.call(program.actions, handler.match(program.commands, [program.view_command]), ctx).text
+        main = handler.call(program, handler.match(program.commands, [program.view_command]), ctx).text
     return handler.screen(program, ctx, main)
 
 

@@ -10,8 +10,13 @@ from pathlib import Path
 
 def handler_module(path: str, text: str) -> types.ModuleType:
     """The handler `text` (generated, from the file `path`) executed as a module."""
+    import linecache
+
     module = types.ModuleType(f"sudolang_handler_{Path(path).stem}")
     module.__file__ = path
+    # Run-time errors name the program's line from the `# line N` comment of the generated line they
+    # stopped at (sudolang.runtime.corelib); the text may exist only in memory, so linecache is told it.
+    linecache.cache[path] = (len(text), None, text.splitlines(keepends=True), path)
     exec(compile(text, path, "exec"), module.__dict__)
     return module
 
@@ -20,5 +25,5 @@ def program_of(module: types.ModuleType):
     """The runtime's Program (sudolang.runtime.handler) of a loaded handler module."""
     from sudolang.runtime.handler import Program
 
-    return Program(module.PROGRAM, module.ACTIONS, module.COMMANDS, module.LAYOUT, module.BINDINGS,
-                   module.VIEW_COMMAND)
+    return Program(module.PROGRAM, module.PATH, module.COMMANDS, module.FUNCTIONS, module.IN_MODEL, module.LAYOUT,
+                   module.BINDINGS, module.VIEW_COMMAND)

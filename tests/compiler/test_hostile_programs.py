@@ -139,7 +139,13 @@ def test_the_generated_handler_is_python_that_holds_the_exact_values(hostile, tm
     program = model()
     assert values["LAYOUT"] == program.layout
     go = program.commands[0]
-    assert values["COMMANDS"][go.signature] == (go.name, go.action, go.param_pairs, go.description)
+    assert values["COMMANDS"][go.signature] == (go.name, None, go.param_types, go.description)  # the model's
+    say = program.commands[1]
+    assert say.local and values["COMMANDS"][say.signature] == (say.name, "say", say.param_types, say.description)
+    bait = "it's \"q\" $(touch X) `touch X` ; touch X | x & !`touch INJECTED` #c"
+    said = python(tmp_path, str(handler), "/say", bait)
+    assert said.returncode == 0, said.stderr
+    assert said.stdout == '""" \'\'\' \\back ${HOME} $(touch X) `touch X` ../ !`touch INJECTED` --- -->\n<' + bait + ">\n"
     assert values["BINDINGS"] == {b.placeholder: (b.kind, b.target) for b in program.binding_specs}
     helped = python(tmp_path, str(handler), "/help")
     assert helped.returncode == 0, helped.stderr
@@ -202,9 +208,12 @@ def test_the_command_files_run_only_the_handler(hostile):
     values, body = frontmatter(go)
     assert values["description"] == program.commands[0].description + " (hostile)"
     assert values["argument-hint"] == program.commands[0].usage
-    assert values["allowed-tools"] == "Bash(uv run .claude/scripts/handlers/hostile.py *)"
+    assert "allowed-tools" not in values  # /go runs in the model: no handler, so no tool to allow
+    assert "!`" not in go and "It has no local handler:" in body
+    say, _ = frontmatter(files["commands/hostile-say.md"])
+    assert say["allowed-tools"] == "Bash(uv run .claude/scripts/handlers/hostile.py *)"
     for relative, text in files.items():
-        if not relative.startswith("commands/"):
+        if not relative.startswith("commands/") or relative == "commands/hostile-go.md":
             continue
         spans = re.findall(r"!`([^`]*)`", text)
         assert len(spans) == 1, (relative, spans)

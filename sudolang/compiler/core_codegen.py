@@ -1,0 +1,413 @@
+"""SudoLang Core to Python: the functions of a program, as the readable module text its handler holds.
+
+`generate(core)` writes one Python function per local SudoLang function (`fn move(task, column)` becomes
+`f_move(run, v_task, v_column)`), its program constants (`C_columns`), and nothing else. Every statement's
+first line ends in `# line N`, the program line it came from, which is how sudolang.runtime.corelib names
+the line of a run-time error. Operators and the standard library go through sudolang.runtime.values and
+sudolang.runtime.stdlib, which give Core its one meaning (docs/language.md §8); the state goes through
+the command's `run` (corelib.Run), which records each write for the transaction.
+
+Names are prefixed by kind (v_ locals, f_ functions, C_ constants, _std_ library), so no SudoLang name can be
+a Python keyword or shadow a builtin; texts are written with repr(), so no string of the program can become
+code.
+"""
+
+from __future__ import annotations
+
+from sudolang import core_library as library
+from sudolang import core_nodes as c
+from sudolang.core_check import assigned_names, place_root
+
+COMPARISONS = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
+ARITHMETIC = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "^": "power"}
+BOOLEAN_NODES = ("==", "!=", "<", "<=", ">", ">=", "in")
+RUN_CALLS = {"actor": "run.actor", "sessionId": "run.session_id", "projectId": "run.project_id", "sessions": "run.sessions",
+             "emit": "run.emit", "record": "run.record", "result": "_rt.result", "notFound": "_rt.not_found",
+             "usage": "_rt.usage"}
+
+
+class Generated(str):
+    """Python source written by this module: the only unfiltered text a template may embed."""
+
+
+def python_function(name: str) -> Generated:
+    """The Python name of a program function (the checker has held it to SudoLang's identifier pattern)."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"not a function name: {name!r}")
+    return Generated(f"f_{name}")
+
+
+def generate(path: str, source: str, functions: dict, constants: dict) -> Generated:
+    """functions: name -> core_nodes.Function (the local ones); constants: name -> literal expression;
+    `source` is the program's text the nodes' spans index."""
+    writer = _Module(path, source, functions, constants)
+    return Generated(writer.module())
+
+
+class _Module:
+    def __init__(self, path: str, source: str, functions: dict, constants: dict) -> None:
+        self.path, self.source, self.functions, self.constants = path, source, functions, constants
+        self.library_used: set[str] = set()
+
+    def module(self) -> str:
+        bodies = [self.function(function) for function in self.functions.values()]
+        constants = [f"C_{name} = {_Function(self, None).expression(value)}  # line {value.span.line}"
+                     for name, value in self.constants.items()]
+        head = []
+        if self.library_used:
+            head += ["if _std is not None:  # the standard library functions the program calls"]
+            head += [f"    _std_{name} = _std.FUNCTIONS[{name!r}]" for name in sorted(self.library_used)]
+        if constants:
+            head += ["", "# The program's constants", *constants]
+        return "\n".join(head + [""] + ["\n\n" + body for body in bodies]).strip("\n") + "\n"
+
+    def function(self, function: c.Function) -> str:
+        return _Function(self, function).source()
+
+
+class _Function:
+    """One function's Python text."""
+
+    def __init__(self, module: _Module, function: c.Function | None) -> None:
+        self.module, self.function = module, function
+        body = function.body if function is not None else ()
+        params = {p.name for p in function.params} if function is not None else set()
+        self.locals = params | assigned_names(body)
+        self.mutated = _mutated_names(body)
+        self.lines: list[str] = []
+        self.temps = 0
+
+    # --- statements -----------------------------------------------------------------------------------
+
+    def source(self) -> str:
+        function = self.function
+        assert function is not None
+        params = ", ".join(["run"] + [f"v_{p.name}" + ("=None" if any(q.optional for q in function.params[:i + 1]) else "") for i, p in enumerate(function.params)])  # none required after a default
+        self.lines = [f"# {self.module.path}:{function.span.line}", f"def f_{function.name}({params}):",
+                      f"    run.step()  # line {function.span.line}"]
+        for p in function.params:
+            if p.default is not None:
+                self.emit(1, f"if v_{p.name} is None:", p)
+                self.emit(2, f"v_{p.name} = {self.expression(p.default)}", p)
+            if p.name in self.mutated:
+                self.emit(1, f"v_{p.name} = _v.copy(v_{p.name})", p)
+        self.block(function.body, 1)
+        return "\n".join(self.lines)
+
+    def emit(self, depth: int, code: str, node) -> None:
+        self.lines.append(f"{'    ' * depth}{code}  # line {node.span.line}")
+
+    def block(self, body: tuple, depth: int) -> None:
+        before = len(self.lines)
+        for statement in body:
+            self.statement(statement, depth)
+        if len(self.lines) == before:
+            self.lines.append(f"{'    ' * depth}pass")
+
+    def statement(self, node, depth: int) -> None:
+        if isinstance(node, c.Assign):
+            self.assign(node, depth)
+        elif isinstance(node, c.ExpressionStatement):
+            if isinstance(node.expression, c.Match):
+                self.match_statement(node.expression, depth)
+            else:
+                self.emit(depth, self.expression(node.expression), node)
+        elif isinstance(node, c.If):
+            self.if_statement(node, depth, "if")
+        elif isinstance(node, c.ForEach):
+            if len(node.names) == 1:
+                self.emit(depth, f"for v_{node.names[0]} in _v.iterate({self.expression(node.iterable)}):", node)
+            else:
+                targets = ", ".join(f"v_{name}" for name in node.names[:2])
+                self.emit(depth, f"for {targets} in _v.iterate_pairs({self.expression(node.iterable)}):", node)
+            self.emit(depth + 1, "run.step()", node)
+            for name in node.names:
+                if name in self.mutated:
+                    self.emit(depth + 1, f"v_{name} = _v.copy(v_{name})", node)
+            self.block(node.body, depth + 1)
+        elif isinstance(node, c.While):
+            self.emit(depth, f"while {self.condition(node.condition)}:", node)
+            self.emit(depth + 1, "run.step()", node)
+            self.block(node.body, depth + 1)
+        elif isinstance(node, c.Break):
+            self.emit(depth, "break", node)
+        elif isinstance(node, c.Continue):
+            self.emit(depth, "continue", node)
+        elif isinstance(node, c.Return):
+            self.emit(depth, "return" + (f" {self.expression(node.value)}" if node.value is not None else " None"), node)
+        elif isinstance(node, c.Throw):
+            self.emit(depth, f"raise _rt.thrown({self.expression(node.value)})", node)
+        elif isinstance(node, c.Require):
+            self.requirement(node, depth)
+        elif isinstance(node, c.Delete):
+            self.delete(node, depth)
+        else:  # pragma: no cover - the checker lets no other node through
+            raise TypeError(f"not a Core statement: {type(node).__name__}")
+
+    def if_statement(self, node: c.If, depth: int, keyword: str) -> None:
+        self.emit(depth, f"{keyword} {self.condition(node.condition)}:", node)
+        self.block(node.body, depth + 1)
+        if len(node.orelse) == 1 and isinstance(node.orelse[0], c.If):
+            self.if_statement(node.orelse[0], depth, "elif")
+        elif node.orelse:
+            self.lines.append(f"{'    ' * depth}else:")
+            self.block(node.orelse, depth + 1)
+
+    def requirement(self, node: c.Require, depth: int) -> None:
+        if node.message is not None:
+            message = self.expression(node.message)
+        else:
+            span = node.condition.span
+            message = repr(f"requirement failed: {' '.join(self.module.source[span.start:span.end].split())}")
+        self.emit(depth, f"if {self.negated(node.condition)}:", node)
+        if node.kind == "require":
+            self.emit(depth + 1, f"raise _rt.thrown({message})", node)
+        else:
+            self.emit(depth + 1, f"run.warn({message})", node)
+
+    def match_statement(self, node: c.Match, depth: int) -> None:
+        self.temps += 1
+        subject = f"_m{self.temps}"
+        self.emit(depth, f"{subject} = {self.expression(node.subject)}", node)
+        keyword = "if"
+        default = None
+        for arm in node.arms:
+            if not arm.patterns:
+                default = arm
+                continue
+            test = " or ".join(f"_v.equal({subject}, {self.expression(p)})" for p in arm.patterns)
+            self.emit(depth, f"{keyword} {test}:", arm)
+            self.arm_body(arm, depth + 1)
+            keyword = "elif"
+        if default is not None:
+            if keyword == "if":
+                self.arm_body(default, depth)
+            else:
+                self.lines.append(f"{'    ' * depth}else:")
+                self.arm_body(default, depth + 1)
+
+    def arm_body(self, arm: c.Arm, depth: int) -> None:
+        if isinstance(arm.body, tuple):
+            self.block(arm.body, depth)
+        else:
+            self.emit(depth, self.expression(arm.body), arm)
+
+    def assign(self, node: c.Assign, depth: int) -> None:
+        target, value = node.target, self.expression(node.value)
+        root = place_root(target)
+        if isinstance(root, c.Name) and root.name in library.STATE_ROOTS:
+            self.emit(depth, self.state_write(node.op, root.name, self.keys(target), target, value), node)
+        elif isinstance(target, c.Name):
+            name = f"v_{target.name}"
+            if node.op != "=":
+                value = f"_v.{ARITHMETIC[node.op[0]]}({name}, {value})"
+            elif target.name in self.mutated and not isinstance(node.value, c.Literal):
+                value = f"_v.copy({value})"
+            self.emit(depth, f"{name} = {value}", node)
+        else:
+            subject = self.expression(target.subject)
+            key = repr(target.name) if isinstance(target, c.Member) else self.expression(target.index)
+            setter = "_v.set_member" if isinstance(target, c.Member) else "_v.set_index"
+            if node.op != "=":
+                value = f"_v.{ARITHMETIC[node.op[0]]}({self.expression(target)}, {value})"
+            self.emit(depth, f"{setter}({subject}, {key}, _v.copy({value}))", node)
+
+    def state_write(self, op: str, root: str, keys: str, target, value: str) -> str:
+        if op == "=":
+            return f"run.set({root!r}, {keys}, {value})"
+        if op == "+=":
+            return f"run.add({root!r}, {keys}, {value})"
+        if op == "-=":
+            return f"run.add({root!r}, {keys}, _v.neg({value}))"
+        return f"run.set({root!r}, {keys}, _v.{ARITHMETIC[op[0]]}({self.expression(target)}, {value}))"
+
+    def delete(self, node: c.Delete, depth: int) -> None:
+        target = node.target
+        root = place_root(target)
+        if isinstance(root, c.Name) and root.name in library.STATE_ROOTS:
+            self.emit(depth, f"run.delete({root.name!r}, {self.keys(target)})", node)
+        else:
+            key = repr(target.name) if isinstance(target, c.Member) else self.expression(target.index)
+            self.emit(depth, f"_rt.delete_local({self.expression(target.subject)}, {key})", node)
+
+    def keys(self, target) -> str:
+        """The keys of a state place, root first: `project.tasks[id].column` gives ('tasks', v_id, 'column')."""
+        keys = []
+        while isinstance(target, (c.Member, c.Index)):
+            keys.append(repr(target.name) if isinstance(target, c.Member) else self.expression(target.index))
+            target = target.subject
+        return "(" + ", ".join(reversed(keys)) + ("," if len(keys) == 1 else "") + ")"
+
+    # --- expressions ------------------------------------------------------------------------------
+
+    def condition(self, node) -> str:
+        """An expression read as true or false."""
+        if isinstance(node, c.Binary) and node.op in BOOLEAN_NODES:
+            return self.expression(node)
+        if isinstance(node, c.Binary) and node.op in ("&&", "||"):
+            joiner = " and " if node.op == "&&" else " or "
+            return f"({self.condition(node.left)}{joiner}{self.condition(node.right)})"
+        if isinstance(node, c.Unary) and node.op == "!":
+            return f"(not {self.condition(node.operand)})"
+        if isinstance(node, c.Literal) and isinstance(node.value, bool):
+            return repr(node.value)
+        return f"_v.truthy({self.expression(node)})"
+
+    def negated(self, node) -> str:
+        """`not condition`, without a double negation: `require a != b` fails when `_v.equal(a, b)`."""
+        if isinstance(node, c.Binary) and node.op == "!=":
+            return f"_v.equal({self.expression(node.left)}, {self.expression(node.right)})"
+        if isinstance(node, c.Unary) and node.op == "!":
+            return self.condition(node.operand)
+        return f"not {self.condition(node)}"
+
+    def expression(self, node) -> str:
+        method = getattr(self, "x_" + type(node).__name__)
+        return method(node)
+
+    def x_Literal(self, node: c.Literal) -> str:
+        return repr(node.value)
+
+    def x_Template(self, node: c.Template) -> str:
+        parts = [repr(part) if isinstance(part, str) else f"_v.text({self.expression(part)})" for part in node.parts]
+        if not parts:
+            return "''"
+        return parts[0] if len(parts) == 1 and isinstance(node.parts[0], str) else "(" + " + ".join(parts) + ")"
+
+    def x_Shell(self, node: c.Shell) -> str:
+        words = ["[" + ", ".join(repr(p) if isinstance(p, str) else self.expression(p) for p in word) + "]"
+                 for word in node.words]
+        return f"run.shell([{', '.join(words)}])"
+
+    def x_Name(self, node: c.Name) -> str:
+        name = node.name
+        if name in self.locals or name in self.scopes():
+            return f"v_{name}"
+        if name in library.STATE_ROOTS:
+            return f"run.{name}()"
+        if name in self.module.constants:
+            return f"C_{name}"
+        if name in self.module.functions:
+            return f"(lambda *a: f_{name}(run, *a))"
+        raise TypeError(f"unknown name {name}")  # pragma: no cover - the checker found it first
+
+    def scopes(self) -> set[str]:
+        return getattr(self, "_arrow_names", set())
+
+    def x_Array(self, node: c.Array) -> str:
+        items = [f"*_rt.spread_array({self.expression(i.value)})" if isinstance(i, c.Spread) else self.expression(i)
+                 for i in node.items]
+        return "[" + ", ".join(items) + "]"
+
+    def x_Object(self, node: c.Object) -> str:
+        entries = [f"**_rt.spread_object({self.expression(e.value)})" if isinstance(e, c.Spread)
+                   else f"{e.key!r}: {self.expression(e.value)}" for e in node.entries]
+        return "{" + ", ".join(entries) + "}"
+
+    def x_Member(self, node: c.Member) -> str:
+        return f"_v.member({self.expression(node.subject)}, {node.name!r})"
+
+    def x_Index(self, node: c.Index) -> str:
+        return f"_v.index({self.expression(node.subject)}, {self.expression(node.index)})"
+
+    def x_Unary(self, node: c.Unary) -> str:
+        if node.op == "!":
+            return f"(not {self.condition(node.operand)})"
+        return f"_v.neg({self.expression(node.operand)})"
+
+    def x_Binary(self, node: c.Binary) -> str:
+        left, right = self.expression(node.left), self.expression(node.right)
+        op = node.op
+        if op in ARITHMETIC:
+            return f"_v.{ARITHMETIC[op]}({left}, {right})"
+        if op in COMPARISONS:
+            return f"_v.{COMPARISONS[op]}({left}, {right})"
+        if op == "==":
+            return f"_v.equal({left}, {right})"
+        if op == "!=":
+            return f"(not _v.equal({left}, {right}))"
+        if op == "in":
+            return f"_v.contains({right}, {left})"
+        if op == "..":
+            return f"_v.span_range({left}, {right})"
+        if op == "&&":
+            return f"({right} if _v.truthy(_t := {left}) else _t)"
+        if op == "||":
+            return f"(_t if _v.truthy(_t := {left}) else {right})"
+        raise TypeError(f"unknown operator {op}")  # pragma: no cover
+
+    def x_Arrow(self, node: c.Arrow) -> str:
+        outer = self.scopes()
+        self._arrow_names = outer | set(node.params)
+        try:
+            params = ", ".join(f"v_{p}=None" for p in node.params)
+            return f"(lambda {params}: {self.expression(node.body)})"
+        finally:
+            self._arrow_names = outer
+
+    def x_IfExpression(self, node: c.IfExpression) -> str:
+        return f"({self.expression(node.then)} if {self.condition(node.condition)} else {self.expression(node.orelse)})"
+
+    def x_Match(self, node: c.Match) -> str:
+        result = "None"
+        for arm in reversed(node.arms):
+            body = self.expression(arm.body) if not isinstance(arm.body, tuple) else "None"
+            if not arm.patterns:
+                result = body
+            else:
+                test = " or ".join(f"_v.equal(_m, {self.expression(p)})" for p in arm.patterns)
+                result = f"({body} if {test} else {result})"
+        return f"(lambda _m: {result})({self.expression(node.subject)})"
+
+    def x_Call(self, node: c.Call) -> str:
+        function = node.function
+        if not isinstance(function, c.Name) or function.name in self.locals or function.name in self.scopes():
+            args = ", ".join([self.expression(function)] + [self.expression(a) for a in node.args])
+            return f"_v.call({args})"
+        name = function.name
+        if name in self.module.functions:
+            return f"f_{name}({', '.join(['run'] + [self.expression(a) for a in node.args])})"
+        if name in library.PLACE:
+            return self.place_call(node, name)
+        arguments = [self.expression(a) for a in node.args]
+        arguments += [f"{m.name}={self.expression(m.value) if m.value is not None else 'True'}" for m in node.modifiers]
+        if name in RUN_CALLS:
+            return f"{RUN_CALLS[name]}({', '.join(arguments)})"
+        self.module.library_used.add(name)
+        return f"_std_{name}({', '.join(arguments)})"
+
+    def place_call(self, node: c.Call, name: str) -> str:
+        target, value = node.args[0], self.expression(node.args[1])
+        limit = next((self.expression(m.value) for m in node.modifiers if m.name == "limit" and m.value is not None),
+                     "None")
+        root = place_root(target)
+        if isinstance(root, c.Name) and root.name in library.STATE_ROOTS:
+            keys = self.keys(target)
+            if name == "append":
+                return f"run.append({root.name!r}, {keys}, {value}, {limit})"
+            return f"run.merge({root.name!r}, {keys}, {value})"
+        if name == "append":
+            return f"_rt.append_local({self.expression(target)}, {value}, {limit})"
+        return f"_rt.merge_local({self.expression(target)}, {value})"
+
+
+def _mutated_names(body: tuple) -> set[str]:
+    """Locals whose value is changed in place (`t.column = x`, `append(xs, y)`, `delete o.k`): they get their
+    own copy when bound, so Core's objects and arrays behave as values."""
+    found: set[str] = set()
+    for node in (node for statement in body for node in statement.walk()):
+        target = None
+        if isinstance(node, c.Assign) and not isinstance(node.target, c.Name):
+            target = node.target
+        elif isinstance(node, c.Delete):
+            target = node.target
+        elif isinstance(node, c.Call) and isinstance(node.function, c.Name) and node.function.name in library.PLACE \
+                and node.args:
+            target = node.args[0]
+        if target is not None:
+            root = place_root(target)
+            if isinstance(root, c.Name) and root.name not in library.STATE_ROOTS:
+                found.add(root.name)
+    return found
