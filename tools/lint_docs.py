@@ -81,6 +81,10 @@ MODEL_EXAMPLES: dict[str, tuple[str, str]] = {
               _BOT.format(body='  view = "/board"\n  /board - Show the board\n  /go - Go somewhere\n')),
     "SL506": (_BOT.format(body='  view = "/board"\n  /board <column> - Show a column\n'),
               _BOT.format(body='  view = "/board"\n  /board [column] - Show a column, or all\n')),
+    "SL512": (_BOT.format(body='  local = ["/go"]\n  /go <place> - Go somewhere\n') + "fn go(place) {\n  Walk to $place.\n}\n",
+              _BOT.format(body='  local = ["/go"]\n  /go <place> - Go somewhere\n') + 'fn go(place) {\n  return "Walked to $place."\n}\n'),
+    "SL513": (_BOT.format(body="  /go <place> - Go somewhere\n") + 'fn go() {\n  return "Walked."\n}\n',
+              _BOT.format(body="  /go <place> - Go somewhere\n") + 'fn go(place) {\n  return "Walked to $place."\n}\n'),
 }
 
 
@@ -97,7 +101,12 @@ def notes(code: str) -> str:
     if code == "SL301":
         from sudolang.lint import BUILTINS
 
-        return "The BUILTINS: " + ", ".join(f"`{name}`" for name in sorted(BUILTINS)) + "."
+        return ("The BUILTINS: " + ", ".join(f"`{name}`" for name in sorted(BUILTINS)) + "; and the names of "
+                "SudoLang Core's standard library (docs/language.md, section 8.6).")
+    if code == "SL512":
+        return ("`sudolang lint --notes` says for every command where it runs: SL510 (locally: its function is "
+                "SudoLang Core) or SL511 (in the model, at the line that made it so). Those notes are information, "
+                "not problems, and never change the exit code; SL512 is the error a program asks for with `local`.")
     return ""
 
 
