@@ -1,70 +1,92 @@
-"""Leadership chat actions against real state: threads, votes and quorum, allocation and the plan."""
+"""Leadership chat, the compiled program against real state: threads, votes and quorum, allocation and the plan.
+
+Every command runs as `sudolang run leadership_chat …` in-process; the layout's views are read from what
+the view command (/decisions) draws.
+"""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from sudolang.errors import NotFound, SudolangError, UsageError
-from sudolang.runtime.actions import config_manager as cm
-from sudolang.runtime.actions import leadership_chat as lc
-from sudolang.runtime.context import Context
 from sudolang.state import sessions
-from sudolang.state.paths import StateDir
 
 NOW = "2025-03-01T09:00:00Z"
+PROJECT = "myapp"
 
 
 @pytest.fixture
-def ctx(tmp_path, monkeypatch) -> Context:
+def lead(cli, state, monkeypatch):
+    """`lead(LINE, who=…, code=…)`: one command line of leadership_chat in one session of the project,
+    run by `who` ($SUDOLANG_ACTOR); fails the test unless it exits with `code`."""
     monkeypatch.setenv("SUDOLANG_NOW", NOW)
-    state = StateDir(tmp_path)
-    return Context(state, sessions.create(state, "leadership", "myapp"), "myapp", actor="alice")
+    session_id = sessions.create(state, "leadership", PROJECT)
+
+    def run(line: str, *options: str, who: str = "alice", code: int = 0, program: str = "leadership_chat"):
+        monkeypatch.setenv("SUDOLANG_ACTOR", who)
+        result = cli("run", program, line, "--session", session_id, *options)
+        assert result.code == code, result
+        return result
+
+    run.session_id = session_id
+    return run
 
 
-def as_(ctx: Context, who: str) -> Context:
-    return Context(ctx.state, ctx.session_id, ctx.project, actor=who)
+def leadership(state) -> dict:
+    return state.project(PROJECT).read()["leadership"]
 
 
-def leadership(ctx: Context) -> dict:
-    return ctx.project_document().read()["leadership"]
+def view(lead, label: str) -> str:
+    """The value the layout shows after `label:` (one box line), as /decisions draws it."""
+    for line in lead("/decisions").out.splitlines():
+        if line.startswith(f"│ {label}: "):
+            return line.removeprefix(f"│ {label}: ").rstrip("│ ")
+    raise AssertionError(f"no {label} line in the layout")
 
 
-def test_threads_and_messages(ctx):
-    assert lc.cmd_thread(ctx, "Roadmap").text == "opened TH-1: Roadmap\npost with /say TH-1 <message>"
-    lc.cmd_thread(ctx, "Hiring")
-    result = lc.cmd_say(as_(ctx, "bob"), "th-1", "ship the API first")
-    assert result.text == "TH-1 (Roadmap) bob: ship the API first\n1 message(s) in the thread"
-    lc.cmd_say(ctx, "1", "agreed")
-    thread = leadership(ctx)["threads"]["TH-1"]
+def test_threads_and_messages(lead, state):
+    assert lead("/thread Roadmap").out == "opened TH-1: Roadmap\npost with /say TH-1 <message>\n"
+    lead("/thread Hiring")
+    result = lead("/say th-1 ship the API first", who="bob")
+    assert result.out == "TH-1 (Roadmap) bob: ship the API first\n1 message(s) in the thread\n"
+    lead("/say 1 agreed")
+    thread = leadership(state)["threads"]["TH-1"]
     assert thread["opened_by"] == "alice" and thread["at"] == NOW
     assert [(m["by"], m["text"]) for m in thread["messages"]] == [("bob", "ship the API first"), ("alice", "agreed")]
-    assert lc.VIEWS["leadership.threads"](ctx) == "TH-1 Roadmap (2); TH-2 Hiring (0)"
-    with pytest.raises(NotFound, match="no thread TH-9"):
-        lc.cmd_say(ctx, "TH-9", "hello")
-    with pytest.raises(UsageError):
-        lc.cmd_thread(ctx, "  ")
+    assert view(lead, "Threads") == "TH-1 Roadmap (2); TH-2 Hiring (0)"
+    missing = lead("/say TH-9 hello", code=3)
+    assert missing.err.startswith("error: no thread TH-9; open one with /thread <topic>")
+    blank = lead("/thread '  '", code=2)
+    assert blank.err.startswith("error: expected a topic, got nothing")
+    assert leadership(state)["threads"].keys() == {"TH-1", "TH-2"}  # a refused command writes nothing
 
 
-def test_propose_validates_quorum_and_defaults_to_the_setting(ctx):
-    assert lc.cmd_propose(ctx, "Adopt Rust").data["quorum"] == 3
-    cm.cmd_set(ctx, "leadership.quorum", "5")
-    assert lc.cmd_propose(ctx, "Adopt Go").data["quorum"] == 5
-    assert lc.cmd_propose(ctx, "Adopt Zig", "2").data["id"] == "D-3"
-    for bad in ("0", "51", "many"):
-        with pytest.raises(UsageError, match="quorum must be"):
-            lc.cmd_propose(ctx, "Nope", bad)
+def test_propose_validates_quorum_and_defaults_to_the_setting(lead):
+    assert "(closes after 3 vote(s))" in lead("/propose 'Adopt Rust'").out
+    lead("/set leadership.quorum 5", program="config_manager")
+    assert lead("/propose 'Adopt Go'").out == "proposed D-2: Adopt Go (closes after 5 vote(s))\nvote with /vote D-2 yes|no\n"
+    assert lead("/propose 'Adopt Zig' 2").out.startswith("proposed D-3: Adopt Zig (closes after 2 vote(s))")
+    for bad, message in (("0", "quorum must be from 1 to 50, got 0"), ("51", "quorum must be from 1 to 50, got 51"),
+                         ("many", "quorum must be a whole number from 1 to 50, got 'many'")):
+        result = lead(f"/propose Nope {bad}", code=2)
+        assert result.err.startswith(f"error: {message}")
 
 
-def test_one_vote_per_voter_a_repeat_replaces(ctx):
-    lc.cmd_propose(ctx, "Adopt Rust", "2")
-    lc.cmd_vote(ctx, "D-1", "yes")
-    result = lc.cmd_vote(ctx, "d-1", "no")
-    assert result.text == "alice changed the vote on D-1 from yes to no\nD-1 open: 0 yes, 1 no (quorum 2)"
-    assert leadership(ctx)["decisions"]["D-1"]["votes"] == {"alice": "no"}
-    with pytest.raises(UsageError, match="choice must be yes or no"):
-        lc.cmd_vote(ctx, "D-1", "maybe")
-    with pytest.raises(NotFound, match="no decision D-7"):
-        lc.cmd_vote(ctx, "D-7", "yes")
+def test_propose_returns_the_decision_as_data(lead):
+    made = json.loads(lead("/propose 'Adopt Rust' 2", "--json").out)
+    assert made == {"id": "D-1", "title": "Adopt Rust", "quorum": 2, "proposed_by": "alice", "at": NOW,
+                    "votes": {}, "status": "open", "closed_at": None}
+
+
+def test_one_vote_per_voter_a_repeat_replaces(lead, state):
+    lead("/propose 'Adopt Rust' 2")
+    assert lead("/vote D-1 yes").out == "alice voted yes on D-1\nD-1 open: 1 yes, 0 no (quorum 2)\n"
+    result = lead("/vote d-1 no")
+    assert result.out == "alice changed the vote on D-1 from yes to no\nD-1 open: 0 yes, 1 no (quorum 2)\n"
+    assert leadership(state)["decisions"]["D-1"]["votes"] == {"alice": "no"}
+    assert lead("/vote D-1 maybe", code=2).err.startswith("error: choice must be yes or no, got 'maybe'")
+    assert lead("/vote D-7 yes", code=3).err.startswith("error: no decision D-7; see /decisions")
 
 
 @pytest.mark.parametrize("votes, outcome", [
@@ -72,48 +94,61 @@ def test_one_vote_per_voter_a_repeat_replaces(ctx):
     (["no", "no", "yes"], "rejected"),
     (["yes", "no"], "rejected"),  # a tie is rejected
 ])
-def test_quorum_closes_with_the_majority(ctx, votes, outcome):
-    lc.cmd_propose(ctx, "Adopt Rust", str(len(votes)))
+def test_quorum_closes_with_the_majority(lead, state, votes, outcome):
+    lead(f"/propose 'Adopt Rust' {len(votes)}")
     for voter, choice in zip(["alice", "bob", "carol"], votes):
-        result = lc.cmd_vote(as_(ctx, voter), "D-1", choice)
-    assert result.text.splitlines()[-1].startswith(f"D-1 {outcome}: ")
-    decision = leadership(ctx)["decisions"]["D-1"]
+        result = lead(f"/vote D-1 {choice}", who=voter)
+    yes, no = votes.count("yes"), votes.count("no")
+    assert result.out.splitlines()[-1] == f"D-1 {outcome}: {yes} yes, {no} no (quorum {len(votes)})"
+    decision = leadership(state)["decisions"]["D-1"]
     assert decision["status"] == outcome and decision["closed_at"] == NOW
-    event = ctx.session().read()["observability"]["events"][-1]
-    assert event["type"] == "decision_closed" and event["outcome"] == outcome
-    with pytest.raises(SudolangError, match="D-1 is closed"):
-        lc.cmd_vote(as_(ctx, "dave"), "D-1", "yes")
+    event = state.session(lead.session_id).read()["observability"]["events"][-1]
+    assert event == {"at": NOW, "type": "decision_closed", "decision": "D-1", "outcome": outcome, "yes": yes, "no": no}
+    closed = lead("/vote D-1 yes", who="dave", code=1)
+    assert closed.err.startswith(f"error: D-1 is closed ({outcome} at {NOW}); votes are no longer taken")
+    assert "dave" not in leadership(state)["decisions"]["D-1"]["votes"]
 
 
-def test_decisions_list_votes_and_outcomes(ctx):
-    assert lc.cmd_decisions(ctx).text.startswith("no decisions yet")
-    lc.cmd_propose(ctx, "Adopt Rust", "1")
-    lc.cmd_propose(ctx, "Hire", "3")
-    lc.cmd_vote(as_(ctx, "bob"), "D-1", "yes")
-    lc.cmd_vote(ctx, "D-2", "no")
-    assert lc.cmd_decisions(ctx).text == (
+def test_decisions_list_votes_and_outcomes(lead):
+    assert lead("/decisions").out.endswith("no decisions yet; propose one with /propose <title> [quorum]\n")
+    lead("/propose 'Adopt Rust' 1")
+    lead("/propose Hire 3")
+    lead("/vote D-1 yes", who="bob")
+    lead("/vote D-2 no")
+    assert lead("/decisions").out.endswith(
         "D-1  accepted  1 yes  0 no  1/1  Adopt Rust\n    bob yes\n"
-        "D-2  open      0 yes  1 no  1/3  Hire\n    alice no")
-    assert lc.VIEWS["leadership.open_decisions"](ctx) == "D-2 Hire 1/3"
+        "D-2  open      0 yes  1 no  1/3  Hire\n    alice no\n")
+    assert view(lead, "Open decisions") == "D-2 Hire 1/3"
 
 
-def test_allocate_moves_an_agent_and_makes_a_config_version(ctx):
-    cm.cmd_agent(ctx, "bob")
-    cm.cmd_team(ctx, "core", "bob")
-    result = lc.cmd_allocate(ctx, "bob", "ops")
-    assert result.text == ("version 3 by alice: allocate bob to team ops\n  agents.bob.team: core -> ops\n"
-                           "  teams.core.members: [bob] -> []\n  teams.ops.members: (none) -> [bob]")
-    config = ctx.project_document().read()["config"]
+def test_allocate_moves_an_agent_and_makes_a_config_version(lead, state):
+    lead("/agent bob", program="config_manager")
+    lead("/team core bob", program="config_manager")
+    result = lead("/allocate bob ops")
+    assert result.out == ("version 3 by alice: allocate bob to team ops\n  agents.bob.team: core -> ops\n"
+                          "  teams.core.members: [bob] -> []\n  teams.ops.members: (none) -> [bob]\n")
+    config = state.project(PROJECT).read()["config"]
     assert config["teams"] == {"core": {"members": []}, "ops": {"members": ["bob"]}}
     assert config["version"] == 3
-    assert lc.VIEWS["leadership.allocation"](ctx) == "core: -; ops: bob"
-    assert lc.cmd_allocate(ctx, "bob", "ops").text.startswith("no change")
-    with pytest.raises(NotFound, match="unknown agent 'ghost'"):
-        lc.cmd_allocate(ctx, "ghost", "ops")
+    assert config["agents"]["bob"]["team"] == "ops"
+    assert [entry["change"] for entry in state.project(PROJECT).read()["config_history"]][-1] == "allocate bob to team ops"
+    assert view(lead, "Allocation") == "core: -; ops: bob"
+    assert lead("/allocate bob ops").out == "no change (allocate bob to team ops); still version 3\n"
+    assert lead("/allocate ghost ops", code=3).err.startswith("error: unknown agent 'ghost'; add it with /agent ghost")
+    refused = lead("/allocate bob ../ops", code=2)
+    assert refused.err.startswith("error: team id '../ops' is not allowed")
+    assert state.project(PROJECT).read()["config"]["version"] == 3
 
 
-def test_plan_items_get_ids(ctx):
-    assert lc.cmd_plan(ctx, "Ship v1").text == "added P-1: Ship v1\n1 item(s) in the plan"
-    lc.cmd_plan(as_(ctx, "bob"), "Hire two reviewers")
-    assert [(p["id"], p["by"]) for p in leadership(ctx)["plan"]] == [("P-1", "alice"), ("P-2", "bob")]
-    assert lc.VIEWS["leadership.plan"](ctx) == "P-1 Ship v1; P-2 Hire two reviewers"
+def test_plan_items_get_ids(lead, state):
+    assert lead("/plan Ship v1").out == "added P-1: Ship v1\n1 item(s) in the plan\n"
+    lead("/plan Hire two reviewers", who="bob")
+    assert [(p["id"], p["by"]) for p in leadership(state)["plan"]] == [("P-1", "alice"), ("P-2", "bob")]
+    assert view(lead, "Plan") == "P-1 Ship v1; P-2 Hire two reviewers"
+
+
+def test_an_empty_project_draws_every_view_as_none(lead):
+    drawn = lead("/decisions").out
+    for label in ("Threads", "Open decisions", "Allocation", "Plan"):
+        assert view(lead, label) == "none"
+    assert "(no view" not in drawn

@@ -121,13 +121,25 @@ def test_options_may_stand_anywhere_after_the_program(run):
     assert json.loads(run("sprint_execution", "/board", "--json").out)["sprint"] == "sprint-001"
 
 
-def test_a_program_of_your_own_compiles_but_has_no_actions_to_run(run, tmp_path, state):
+def test_a_command_of_your_own_without_a_function_is_the_models_and_says_so(run, tmp_path, state):
     mine = tmp_path / "mine.sudo"
-    mine.write_text('interface Mine {\n  name = "mine"\n  commands = {\n    "/go": "Go"\n  }\n}\n')
+    mine.write_text('interface Mine {\n  name = "mine"\n  commands = {\n    "/go": "Go",\n    "/stay": "Stay"\n  }\n}\n\n'
+                    'fn stay() {\n  Tell the user to stay where they are.\n}\n')
     result = run(str(mine), "/go", code=1)
-    assert result.err == ("error: no runtime actions for this program (sudolang.runtime.actions.mine); only the shipped "
-                          "programs run locally: compile yours for Claude Code with `sudolang compile`\n")
+    assert result.err == ("error: /go is carried out by the model, not run here: the program has no function go() for "
+                          "it. In Claude Code, the command asks the model to do it\n")
+    result = run(str(mine), "/stay", code=1)
+    assert "the model, not run here: line 10 is prose" in result.err and "no runtime actions" not in result.err
     assert state.session_ids() == []  # no session was created for nothing
+
+
+def test_a_program_of_your_own_runs_its_functions(run, tmp_path, state):
+    mine = tmp_path / "mine.sudo"
+    mine.write_text('interface Mine {\n  name = "mine"\n  commands = {\n    "/go <where>": "Go"\n  }\n}\n\n'
+                    'fn go(where) {\n  session.went = where\n  return "Went to $where."\n}\n')
+    result = run(str(mine), "/go", "home")
+    assert result.out == "Went to home.\n"
+    assert state.session(state.session_ids()[0]).read()["went"] == "home"
 
 
 def test_the_first_run_creates_a_session_and_says_so_then_reuses_it(run, state):
