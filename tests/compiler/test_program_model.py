@@ -16,7 +16,16 @@ VIEWS = {"all-team_dashboard": "/refresh", "config_manager": "/show", "leadershi
 
 
 def build(source: str, path: str = "p.sudo", require: bool = False):
-    return program_model.build(parse(source, path), require=require)
+    """The model and its problems (not its notes: where each command runs is tested apart)."""
+    model, diagnostics = program_model.build(parse(source, path), require=require)
+    return model, [d for d in diagnostics if d.severity != "info"]
+
+
+def test_every_command_gets_a_note_saying_where_it_runs():
+    model, diagnostics = program_model.build(parse(programs.source("sprint_execution"), "s.sudo"))
+    notes = {d.message.split()[1]: d.code for d in diagnostics if d.severity == "info"}
+    assert notes == {c.name: "SL510" for c in model.commands if c.name != "/help"}
+    assert all(c.local for c in model.commands if c.name != "/help")
 
 
 def codes(diagnostics) -> list[tuple[str, int, int]]:
@@ -170,7 +179,7 @@ def test_every_part_has_its_position():
     assert [(c.line, c.text) for c in model.constraints] == [(9, "Be brief.")]
     listing, agent = model.commands
     assert (listing.names, listing.name, listing.slug, listing.param_pairs) == (("/l", "/list"), "/l", "l", (("n", False),))
-    assert (agent.name, agent.slug, agent.action, agent.span.line) == ("@", "agent", "cmd_agent", 14)
+    assert (agent.name, agent.slug, agent.function, agent.span.line) == ("@", "agent", "at", 14)
     assert model.view == "/l"  # an alias names its command: the view is the command's first name
     [helper] = model.functions
     assert (helper.name, helper.params, helper.span.line) == ("helper", ("a", "b"), 16)
