@@ -84,7 +84,7 @@ class UnnamedAgentCommand(Message):
 
 
 class BadCommandName(Message):
-    """A command's name becomes a file name (commands/<prefix>-<name>.md) and a Python action name."""
+    """A command's name becomes a file name (commands/<prefix>-<name>.md) and names the function it runs."""
 
     code = "SL503"
     severity = ERROR
@@ -154,7 +154,7 @@ class BadParameter(Message):
 MESSAGES = (ProgramName, NothingToCompile, MissingName, UnnamedAgentCommand, BadCommandName, CommandFileClash,
             UnknownView, ViewNeedsArguments, RunsLocally, RunsInModel, MustRunLocally, BadParameter)
 
-# A command's name becomes a file name (commands/<prefix>-<name>.md) and a Python action name: no '/',
+# A command's name becomes a file name (commands/<prefix>-<name>.md) and names its function: no '/',
 # no '.', nothing Claude Code's command names would not hold.
 COMMAND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 COMMAND_RULE = "ASCII letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters"
@@ -171,13 +171,13 @@ BINDING_BLOCKS = frozenset({"bindings", "bind"})
 class Param:
     name: str
     required: bool
-    type: str = "text"  # SudoLang has no parameter type syntax yet: every argument arrives as text
+    type: str = "text"  # text, number, integer or boolean: the type its function's parameter declares
     span: n.Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """One command: `name` as typed (`/move`, `@`), its Python action, and the file names Claude Code uses."""
+    """One command: `name` as typed (`/move`, `@`), the function it runs, and the file names Claude Code uses."""
 
     signature: str
     name: str
@@ -274,11 +274,6 @@ class ProgramModel:
     def binding_specs(self) -> tuple[Binding, ...]:
         return self.bindings
 
-    @property
-    def module(self) -> str:
-        """The Python name of the program's runtime actions module."""
-        return re.sub(r"\W", "_", self.name)
-
 
 @dataclass(frozen=True)
 class Core:
@@ -296,10 +291,24 @@ class Core:
 # --- building it -----------------------------------------------------------------------------------
 
 
+# The last build, by its AST: `sudolang compile` lints (which builds the model) and then builds it itself;
+# reading every function as Core twice would double the cost of both.
+_last: list = []
+
+
 def build(ast: n.Program, require: bool = False) -> tuple[ProgramModel | None, list[Diagnostic]]:
     """(model, diagnostics) of a program to compile; (None, diagnostics) when any diagnostic is an error;
     (None, []) for a file that is not a program to compile, unless `require` (the compiler's call), which
     makes that SL500."""
+    if require and interface_block(ast) is None:
+        return _build(ast, require)  # SL500: nothing to read, so nothing to remember
+    if not (_last and _last[0] is ast):  # with an interface, `require` changes nothing
+        _last[:] = [ast, _build(ast, False)]
+    model, found = _last[1]
+    return model, list(found)
+
+
+def _build(ast: n.Program, require: bool) -> tuple[ProgramModel | None, list[Diagnostic]]:
     interface = interface_block(ast)
     if interface is None:
         if not require:

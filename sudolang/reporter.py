@@ -114,14 +114,16 @@ def json_(reports: list[FileReport]) -> str:
 
 
 def github(reports: list[FileReport]) -> str:
-    """GitHub Actions workflow commands: `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=CODE::message`."""
+    """GitHub Actions workflow commands: `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=CODE::message`
+    (`::warning` for a warning, `::notice` for a note)."""
     out = []
     for report in reports:
         for d in report.diagnostics:
             s = d.span
             properties = (f"file={_property(s.path)},line={s.line},col={s.column},"
                           f"endLine={s.end_line},endColumn={s.end_column},title={_property(d.code)}")
-            out.append(f"::{'error' if d.is_error else 'warning'} {properties}::{_data(d.message)}\n")
+            level = "error" if d.is_error else "notice" if d.severity == "info" else "warning"
+            out.append(f"::{level} {properties}::{_data(d.message)}\n")
     return "".join(out)
 
 

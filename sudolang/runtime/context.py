@@ -1,4 +1,4 @@
-"""What a command's action gets: the state directory, the session it runs in, and that session's project."""
+"""What a command's run gets: the state directory, the session it runs in, and that session's project."""
 
 from __future__ import annotations
 
@@ -55,26 +55,9 @@ class Context:
         return clock.iso(clock.now())
 
 
-def view(function):
-    """Marks a view of state for a layout placeholder: while one screen is drawn (a reading()
-    context), it is computed once however many placeholders and commands ask for it."""
-    import functools
-
-    @functools.wraps(function)
-    def remembered(ctx: Context) -> str:
-        if ctx.memo is None:
-            return function(ctx)
-        key = ("view", function.__module__, function.__qualname__)
-        if key not in ctx.memo:
-            ctx.memo[key] = function(ctx)
-        return ctx.memo[key]
-
-    return remembered
-
-
 @dataclass(frozen=True)
 class Result:
-    """What an action returns: `text` for a person (and the model), `data` for --json."""
+    """What a command gives back: `text` for a person (and the model), `data` for --json."""
 
     text: str
     data: object = None

@@ -190,14 +190,6 @@ def context(options: Options):
     return Context(state, session_id, project, os.environ.get("SUDOLANG_ACTOR", ""))
 
 
-def python_name(parameter: str) -> str:
-    """`<from>` arrives as `from_`, `[short description]` as `short_description`."""
-    import keyword
-
-    name = parameter.replace(" ", "_").replace("-", "_")
-    return name + "_" if keyword.iskeyword(name) else name
-
-
 def resolve_session(options: Options):
     """--session, else $SUDOLANG_SESSION (the hook sets it for a Claude Code session), else the most
     recently active session (of $SUDOLANG_PROJECT), else a new one."""

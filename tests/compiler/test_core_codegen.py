@@ -1,0 +1,47 @@
+"""The Python a program's Core functions compile to: readable, pinned by snapshots, the same on every compile,
+and every statement marked with the program line it came from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sudolang import compiler
+
+WRITTEN = Path(__file__).resolve().parents[1] / "programs" / "written"
+PROGRAMS = sorted(WRITTEN.glob("*.sudo"))
+
+
+def handler(path: Path) -> str:
+    label = f"tests/programs/written/{path.name}"
+    files = compiler.compile_program(path.read_text(encoding="utf-8"), label)
+    return next(text for name, text in files.items() if name.startswith("scripts/handlers/"))
+
+
+def functions_part(text: str) -> str:
+    return text[text.index("# --- the program's functions"):]
+
+
+@pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
+def test_the_compiled_functions_match_their_snapshot(path, snapshot):
+    assert functions_part(handler(path)) == snapshot
+
+
+@pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
+def test_compiling_twice_gives_the_same_text(path):
+    assert handler(path) == handler(path)
+
+
+@pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
+def test_every_function_names_its_source_line_and_every_statement_its_line(path):
+    text = functions_part(handler(path))
+    text = text[text.index("\n# tests/programs/written/"):text.index("\n# function: (the Python function")]  # the functions
+    source = path.read_text(encoding="utf-8").splitlines()
+    for header, name in re.findall(r"# (tests/programs/written/\S+:\d+)\ndef f_(\w+)\(", text):
+        line = int(header.rpartition(":")[2])
+        assert re.match(rf"(fn )?{name}\(", source[line - 1].strip()), (header, name)
+    body_lines = [line for line in text.splitlines() if line.startswith("    ") and not line.strip().startswith("_std_")]
+    statements = [line for line in body_lines if line.strip() not in ("else:", "pass")]
+    assert statements and all(re.search(r"  # line \d+$", line) for line in statements)
