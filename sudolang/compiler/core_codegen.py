@@ -84,7 +84,8 @@ class _Function:
     def source(self) -> str:
         function = self.function
         assert function is not None
-        params = ", ".join(["run"] + [f"v_{p.name}" + ("=None" if any(q.optional for q in function.params[:i + 1]) else "") for i, p in enumerate(function.params)])  # none required after a default
+        # Every parameter defaults to null: a call with fewer arguments passes null for the rest (§8.4)
+        params = ", ".join(["run"] + [f"v_{p.name}=None" for p in function.params])
         self.lines = [f"# {self.module.path}:{function.span.line}", f"def f_{function.name}({params}):",
                       f"    run.step()  # line {function.span.line}"]
         for p in function.params:

@@ -21,6 +21,7 @@ from sudolang.errors import NotFound, RunError, SudolangError, UsageError
 from sudolang.runtime import values
 
 MAX_STEPS = 1_000_000  # loop turns and calls per command: a runaway loop stops with its line
+MAX_WRITES = 10_000  # state writes per command: each is logged and kept until the commit
 ROOTS = ("project", "session")
 _PLAIN_KEY = re.compile(r"[\w .:@/+-]*")
 _LINE_COMMENT = re.compile(r"#\s*line (\d+)\s*$")
@@ -92,7 +93,12 @@ class Run:
         if not location or location[0] == "revision":
             raise RunError(f"{root}.revision is kept by sudolang; a program may not change it" if location
                            else f"a program changes members of {root}, not the whole document")
+        if len(self.ops["project"]) + len(self.ops["session"]) >= MAX_WRITES:
+            raise RunError(f"more than {MAX_WRITES:,} state writes in one command: a loop that does not end?")
         if op in ("set", "merge", "append"):
+            if callable(value) or (isinstance(value, (list, dict)) and _holds_function(value)):
+                raise RunError(f"a function cannot be stored in {root}: the state holds texts, numbers, booleans, "
+                               "null, arrays and objects")
             value = values.copy(value)  # the document keeps its own copy: later local changes stay local
         document = self.document(root)
         _detach(document, location, op in ("merge", "append"))
@@ -157,7 +163,7 @@ class Run:
         self.append("session", ("observability", "events"), entry, EVENT_LIMIT)
 
     def warn(self, message: object) -> None:
-        self.warnings.append(values.text(message))
+        self.warnings.append(one_line(values.text(message)))
 
     def actor(self) -> str:
         return self.ctx.who
@@ -261,31 +267,43 @@ def argument(value: str | None, kind: str, name: str, usage_line: str) -> object
 # --- running a command -------------------------------------------------------------------------------
 
 
-def execute(ctx, program_path: str, function, arguments: list, writes: frozenset) -> tuple[object, list[str]]:
+def execute(ctx, program_path: str, function, arguments: list, writes: frozenset,
+            timeout: float | None = None) -> tuple[object, list[str]]:
     """Run `function(run, *arguments)` as one transaction; (its value, the lines the triggers added).
     `writes` names the documents the function may write ("project", "session"): those are read and
     committed under their locks, taken project first, then session (the session's writes are committed
-    just before the project's, inside its lock). With none, nothing is locked."""
+    just before the project's, inside its lock). With none, nothing is locked. `timeout`: the seconds
+    all its lock waits (the triggers' included) may take together, from now (the hook's remaining
+    budget); None, the store's default for each."""
+    import time
+
+    from sudolang.state.lock import DEFAULT_TIMEOUT
+
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def wait() -> float:
+        return DEFAULT_TIMEOUT if deadline is None else max(0.0, round(deadline - time.monotonic(), 3))
+
     run = Run(ctx, program_path)
     holder: dict = {}
     if "project" in writes:
         def change(document: dict) -> str | None:
             run.documents["project"] = document
-            holder["value"] = _with_session(run, ctx, function, arguments, writes)
+            holder["value"] = _with_session(run, ctx, function, arguments, writes, wait())
             return "[" + ",".join(run.ops["project"]) + "]" if run.ops["project"] else None
 
-        ctx.project_document().change(change)
+        ctx.project_document().change(change, wait())
     else:
-        holder["value"] = _with_session(run, ctx, function, arguments, writes)
+        holder["value"] = _with_session(run, ctx, function, arguments, writes, wait())
     _print_warnings(run)
-    return holder["value"], _fire(ctx, run.events)
+    return holder["value"], _fire(ctx, run.events, wait)
 
 
-def _with_session(run: Run, ctx, function, arguments: list, writes: frozenset) -> object:
+def _with_session(run: Run, ctx, function, arguments: list, writes: frozenset, timeout: float) -> object:
     if "session" not in writes:
         return _call(run, function, arguments)
     session = ctx.session()
-    with session.lock():
+    with session.lock(timeout):
         run.documents["session"] = document = session.read()
         revision = document.get("revision")
         value = _call(run, function, arguments)
@@ -296,14 +314,14 @@ def _with_session(run: Run, ctx, function, arguments: list, writes: frozenset) -
 
 def _call(run: Run, function, arguments: list) -> object:
     try:
-        return function(run, *arguments)
+        return _returnable(function(run, *arguments))
     except Thrown as stop:
         error = stop.error
-        error.message = f"{error.message} ({run.path}:{_program_line(stop, function)})"
+        error.message = f"{one_line(error.message)} ({run.path}:{_program_line(stop, function)})"
         error.args = (error.message,)
         raise error from None
     except RunError as error:
-        raise RunError(f"{error.message} ({run.path}:{_program_line(error, function)})") from None
+        raise RunError(f"{one_line(error.message)} ({run.path}:{_program_line(error, function)})") from None
     except RecursionError as error:
         raise RunError(f"calls nested too deep: a function that calls itself without end? ({run.path}:{_program_line(error, function)})") from None
     except SudolangError:
@@ -314,12 +332,42 @@ def _call(run: Run, function, arguments: list) -> object:
         raise RunError(f"{_plain(error)} ({run.path}:{where})") from None
 
 
+def one_line(message: str) -> str:
+    """A program's message on one line: a line break in `throw "a\nerror: b"` must not print a second,
+    forged `error:` line, so breaks are shown as \\n."""
+    return message.replace("\r", "\\r").replace("\n", "\\n") if "\n" in message or "\r" in message else message
+
+
+def _returnable(value: object) -> object:
+    """What a command may return: a value JSON can hold (a function has no text form), or result(text, data)."""
+    for part in (value.text, value.data) if isinstance(value, Reply) else (value,):
+        if callable(part) or (isinstance(part, (list, dict)) and _holds_function(part)):
+            raise RunError("the command returned a function, which has no text to print; return a text or a value")
+    return value
+
+
+def _holds_function(value: object) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if callable(item):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _program_line(error: BaseException, function) -> str:
     """The program line of the innermost generated frame the error passed through (its `# line N`)."""
     import linecache
 
     filename = function.__code__.co_filename
-    line = "?"
+    # Without a generated frame in the traceback (the error came after the function returned), the
+    # function's own line: its first statement, `run.step()  # line N`, is the `fn` line.
+    found = _LINE_COMMENT.search(linecache.getline(filename, function.__code__.co_firstlineno + 1))
+    line = found.group(1) if found else "?"
     trace = error.__traceback__
     while trace is not None:
         if trace.tb_frame.f_code.co_filename == filename:
@@ -341,15 +389,17 @@ def _print_warnings(run: Run) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def _fire(ctx, events: list[tuple[str, dict]]) -> list[str]:
-    """Run the state triggers (triggers.toml) for each event the command emitted, once it committed."""
+def _fire(ctx, events: list[tuple[str, dict]], wait) -> list[str]:
+    """Run the state triggers (triggers.toml) for each event the command emitted, once it committed;
+    `wait()` says how long their lock waits may be."""
     if not events:
         return []
     from sudolang.runtime import triggers
 
     lines = []
     for event, payload in events:
-        lines += [f"  trigger {line}" for line in triggers.fire(ctx.state, ctx.project, ctx.session_id, event, payload)]
+        fired = triggers.fire(ctx.state, ctx.project, ctx.session_id, event, payload, wait())
+        lines += [f"  trigger {line}" for line in fired]
     return lines
 
 
