@@ -144,7 +144,7 @@ def jobs(workdir: Path) -> dict[str, object]:
         "PreToolUse TodoWrite (a task moves)": process(hook, todo_write),
         "explicit task_completed T-1": process(hook + ["task_completed", SID, '{"task": "T-1"}']),
         "SessionEnd (pause)": process(hook, lambda: claude_input("SessionEnd", reason="other")),
-        "malformed stdin (error path)": process(hook, lambda: "not json", expect_stderr="hook input is not JSON"),
+        "malformed stdin (error path)": process(hook, lambda: "not json", expect_stderr="hook input is not valid JSON"),
         "SessionStart through router.sh": process([str(router_project(workdir))],
                                                   lambda: claude_input("SessionStart", source="resume")),
     }

@@ -11,8 +11,11 @@ record in <state-dir>/hook-events.jsonl, where every run, good or bad, is logged
 
 On the hot path only json, os, re, sys, time and the state layer load: not
 argparse, dataclasses or typing (about 10 ms each here), nor lark, jinja2,
-jsonpath-ng or filelock. The runtime's context module and the sprint actions pull
-in dataclasses, so the few board facts needed here are restated, not imported.
+jsonpath-ng or filelock. The board's changes (TaskCreated, TaskCompleted, TodoWrite,
+the explicit task events) are the sprint program's own compiled functions, which
+`sudolang hook` (sudolang.cli.hook) hands in as `compiled` and which load only for
+those events; the summary's read of the board restates two facts (COLUMNS,
+active_sprint), which a test holds to the program's.
 """
 
 from __future__ import annotations
@@ -39,10 +42,7 @@ SUMMARY_LINES = 12
 SUMMARY_CHARS = 1500
 LINE_CHARS = 200
 LISTED = 3  # blocked tasks and agents named in the summary; the rest are counted
-DEFAULT_PROJECT = "default"  # runtime.context.DEFAULT_PROJECT (see the module docstring for why it is restated)
-COLUMNS = ("backlog", "todo", "doing", "review", "done")  # runtime.actions.sprint_execution.COLUMNS
-# TodoWrite status -> column (looked up with whatever an event holds, hence object keys)
-TODO_COLUMNS: dict[object, str] = {"pending": "todo", "in_progress": "doing", "completed": "done"}
+DEFAULT_PROJECT = "default"  # runtime.context.DEFAULT_PROJECT (restated: that module loads dataclasses)
 SUMMARY_EVENTS = frozenset({"SessionStart", "UserPromptSubmit"})  # their plain stdout reaches the model
 # Claude Code events that are only a heartbeat here (a user may register the router for them).
 HEARTBEAT_EVENTS = frozenset({
@@ -51,10 +51,12 @@ HEARTBEAT_EVENTS = frozenset({
 })
 _UNSAFE = r"[^A-Za-z0-9._-]+"  # compiled on first use: most events name no agent
 
-def run(args) -> int:
-    """The `hook` command: whatever happens, exit 0; a problem is one stderr line and a log record."""
+def run(args, compiled=None) -> int:
+    """The `hook` command: whatever happens, exit 0; a problem is one stderr line and a log record.
+    `compiled(program, function)` gives (the program's path, the compiled Python function) of a shipped
+    program's function: the runtime never imports the compiler, so the command line hands it in."""
     try:
-        return _run(args)
+        return _run(args, compiled)
     except Exception as error:  # the last guard: even a failure before the log is ready must not block
         if getattr(args, "debug", False):
             raise
@@ -76,10 +78,10 @@ def process_started(budget: float) -> float:
     return now - age if 0 <= age < budget else now
 
 
-def _run(args) -> int:
+def _run(args, compiled=None) -> int:
     started = process_started(getattr(args, "timeout", HOOK_TIMEOUT))
     root = find_state_dir(getattr(args, "state_dir", None))
-    hook = Hook(StateDir(root), getattr(args, "timeout", HOOK_TIMEOUT), started)
+    hook = Hook(StateDir(root), getattr(args, "timeout", HOOK_TIMEOUT), started, compiled)
     problems = getattr(args, "problems", None)
     if problems:  # a command line we cannot trust: do nothing but say so
         hook.fail("usage_error", "; ".join(problems) + " (usage: sudolang hook [--timeout S] [EVENT SID PAYLOAD]"
@@ -124,10 +126,10 @@ class Hook:
     """One run: the state, the session it acts on, the writes it queues, and what it did."""
 
     __slots__ = ("state", "budget", "deadline", "moment", "at", "event", "session_id", "project", "created", "plans",
-                 "events", "did", "warnings", "error", "summary", "session_doc", "project_doc")
+                 "events", "did", "warnings", "error", "summary", "session_doc", "project_doc", "compiled")
 
-    def __init__(self, state: StateDir, budget: float, started: float | None = None) -> None:
-        self.state, self.budget = state, budget
+    def __init__(self, state: StateDir, budget: float, started: float | None = None, compiled=None) -> None:
+        self.state, self.budget, self.compiled = state, budget, compiled
         started = time.monotonic() if started is None else started
         self.deadline = started + budget - min(START_RESERVE, budget / 4)
         self.moment = clock.now()
@@ -533,159 +535,69 @@ def on_task_tool(hook: Hook, tool_input: dict, data: dict) -> None:
     hook.queue(lambda doc: start_agent(hook, doc, kind, "Task", description=description, tool_use_id=tool_use_id))
 
 
-# --- the task board (the sprint program's model: project document `tasks`, `counters.task`, `sprints`) ----
+# --- the task board: the sprint program's own functions, run for this session ----------------------------
 
 
-def active_sprint(doc: dict) -> str | None:
-    """sprint_execution.active_sprint: the active sprint activated last."""
-    active = [(s.get("activated_at") or "", k) for k, s in (doc.get("sprints") or {}).items()
-              if isinstance(s, dict) and s.get("status") == "active"]
-    return max(active)[1] if active else None
-
-
-class BoardChange:
-    """The operations one event makes on the project's board, built under the project lock."""
-
-    __slots__ = ("hook", "doc", "ops", "counter", "sprint", "joined", "touched", "created", "moved")
-
-    def __init__(self, hook: Hook, doc: dict) -> None:
-        self.hook, self.doc = hook, doc
-        self.ops: list[dict] = []
-        self.counter = int((doc.get("counters") or {}).get("task", 0))
-        self.sprint: str | None = None
-        self.joined: str | None = None  # the sprint this session joined (cmd_add's first task starts one)
-        self.touched: dict[str, dict] = {}  # task id -> the task as it will be
-        self.created: list[str] = []
-        self.moved: list[tuple[str, str | None, str]] = []  # (task id, from (None: no column), to)
-
-    def tasks(self) -> dict:
-        tasks = self.doc.get("tasks")
-        return tasks if isinstance(tasks, dict) else {}
-
-    def add(self, title: str, column: str, **fields: object) -> dict:
-        """A new task, as sprint_execution.cmd_add makes it, in `column` of the active sprint."""
-        self.counter += 1
-        task_id, at = f"T-{self.counter}", self.hook.at
-        task = {"id": task_id, "title": title[:200], "points": 1, "column": column, "assignee": None,
-                "blocked": None, "sprint": self.current_sprint(), "created_at": at,
-                "history": [{"at": at, "column": column}], **fields}
-        self.ops += [{"op": "incr", "path": key_path("counters", "task"), "value": 1},
-                     {"op": "set", "path": key_path("tasks", task_id), "value": task}]
-        self.touched[task_id] = task
-        self.created.append(task_id)
-        return task
-
-    def move(self, task: dict, column: str) -> None:
-        before = task.get("column")
-        if before == column:
-            return
-        history = list(task.get("history") or []) + [{"at": self.hook.at, "column": column}]
-        self.ops.append({"op": "merge", "path": key_path("tasks", task["id"]),
-                         "value": {"column": column, "history": history}})
-        self.touched[task["id"]] = {**task, "column": column, "history": history}
-        self.moved.append((task["id"], before, column))
-
-    def current_sprint(self) -> str:
-        """The active sprint, joined by this session; with none, the first free sprint-NNN starts."""
-        if self.sprint is not None:
-            return self.sprint
-        sprints = self.doc.get("sprints") or {}
-        self.sprint = active_sprint(self.doc)
-        if self.sprint is None:
-            self.sprint = next(f"sprint-{n:03d}" for n in range(1, len(sprints) + 2) if f"sprint-{n:03d}" not in sprints)
-            patch = {"status": "active", "activated_at": self.hook.at, "sessions": [self.hook.session_id]}
-            self.ops.append({"op": "merge", "path": key_path("sprints", self.sprint), "value": patch})
-            self.joined = self.sprint
-        elif self.hook.session_id not in (sprints[self.sprint].get("sessions") or []):
-            sessions = list(sprints[self.sprint].get("sessions") or []) + [self.hook.session_id]
-            self.ops.append({"op": "merge", "path": key_path("sprints", self.sprint), "value": {"sessions": sessions}})
-            self.joined = self.sprint
-        return self.sprint
-
-
-def change_board(hook: Hook, edit) -> BoardChange:
-    """Run `edit(change)` on the board under the project lock, then record the results in the session."""
-    changes: list[BoardChange] = []
-
-    def plan(doc: dict) -> list[dict]:
-        changes.append(BoardChange(hook, doc))
-        edit(changes[-1])
-        return changes[-1].ops
-
-    hook.update_project(plan)
-    change = changes[-1]
-    hook.queue(lambda doc: session_task_ops(hook, change))
-    for task_id in change.created:
-        task = change.touched[task_id]
-        hook.note(f"{task_id} created in {task['column']}")
-        hook.emit("task_created", {"task": task_id, "sprint": task.get("sprint")})
-        if task["column"] == "done":
-            hook.emit("task_completed", {"task": task_id, "sprint": task.get("sprint")})
-    for task_id, before, after in change.moved:
-        hook.note(f"{task_id} {before} -> {after}")
-        sprint = change.touched[task_id].get("sprint")
-        hook.emit("task_completed" if after == "done" else "task_moved",
-                  {"task": task_id, "sprint": sprint, "column": after, "from": before})
-    return change
-
-
-def session_task_ops(hook: Hook, change: BoardChange) -> list[dict]:
-    """The session's references to the tasks it touched (session handoff moves the open ones)."""
-    ops = []
-    for task_id, task in change.touched.items():
-        ref = {"status": task["column"], "title": task.get("title")}
-        ref.update({k: task[k] for k in ("claude_task_id", "claude_todo") if task.get(k)})
-        ops.append({"op": "set", "path": key_path("execution", "tasks", task_id), "value": ref})
-        if task["column"] == "done" and (task_id in change.created or any(m[0] == task_id for m in change.moved)):
-            ops.append(_event_op("task_completed", hook.at, task=task_id))
-    if change.joined:
-        ops += [{"op": "merge", "path": "$.active_work", "value": {"project": hook.project, "sprint": change.joined}},
-                _event_op("sprint_joined", hook.at, project=hook.project, sprint=change.joined)]
-    return ops
-
-
-def _claude_task(change: BoardChange, data: dict, column: str) -> dict:
-    """The board task of a Claude task (TaskCreated/TaskCompleted), created in `column` on first sight.
-    Claude numbers tasks per list, so a task is known by its list (team, else session) and its id."""
-    claude_id = text(data.get("task_id")) or (str(data["task_id"]) if isinstance(data.get("task_id"), int) else "")
-    if not claude_id:
-        raise UsageError("the input has no task_id")
-    scope = text(data.get("team_name")) or change.hook.session_id
-    for task in change.tasks().values():
-        if isinstance(task, dict) and task.get("claude_task_id") == claude_id and task.get("claude_task_list") == scope:
-            return task
-    title = text(data.get("task_subject")) or text(data.get("task_description")).split("\n")[0] \
-        or f"Claude task {claude_id}"
-    teammate = {"assignee": text(data.get("teammate_name"))} if text(data.get("teammate_name")) else {}
-    return change.add(title, column, claude_task_id=claude_id, claude_task_list=scope, **teammate)
+BOARD_PROGRAM = "sprint_execution"  # its functions track_claude_task, track_todos, complete_task and block
+BOARD_WRITES = frozenset({"project", "session"})  # what they write: the board, and the session's task references
+TRIGGER_WARNING = "sudolang: triggers: "  # how triggers.fire reports a broken override (run_triggers reports it too)
 
 
 def on_task_created(hook: Hook, data: dict) -> None:
-    change_board(hook, lambda change: _claude_task(change, data, "todo"))
+    claude_task(hook, data, "todo")
 
 
 def on_task_completed(hook: Hook, data: dict) -> None:
-    def edit(change: BoardChange) -> None:
-        change.move(_claude_task(change, data, "done"), "done")  # a task first seen here is made done
+    claude_task(hook, data, "done")  # a task first seen here is made done
 
-    change_board(hook, edit)
+
+def claude_task(hook: Hook, data: dict, column: str) -> None:
+    """TaskCreated/TaskCompleted: the sprint program's track_claude_task, told what the input says of the task."""
+    claude_id = text(data.get("task_id")) or (str(data["task_id"]) if isinstance(data.get("task_id"), int) else "")
+    if not claude_id:
+        raise UsageError("the input has no task_id")
+    title = text(data.get("task_subject")) or text(data.get("task_description")).split("\n")[0] \
+        or f"Claude task {claude_id}"
+    board(hook, "track_claude_task", claude_id, text(data.get("team_name")), title, column,
+          text(data.get("teammate_name")))
 
 
 def on_todo_write(hook: Hook, tool_input: dict, data: dict) -> None:
-    """Older Claude Code keeps its task list with TodoWrite: each todo is a task, known by its text."""
-    todos = [t for t in tool_input.get("todos") or [] if isinstance(t, dict) and text(t.get("content"))]
+    """Older Claude Code keeps its task list with TodoWrite: the sprint program's track_todos."""
+    listed = tool_input.get("todos")
+    todos = [{"content": text(t["content"]), "status": t.get("status") if isinstance(t.get("status"), str) else ""}
+             for t in (listed if isinstance(listed, list) else []) if isinstance(t, dict) and text(t.get("content"))]
+    if todos:
+        board(hook, "track_todos", todos)
 
-    def edit(change: BoardChange) -> None:
-        known = {t.get("claude_todo"): t for t in change.tasks().values()
-                 if isinstance(t, dict) and t.get("claude_task_list") == hook.session_id and t.get("claude_todo")}
-        for todo in todos:
-            content, column = text(todo["content"]), TODO_COLUMNS.get(todo.get("status"), "todo")
-            if content in known:
-                change.move(known[content], column)
-            else:
-                known[content] = change.add(content, column, claude_todo=content, claude_task_list=hook.session_id)
 
-    change_board(hook, edit)
+def board(hook: Hook, function: str, *arguments: object) -> None:
+    """Run the sprint program's `function` as one transaction of this session (corelib.execute: the project's
+    lock, then the session's, waited for at most what is left of the budget), then the triggers for the
+    events it emitted. The lines it returns and the triggers' lines go in the log; anything the run
+    prints on stderr becomes a warning (the hook's stderr is one line)."""
+    import contextlib
+    import io
+
+    from sudolang.runtime import corelib
+    from sudolang.runtime.context import Context
+    from sudolang.runtime.triggers import failed
+    from sudolang.state import shared
+
+    if hook.compiled is None:
+        raise SudolangError(f"the {BOARD_PROGRAM} program is not loaded here: run the hook as `sudolang hook`")
+    path, python_function = hook.compiled(BOARD_PROGRAM, function)
+    shared.ensure_project(hook.state, hook.project, hook.timeout)
+    ctx = Context(hook.state, hook.session_id, hook.project, os.environ.get("SUDOLANG_ACTOR", ""))
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        value, fired = corelib.execute(ctx, path, python_function, list(arguments), BOARD_WRITES, hook.timeout)
+    lines = str(value.text).splitlines() if isinstance(value, corelib.Reply) else value if isinstance(value, list) else []
+    hook.did += [str(line) for line in lines]
+    fired = [line.strip().removeprefix("trigger ") for line in fired]
+    hook.did += fired
+    hook.warnings += failed(fired)
+    hook.warnings += [line for line in printed.getvalue().splitlines() if line and not line.startswith(TRIGGER_WARNING)]
 
 
 # --- the explicit form: sudolang hook EVENT SID PAYLOAD --------------------------------------------------
@@ -722,43 +634,13 @@ def _field(payload: dict, name: str) -> str:
 
 
 def explicit_task_completed(hook: Hook, payload: dict) -> None:
-    """{"task": "T-3"}: the task moves to done; task_completed fires even if it was done already
-    (the caller says it is complete, and the rules are idempotent)."""
-    from sudolang.runtime.triggers import task_id
-
-    wanted = task_id(_field(payload, "task"))
-    change = change_board(hook, lambda change: change.move(_board_task(change, wanted), "done"))
-    if not change.moved:
-        task = change.doc["tasks"][wanted]
-        change.touched[wanted] = task
-        hook.note(f"{wanted} already done")
-        hook.emit("task_completed", {"task": wanted, "sprint": task.get("sprint")})
-
-
-def _board_task(change: BoardChange, wanted: str) -> dict:
-    from sudolang.errors import NotFound
-
-    task = change.tasks().get(wanted)
-    if not isinstance(task, dict):
-        raise NotFound(f"no task {wanted} in project {change.hook.project!r}")
-    return task
+    """{"task": "T-3"}: the sprint program's complete_task (task_completed fires even if it was done already)."""
+    board(hook, "complete_task", _field(payload, "task"))
 
 
 def explicit_task_blocked(hook: Hook, payload: dict) -> None:
-    """{"task": "T-3", "reason": "..."}: the task is blocked, as the sprint program's /block does."""
-    from sudolang.runtime.triggers import task_id
-
-    wanted, reason = task_id(_field(payload, "task")), _field(payload, "reason")
-
-    def edit(change: BoardChange) -> None:
-        _board_task(change, wanted)
-        change.ops.append({"op": "merge", "path": key_path("tasks", wanted),
-                           "value": {"blocked": reason, "blocked_at": hook.at}})
-
-    change_board(hook, edit)
-    hook.queue(lambda doc: [_event_op("task_blocked", hook.at, task=wanted, reason=reason)])
-    hook.note(f"{wanted} blocked")
-    hook.emit("task_blocked", {"task": wanted, "reason": reason})
+    """{"task": "T-3", "reason": "..."}: the task is blocked by the sprint program's /block itself."""
+    board(hook, "block", _field(payload, "task"), _field(payload, "reason"))
 
 
 def explicit_agent_spawned(hook: Hook, payload: dict) -> None:
@@ -820,6 +702,17 @@ def _read_project(hook: Hook) -> dict:
         return hook.state.project(hook.project).read()
     except NotFound:
         return {}
+
+
+COLUMNS = ("backlog", "todo", "doing", "review", "done")  # the sprint program's `columns`
+
+
+def active_sprint(doc: dict) -> str | None:
+    """The sprint program's active_sprint(): the active sprint activated last (restated, like COLUMNS, so
+    the summary does not load the program; tests/runtime/test_hook.py holds both to the program's)."""
+    active = [(s.get("activated_at") or "", k) for k, s in (doc.get("sprints") or {}).items()
+              if isinstance(s, dict) and s.get("status") == "active"]
+    return max(active)[1] if active else None
 
 
 def board_lines(project: dict) -> list[str]:

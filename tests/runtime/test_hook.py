@@ -16,7 +16,6 @@ from sudolang.cli import namespace
 from sudolang.cli import spec as cli_spec
 from sudolang.compiler.init_project import HOOK_EVENTS, ROUTER, init_project
 from sudolang.runtime import hook as hook_module
-from sudolang.runtime.actions import sprint_execution as sx
 from sudolang.runtime.context import DEFAULT_PROJECT
 from sudolang.state import shared
 from sudolang.state.paths import StateDir
@@ -50,6 +49,13 @@ def session(root: Path, sid: str = SID) -> dict:
 
 def project(root: Path, name: str = DEFAULT_PROJECT) -> dict:
     return StateDir(root).project(name).read()
+
+
+def velocity(cli) -> list[dict]:
+    """The completed sprints, as the sprint program's /velocity reports them."""
+    result = cli("run", "sprint_execution", "/velocity", "--json", "--session", SID)
+    assert result.code == 0, result
+    return json.loads(result.out)["sprints"]
 
 
 def log(root: Path) -> list[dict]:
@@ -142,7 +148,8 @@ def test_user_prompt_submit_prints_the_summary_and_heartbeats(started):
 
 
 def test_the_summary_stays_bounded_with_10000_tasks(started):
-    tasks = {f"T-{n}": {"column": sx.COLUMNS[n % 5], "blocked": f"reason {n} " + "x" * 100 if n % 20 == 1 else None}
+    columns = ("backlog", "todo", "doing", "review", "done")
+    tasks = {f"T-{n}": {"column": columns[n % 5], "blocked": f"reason {n} " + "x" * 100 if n % 20 == 1 else None}
              for n in range(1, 10_001)}
     seed_board(started, tasks)
     result = ok(run_hook(started, claude_input("UserPromptSubmit", prompt="status?")))
@@ -182,14 +189,11 @@ def test_subagent_start_and_stop_track_the_agent_under_its_type(started):
     assert event_types(session(started)).count("agent_spawned") == 2
 
 
-def test_the_dashboard_finds_a_hook_registered_agent(started):
-    from sudolang.runtime.actions import all_team_dashboard
-    from sudolang.runtime.context import Context
-
+def test_the_dashboard_finds_a_hook_registered_agent(started, cli):
     ok(run_hook(started, claude_input("SubagentStart", agent_id="agent-a1", agent_type="code-reviewer")))
-    ctx = Context(StateDir(started), SID, DEFAULT_PROJECT)
-    assert all_team_dashboard.agent_sessions(ctx, "code-reviewer") == [
-        {"session": SID, "status": "running", "last_heartbeat": T0}]
+    result = cli("run", "all-team_dashboard", "@code-reviewer", "--json", "--session", SID)
+    assert result.code == 0, result
+    assert json.loads(result.out)["sessions"] == [{"session": SID, "status": "running", "last_heartbeat": T0}]
 
 
 def test_older_claude_code_task_tool_registers_the_agent_once(started):
@@ -248,22 +252,58 @@ def test_task_created_and_completed_sync_the_board(started):
     assert event_types(session(started)).count("task_completed") == 1
 
 
+def test_a_task_created_event_and_add_make_their_tasks_with_one_function(started, cli, monkeypatch):
+    """The hook's TaskCreated and the sprint program's /add both run the program's new_task: the same task
+    shape, the same sprint, the same counter; the hook adds only Claude's ids (and its column, todo)."""
+    from sudolang.runtime import loader
+
+    made: list[tuple[str, dict]] = []
+    load = loader.handler_module
+
+    def spied(path: str, text: str):
+        module = load(path, text)
+        real = module.f_new_task
+
+        def new_task(run, title, points, column, fields):
+            task = real(run, title, points, column, fields)
+            made.append((run.ctx.session_id, task))
+            return task
+
+        module.f_new_task = new_task  # the generated functions call it by this global name
+        return module
+
+    monkeypatch.setattr(loader, "handler_module", spied)
+    monkeypatch.setenv("SUDOLANG_NOW", T0)
+    hooked = cli("hook", stdin=claude_input("TaskCreated", task_id="1", task_subject="Write the login form"))
+    assert (hooked.code, hooked.out, hooked.err) == (0, "", "")
+    added = cli("run", "sprint_execution", "/add 'Write the docs' 3", "--session", SID)
+    assert added.code == 0 and added.out.startswith("Added T-2 'Write the docs' (3 pts) to the backlog of sprint-001.")
+    tasks = project(started)["tasks"]
+    assert made == [(SID, tasks["T-1"]), (SID, tasks["T-2"])]
+    common = {"assignee": None, "blocked": None, "sprint": "sprint-001", "created_at": T0}
+    assert tasks["T-2"] == {"id": "T-2", "title": "Write the docs", "points": 3, "column": "backlog", **common,
+                            "history": [{"at": T0, "column": "backlog"}]}
+    assert tasks["T-1"] == {"id": "T-1", "title": "Write the login form", "points": 1, "column": "todo", **common,
+                            "history": [{"at": T0, "column": "todo"}], "claude_task_id": "1", "claude_task_list": SID}
+    assert list(tasks["T-1"]) == list(tasks["T-2"]) + ["claude_task_id", "claude_task_list"]
+
+
 def test_a_task_completed_without_created_is_added_done(started):
     ok(run_hook(started, claude_input("TaskCompleted", task_id="7")))  # no subject, no team: tolerated
     task = project(started)["tasks"]["T-1"]
     assert (task["title"], task["column"], task["claude_task_list"]) == ("Claude task 7", "done", SID)
 
 
-def test_the_sprint_whose_last_task_completes_becomes_completed(started):
+def test_the_sprint_whose_last_task_completes_becomes_completed(started, cli):
     for number in ("1", "2"):
         ok(run_hook(started, claude_input("TaskCreated", task_id=number, task_subject=f"task {number}")))
     ok(run_hook(started, claude_input("TaskCompleted", task_id="1")))
     assert project(started)["sprints"]["sprint-001"]["status"] == "active"
-    assert sx.velocity(project(started)) == []
+    assert velocity(cli) == []
     ok(run_hook(started, claude_input("TaskCompleted", task_id="2"), now="2025-03-05T12:00:00Z"))
     board = project(started)
     assert board["sprints"]["sprint-001"]["status"] == "completed"
-    assert sx.velocity(board) == [{"sprint": "sprint-001", "points": 2, "completed_at": "2025-03-05T12:00:00Z"}]
+    assert velocity(cli) == [{"sprint": "sprint-001", "points": 2, "completed_at": "2025-03-05T12:00:00Z"}]
     assert board["events"][-1]["type"] == "sprint_completed"
     assert "sprint-completes: sprint sprint-001 completed (2 task(s), 2 pts)" in log(started)[-1]["did"]
 
@@ -347,7 +387,7 @@ def test_explicit_task_blocked_raises_a_blocker_on_the_project(started):
     (("task_completed", SID, "{not json"), "PAYLOAD is not valid JSON"),
     (("task_completed", SID, "[1]"), "PAYLOAD must be a JSON object"),
     (("task_completed", SID, "{}"), "the payload needs 'task'"),
-    (("task_completed", SID, '{"task": "T-99"}'), "no task T-99"),
+    (("task_completed", SID, '{"task": "T-99"}'), "no task 'T-99'; /board lists the tasks"),
     (("task_completed", SID), "usage: sudolang hook task_completed SID PAYLOAD"),
     (("task_completed", "ghost", '{"task": "T-1"}'), "no session 'ghost'"),
     (("epic_updated", SID, '{"epic": "E-1", "status": "sideways"}'), "unknown epic status"),
@@ -469,13 +509,26 @@ def test_the_hook_path_imports_nothing_heavy(started):
     assert result.stderr == "[]\n" and result.stdout.startswith("sudolang session")
 
 
-def test_board_facts_restated_here_match_the_sprint_program():
-    assert hook_module.COLUMNS == sx.COLUMNS and hook_module.DEFAULT_PROJECT == DEFAULT_PROJECT
-    doc = {"sprints": {"a": {"status": "active", "activated_at": "2025-01-02T00:00:00Z"},
-                       "b": {"status": "active", "activated_at": "2025-01-03T00:00:00Z"},
-                       "c": {"status": "completed", "activated_at": "2025-01-04T00:00:00Z"}}}
-    for sprints in (doc, {"sprints": {}}, {}):
-        assert hook_module.active_sprint(sprints) == sx.active_sprint(sprints)
+def test_the_summarys_board_facts_are_the_sprint_programs(root):
+    """The summary restates the program's columns and active_sprint() (loading the program would cost every
+    SessionStart and UserPromptSubmit); here they are held to the compiled program's own."""
+    from sudolang.cli.hook import compiled
+    from sudolang.runtime import corelib
+    from sudolang.runtime.context import Context
+    from sudolang.state import sessions
+
+    path, active_sprint = compiled("sprint_execution", "active_sprint")
+    assert list(hook_module.COLUMNS) == active_sprint.__globals__["C_columns"]
+    assert hook_module.DEFAULT_PROJECT == DEFAULT_PROJECT
+    state = StateDir(root)
+    ctx = Context(state, sessions.create(state, "development", DEFAULT_PROJECT), DEFAULT_PROJECT)
+    sprints = {"a": {"status": "active", "activated_at": "2025-01-02T00:00:00Z"},
+               "b": {"status": "active", "activated_at": "2025-01-03T00:00:00Z"},
+               "b2": {"status": "active", "activated_at": "2025-01-03T00:00:00Z"},
+               "c": {"status": "completed", "activated_at": "2025-01-04T00:00:00Z"}, "d": {"status": "active"}}
+    for value in (sprints, {}, {"x": {"status": "planned"}}):
+        state.project(DEFAULT_PROJECT).update(lambda doc: [{"op": "set", "path": "$.sprints", "value": value}])
+        assert hook_module.active_sprint({"sprints": value}) == corelib.execute(ctx, path, active_sprint, [], frozenset())[0]
 
 
 # --- through the router that `sudolang init` writes ---------------------------------------------------------------

@@ -97,26 +97,47 @@ def test_help_still_prints_the_help_and_a_terminal_is_not_waited_on(root):
 # --- the budget is a deadline --------------------------------------------------------------------------------
 
 
+def with_lock_held(started, lock_path, hook_input: str):
+    """Run the hook (budget 1.0 s) while another process holds `lock_path`; (its result, seconds taken)."""
+    stop = started / "stop"
+    holder = spawn(started, HOLDER, "ours", lock_path, stop)
+    try:
+        await_line(holder, "locked")
+        begun = time.monotonic()
+        result = run_hook(started, hook_input, "--timeout", "1.0")
+        return result, time.monotonic() - begun
+    finally:
+        stop.touch()
+        kill_all([holder])
+
+
 def test_a_held_lock_cannot_keep_the_hook_past_its_budget(started):
     """Budget 1.0 s; the session's lock is held by another process. The hook gives up at its deadline
     (not after a fresh wait per lock), exits 0 and logs the lock timeout. The bound is a hang guard with a
     generous margin, not a speed test."""
-    document = StateDir(started).session(SID)
-    stop = started / "stop"
-    holder = spawn(started, HOLDER, "ours", document.lock_path, stop)
-    try:
-        await_line(holder, "locked")
-        begun = time.monotonic()
-        result = run_hook(started, claude_input("UserPromptSubmit", prompt="hi"), "--timeout", "1.0")
-        elapsed = time.monotonic() - begun
-    finally:
-        stop.touch()
-        kill_all([holder])
+    result, elapsed = with_lock_held(started, StateDir(started).session(SID).lock_path,
+                                     claude_input("UserPromptSubmit", prompt="hi"))
     one_refusal(result, "timed out after")
     record = log(started)[-1]
     assert (record["ok"], record["error"]) == (False, "lock_timeout")
     assert record["ms"] < 1000  # measured inside the process: the waits ended before the budget did
     assert elapsed < 1.0 + 1.5
+
+
+def test_a_held_board_lock_cannot_keep_a_task_event_past_its_budget(started):
+    """TaskCreated runs the sprint program's function through corelib.execute: its lock waits, the
+    project's here, end at the hook's deadline too. The program is compiled first (a cold cache costs a
+    compile), so the budget measures the wait."""
+    created = claude_input("TaskCreated", task_id="1", task_subject="warm the compiled program's cache")
+    assert run_hook(started, created).stderr == ""
+    result, elapsed = with_lock_held(started, StateDir(started).project("default").lock_path,
+                                     claude_input("TaskCreated", task_id="2", task_subject="held"))
+    one_refusal(result, "timed out after")
+    record = log(started)[-1]
+    assert (record["ok"], record["error"], record["event"]) == (False, "lock_timeout", "TaskCreated")
+    assert record["ms"] < 1000
+    assert elapsed < 1.0 + 1.5
+    assert list(StateDir(started).project("default").read()["tasks"]) == ["T-1"]
 
 
 def test_the_lock_wait_is_what_is_left_of_the_budget(root):

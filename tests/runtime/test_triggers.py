@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -9,7 +10,6 @@ import sys
 import pytest
 
 from sudolang.runtime import triggers
-from sudolang.runtime.actions import sprint_execution as sx
 from sudolang.state import sessions, shared
 
 PROJECT = "myapp"
@@ -70,7 +70,7 @@ def test_the_packaged_rules_parse_the_four_the_plan_asks_for_and_a_cleared_block
     assert all(r.enabled and r.description for r in ruleset.rules)
 
 
-def test_a_sprint_completes_when_its_last_task_is_done(state, sid):
+def test_a_sprint_completes_when_its_last_task_is_done(state, sid, cli):
     board(state, {"T-1": {"column": "done"}, "T-2": {"column": "doing"}})
     assert fire(state, sid, "task_completed", task="T-1") == []
     move(state, "T-2", "done")
@@ -78,7 +78,8 @@ def test_a_sprint_completes_when_its_last_task_is_done(state, sid):
         "sprint-completes: sprint sprint-001 completed (2 task(s), 4 pts)"]
     doc = project(state)
     assert doc["sprints"]["sprint-001"] == {"status": "completed", "activated_at": T0, "completed_at": T0}
-    assert sx.velocity(doc) == [{"sprint": "sprint-001", "points": 4, "completed_at": T0}]
+    velocity = cli("run", "sprint_execution", "/velocity", "--json", "--session", sid)
+    assert json.loads(velocity.out)["sprints"] == [{"sprint": "sprint-001", "points": 4, "completed_at": T0}]
     assert doc["events"] == [{"at": T0, "type": "sprint_completed", "session": sid, "sprint": "sprint-001",
                               "points": 4, "tasks": 2}]
     assert fire(state, sid, "task_completed", task="T-2") == []  # completed once, not again
