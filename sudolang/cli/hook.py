@@ -16,10 +16,10 @@ def compiled(program: str, function: str) -> tuple[str, object]:
     the compiler's cache, sudolang.compiler.cache): the hook's board events run the sprint program's own
     functions, and the runtime may not import the compiler. Called only for those events: most hook
     events load none of this."""
-    from sudolang.compiler.cache import handler_source
+    from sudolang.compiler.cache import handler_code, handler_source
     from sudolang.runtime import loader
 
     path, text = handler_source(program)
-    module = loader.handler_module(path, text)
+    module = loader.handler_module(path, text, handler_code(path, text))
     # sudolang.compiler.core_codegen.python_function's name (its module loads lark: ~150 ms)
     return module.PATH, getattr(module, f"f_{function}")

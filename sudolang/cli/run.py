@@ -12,11 +12,12 @@ import sys
 
 def run(args) -> int:
     from sudolang.compiler import CompileError
-    from sudolang.compiler.cache import handler_source
+    from sudolang.compiler.cache import handler_code, handler_source
     from sudolang.runtime import handler, loader
 
     try:
-        module = loader.handler_module(*handler_source(args.program))
+        path, text = handler_source(args.program)
+        module = loader.handler_module(path, text, handler_code(path, text))
     except CompileError as error:
         from sudolang.cli.compile import report_compile_error
 

@@ -30,6 +30,29 @@ def handler_source(program: str) -> tuple[str, str]:
     return str(cached), text
 
 
+def handler_code(path: str, text: str):
+    """The code object of a handler's `text` (from `path`): read from `<path>.<python tag>.code` when that
+    holds this text's digest, else compiled and stored there. Compiling a 37 KB handler takes ~17 ms;
+    loading its marshalled code ~0.3 ms, and every `sudolang run` and board event of the hook loads one.
+    The file is trusted as the cached handler is: a regular file of this user's, never a link."""
+    import hashlib
+    import marshal
+    import sys
+
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest().encode()
+    code_path = Path(f"{path}.{sys.implementation.cache_tag}.code")
+    raw = _cached_bytes(code_path)
+    if raw is not None and raw[:65] == digest + b"\n":
+        try:
+            return marshal.loads(raw[65:])
+        except (EOFError, ValueError, TypeError):
+            pass
+    code = compile(text, path, "exec")
+    if Path(path).parent == cache_dir():
+        _store_bytes(code_path, digest + b"\n" + marshal.dumps(code))
+    return code
+
+
 def cache_dir() -> Path:
     """$SUDOLANG_CACHE_DIR, else $XDG_CACHE_HOME/sudolang, else ~/.cache/sudolang."""
     if os.environ.get("SUDOLANG_CACHE_DIR"):
@@ -39,6 +62,15 @@ def cache_dir() -> Path:
 
 def _cached(path: Path) -> str | None:
     """The text of a cached handler, or None: absent, a link, not a regular file, not ours, not UTF-8."""
+    raw = _cached_bytes(path)
+    try:
+        return raw.decode("utf-8") if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _cached_bytes(path: Path) -> bytes | None:
+    """A cache file's bytes, or None: absent, a link, not a regular file, not ours, too big."""
     from sudolang.errors import SudolangError
     from sudolang.safe_files import read_bytes
 
@@ -46,12 +78,16 @@ def _cached(path: Path) -> str | None:
         info = os.lstat(path)
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
             return None
-        return read_bytes(path, CACHE_LIMIT, "cached handler").decode("utf-8")
+        return read_bytes(path, CACHE_LIMIT, "cached handler")
     except (OSError, ValueError, SudolangError):
         return None
 
 
 def _store(path: Path, text: str) -> None:
+    _store_bytes(path, text.encode("utf-8"))
+
+
+def _store_bytes(path: Path, data: bytes) -> None:
     """Cache a compiled handler; a cache that cannot be written only costs the next run a compile. The
     cache folder is the user's ($SUDOLANG_CACHE_DIR may be a link); the file is written to a new temp
     file (O_EXCL, a random name) and renamed over the name, so a link planted there is replaced, never
@@ -61,7 +97,7 @@ def _store(path: Path, text: str) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = write_temp(path, text.encode("utf-8"), sync=False)
+        temp = write_temp(path, data, sync=False)
     except (OSError, SudolangError):
         return
     try:

@@ -8,8 +8,9 @@ import types
 from pathlib import Path
 
 
-def handler_module(path: str, text: str) -> types.ModuleType:
-    """The handler `text` (generated, from the file `path`) executed as a module."""
+def handler_module(path: str, text: str, code=None) -> types.ModuleType:
+    """The handler `text` (generated, from the file `path`) executed as a module; `code`, when given, is
+    that text already compiled (sudolang.compiler.cache.handler_code keeps it)."""
     import linecache
 
     module = types.ModuleType(f"sudolang_handler_{Path(path).stem}")
@@ -17,7 +18,7 @@ def handler_module(path: str, text: str) -> types.ModuleType:
     # Run-time errors name the program's line from the `# line N` comment of the generated line they
     # stopped at (sudolang.runtime.corelib); the text may exist only in memory, so linecache is told it.
     linecache.cache[path] = (len(text), None, text.splitlines(keepends=True), path)
-    exec(compile(text, path, "exec"), module.__dict__)
+    exec(code if code is not None else compile(text, path, "exec"), module.__dict__)
     return module
 
 

@@ -260,8 +260,8 @@ def test_a_task_created_event_and_add_make_their_tasks_with_one_function(started
     made: list[tuple[str, dict]] = []
     load = loader.handler_module
 
-    def spied(path: str, text: str):
-        module = load(path, text)
+    def spied(path: str, text: str, code=None):
+        module = load(path, text, code)
         real = module.f_new_task
 
         def new_task(run, title, points, column, fields):

@@ -199,6 +199,28 @@ def test_a_link_planted_in_the_cache_is_neither_run_nor_written_through(tmp_path
     assert not list((tmp_path / "cache").glob(".*.tmp"))
 
 
+def test_the_cached_code_is_used_only_for_its_own_text_and_never_through_a_link(tmp_path):
+    """The handler's compiled code is kept beside it (`….code`: the text's digest, then marshalled code).
+    Code whose digest is not the handler's is compiled afresh; a link there is replaced, its target untouched."""
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "sudolang", "run", "sprint_execution"]
+    first = subprocess.run([*command, "/board"], env=env, capture_output=True, text=True, check=True)
+    [code] = (tmp_path / "cache").glob("sprint_execution-*.code")
+    import marshal
+
+    planted = compile("print('planted code ran')", "x", "exec")
+    code.write_bytes(b"0" * 64 + b"\n" + marshal.dumps(planted))  # another text's digest
+    again = subprocess.run([*command, "/board"], env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and again.stdout == first.stdout and "planted" not in again.stdout
+    outside = tmp_path / "elsewhere"
+    outside.write_bytes(b"untouched")
+    code.unlink()
+    code.symlink_to(outside)
+    third = subprocess.run([*command, "/board"], env=env, capture_output=True, text=True)
+    assert third.returncode == 0 and third.stdout == first.stdout
+    assert outside.read_bytes() == b"untouched" and not code.is_symlink()
+
+
 def test_arguments_that_are_not_utf8_are_refused_before_a_session_is_made(tmp_path):
     env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, "-m", "sudolang", "run", "sprint_execution", b"/add caf\xe9 3"],
