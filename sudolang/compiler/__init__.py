@@ -118,15 +118,32 @@ _COMPILE_INPUTS = ("grammar.lark", "parser.py", "nodes.py", "lint.py", "diagnost
 
 def fingerprint(source: str) -> str:
     """A digest that changes whenever compiling `source` could give a different output, so a cached
-    handler can be reused without compiling (which costs ~250 ms of imports and parsing)."""
+    handler can be reused without compiling (which costs ~250 ms of imports and parsing). The compiler's
+    own files count by their size and modification time, as Python's .pyc files are checked: reading and
+    hashing their 600 KB took 8 ms of every `sudolang run`; their stat()s take a fraction of one."""
     import hashlib
 
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(f"{__version__}\0{source}\0".encode())
-    for pattern in _COMPILE_INPUTS:
-        for path in sorted(package.glob(pattern)):
-            digest.update(path.read_bytes())
+    for relative in _compile_inputs(str(package)):
+        info = os.stat(os.path.join(package, relative))
+        digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:24]
+
+
+def _compile_inputs(package: str) -> list[str]:
+    """The files of _COMPILE_INPUTS, relative to the package, in order (Path.glob took ~7 ms for them)."""
+    import fnmatch
+
+    found = []
+    for pattern in _COMPILE_INPUTS:
+        folder, _, name = pattern.rpartition("/")
+        if "*" not in name:
+            found.append(pattern)
+            continue
+        names = sorted(os.listdir(os.path.join(package, folder)))
+        found += [f"{folder}/{n}" if folder else n for n in names if fnmatch.fnmatch(n, name)]
+    return found
 
 
 def compile_programs(programs: list[str]) -> dict[str, str]:
