@@ -26,6 +26,13 @@ class FunctionCheck:
     span: Span | None  # where the reason is
     writes: frozenset  # of "project", "session"
     calls: frozenset  # program functions it calls
+    effects: bool = False  # it emits, records, warns, runs a program or makes an id: its result is not just its reads
+
+    @property
+    def pure(self) -> bool:
+        """Only reads: called twice on the same state with the same arguments it gives the same value, so
+        one screen may compute it once (sudolang.runtime.corelib.remembered)."""
+        return self.local and not self.writes and not self.effects
 
 
 def check(functions: dict, constants: dict) -> dict[str, FunctionCheck]:
@@ -38,13 +45,15 @@ def check(functions: dict, constants: dict) -> dict[str, FunctionCheck]:
         changed = False
         for name, found in result.items():
             local, reason, span, writes = found.local, found.reason, found.span, set(found.writes)
+            effects = found.effects
             for callee in sorted(found.calls):
                 other = result[callee]
                 writes |= other.writes
+                effects = effects or other.effects
                 if local and not other.local:
                     local, reason, span = False, f"it calls {callee}(), which runs in the model: {other.reason}", other.span
-            if local != found.local or writes != set(found.writes):
-                result[name] = FunctionCheck(name, local, reason, span, frozenset(writes), found.calls)
+            if local != found.local or writes != set(found.writes) or effects != found.effects:
+                result[name] = FunctionCheck(name, local, reason, span, frozenset(writes), found.calls, effects)
                 changed = True
     return result
 
@@ -59,8 +68,10 @@ def _direct(function, functions: dict, constants: dict) -> FunctionCheck:
     if walker.problem is not None:
         span, reason = walker.problem
         reason = f"line {span.line}: {reason}"
-        return FunctionCheck(function.name, False, reason, span, frozenset(walker.writes), frozenset(walker.calls))
-    return FunctionCheck(function.name, True, "", None, frozenset(walker.writes), frozenset(walker.calls))
+        return FunctionCheck(function.name, False, reason, span, frozenset(walker.writes), frozenset(walker.calls),
+                             walker.effects)
+    return FunctionCheck(function.name, True, "", None, frozenset(walker.writes), frozenset(walker.calls),
+                         walker.effects)
 
 
 def assigned_names(body: tuple) -> set[str]:
@@ -88,6 +99,7 @@ class _Walker:
         self.problem: tuple[Span, str] | None = None
         self.writes: set[str] = set()
         self.calls: set[str] = set()
+        self.effects = False
         self.scopes: list[set[str]] = []  # arrow parameters in scope
 
     def fail(self, node: Node, reason: str) -> None:
@@ -122,6 +134,7 @@ class _Walker:
             if node.value is not None:
                 self.expression(node.value)
         elif isinstance(node, c.Require):
+            self.effects = self.effects or node.kind == "warn"
             self.expression(node.condition)
             if node.message is not None:
                 self.expression(node.message)
@@ -174,6 +187,7 @@ class _Walker:
                 if not isinstance(part, str):
                     self.expression(part)
         elif isinstance(node, c.Shell):
+            self.effects = True
             for word in node.words:
                 for part in word:
                     if not isinstance(part, str):
@@ -231,6 +245,8 @@ class _Walker:
                                     + (f" (it takes: {', '.join(sorted(modifiers))})" if modifiers else ""))
         if name in library.WRITES:
             self.writes.add(library.WRITES[name])
+        if name in library.EFFECTS:
+            self.effects = True
 
     def _place_call(self, node: c.Call) -> bool:
         return isinstance(node.function, c.Name) and node.function.name in library.PLACE \

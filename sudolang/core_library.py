@@ -46,6 +46,9 @@ PLACE: dict[str, tuple[int, int, frozenset[str]]] = {
 
 # Functions that write the state whatever their arguments: name -> the document they write.
 WRITES = {"record": "session"}
+# Functions whose call does more than read, or gives a new value each time: a function that calls one is not
+# pure (sudolang.core_check.FunctionCheck.pure), so its result is never reused within a screen.
+EFFECTS = frozenset({"emit", "record", "uuid"})  # now() and today(): one screen is one moment
 
 STATE_ROOTS = ("project", "session")
 PARAMETER_TYPES = ("text", "number", "integer", "boolean")

@@ -95,7 +95,8 @@ def compile_program(source: str, label: str) -> dict[str, str]:
     from sudolang.compiler.core_codegen import generate
 
     core = model.core
-    code = generate(label, source, core.functions, core.constants)
+    pure = frozenset(name for name, check in core.checks.items() if check.pure)
+    code = generate(label, source, core.functions, core.constants, pure)
     writes = {c.function: sorted(core.writes(c.function)) for c in model.commands if c.local}
     views = {b.target: sorted(core.writes(b.target)) for b in model.bindings
              if b.kind == "view" and b.target in core.functions and not core.functions[b.target].params}

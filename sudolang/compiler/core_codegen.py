@@ -39,16 +39,18 @@ def python_function(name: str) -> Generated:
     return Generated(f"f_{name}")
 
 
-def generate(path: str, source: str, functions: dict, constants: dict) -> Generated:
+def generate(path: str, source: str, functions: dict, constants: dict, pure: frozenset = frozenset()) -> Generated:
     """functions: name -> core_nodes.Function (the local ones); constants: name -> literal expression;
-    `source` is the program's text the nodes' spans index."""
-    writer = _Module(path, source, functions, constants)
+    `source` is the program's text the nodes' spans index; `pure`, the functions that only read (their
+    results are remembered while one screen is drawn, sudolang.runtime.corelib.remembered)."""
+    writer = _Module(path, source, functions, constants, pure)
     return Generated(writer.module())
 
 
 class _Module:
-    def __init__(self, path: str, source: str, functions: dict, constants: dict) -> None:
+    def __init__(self, path: str, source: str, functions: dict, constants: dict, pure: frozenset) -> None:
         self.path, self.source, self.functions, self.constants = path, source, functions, constants
+        self.pure = pure
         self.library_used: set[str] = set()
 
     def module(self) -> str:
@@ -64,7 +66,10 @@ class _Module:
         return "\n".join(head + [""] + ["\n\n" + body for body in bodies]).strip("\n") + "\n"
 
     def function(self, function: c.Function) -> str:
-        return _Function(self, function).source()
+        text = _Function(self, function).source()
+        if function.name in self.pure:  # it only reads: one screen computes it once per arguments
+            text += f"\n\n\nf_{function.name} = _rt.remembered(f_{function.name}) if _rt else f_{function.name}"
+        return text
 
 
 class _Function:
@@ -93,7 +98,7 @@ class _Function:
                 self.emit(1, f"if v_{p.name} is None:", p)
                 self.emit(2, f"v_{p.name} = {self.expression(p.default)}", p)
             if p.name in self.mutated:
-                self.emit(1, f"v_{p.name} = _v.copy(v_{p.name})", p)
+                self.emit(1, f"v_{p.name} = _rt.own(v_{p.name})", p)
         self.block(function.body, 1)
         return "\n".join(self.lines)
 
@@ -126,7 +131,7 @@ class _Function:
             self.emit(depth + 1, "run.step()", node)
             for name in node.names:
                 if name in self.mutated:
-                    self.emit(depth + 1, f"v_{name} = _v.copy(v_{name})", node)
+                    self.emit(depth + 1, f"v_{name} = _rt.own(v_{name})", node)
             self.block(node.body, depth + 1)
         elif isinstance(node, c.While):
             self.emit(depth, f"while {self.condition(node.condition)}:", node)
@@ -204,16 +209,35 @@ class _Function:
             name = f"v_{target.name}"
             if node.op != "=":
                 value = f"_v.{ARITHMETIC[node.op[0]]}({name}, {value})"
-            elif target.name in self.mutated and not isinstance(node.value, c.Literal):
-                value = f"_v.copy({value})"
+            elif not isinstance(node.value, c.Literal) and (target.name in self.mutated or self.shared(node.value)):
+                value = f"_rt.own({value})"
             self.emit(depth, f"{name} = {value}", node)
         else:
-            subject = self.expression(target.subject)
+            subject = self.owned_container(target.subject)
             key = repr(target.name) if isinstance(target, c.Member) else self.expression(target.index)
             setter = "_v.set_member" if isinstance(target, c.Member) else "_v.set_index"
             if node.op != "=":
                 value = f"_v.{ARITHMETIC[node.op[0]]}({self.expression(target)}, {value})"
-            self.emit(depth, f"{setter}({subject}, {key}, _v.copy({value}))", node)
+            self.emit(depth, f"{setter}({subject}, {key}, {value})", node)
+
+    def shared(self, value) -> bool:
+        """Whether binding `value` to a name could share a container another local changes in place: a bare
+        name of such a local (`b = a` where a's members are set later)."""
+        return isinstance(value, c.Name) and value.name in self.mutated and value.name in self.locals
+
+    def owned_container(self, subject) -> str:
+        """The container a local change writes into, made this local's own first: a local's value is its
+        own (a shallow copy when it was bound), and each container on the path below it is copied when
+        changed (`a.b[i].c = x` copies a.b and a.b[i], then sets c), so what other names hold stays as it was."""
+        keys = []
+        node = subject
+        while isinstance(node, (c.Member, c.Index)):
+            keys.append(repr(node.name) if isinstance(node, c.Member) else self.expression(node.index))
+            node = node.subject
+        if not keys:
+            return self.expression(subject)
+        path = "(" + ", ".join(reversed(keys)) + ("," if len(keys) == 1 else "") + ")"
+        return f"_rt.own_path({self.expression(node)}, {path})"
 
     def state_write(self, op: str, root: str, keys: str, target, value: str) -> str:
         if op == "=":
@@ -231,7 +255,7 @@ class _Function:
             self.emit(depth, f"run.delete({root.name!r}, {self.keys(target)})", node)
         else:
             key = repr(target.name) if isinstance(target, c.Member) else self.expression(target.index)
-            self.emit(depth, f"_rt.delete_local({self.expression(target.subject)}, {key})", node)
+            self.emit(depth, f"_rt.delete_local({self.owned_container(target.subject)}, {key})", node)
 
     def keys(self, target) -> str:
         """The keys of a state place, root first: `project.tasks[id].column` gives ('tasks', v_id, 'column')."""
@@ -291,7 +315,8 @@ class _Function:
         if name in self.module.constants:
             return f"C_{name}"
         if name in self.module.functions:
-            return f"(lambda *a: f_{name}(run, *a))"
+            count = len(self.module.functions[name].params)
+            return f"(lambda *a: f_{name}(run, *a[:{count}]))"
         raise TypeError(f"unknown name {name}")  # pragma: no cover - the checker found it first
 
     def scopes(self) -> set[str]:
@@ -343,7 +368,9 @@ class _Function:
         outer = self.scopes()
         self._arrow_names = outer | set(node.params)
         try:
-            params = ", ".join(f"v_{p}=None" for p in node.params)
+            # Missing arguments are null and extra ones are dropped, as for a program function: the library
+            # calls arrows directly, in loops, without checking how many arguments each takes.
+            params = ", ".join([f"v_{p}=None" for p in node.params] + ["*_"])
             return f"(lambda {params}: {self.expression(node.body)})"
         finally:
             self._arrow_names = outer
@@ -390,8 +417,8 @@ class _Function:
                 return f"run.append({root.name!r}, {keys}, {value}, {limit})"
             return f"run.merge({root.name!r}, {keys}, {value})"
         if name == "append":
-            return f"_rt.append_local({self.expression(target)}, {value}, {limit})"
-        return f"_rt.merge_local({self.expression(target)}, {value})"
+            return f"_rt.append_local({self.owned_container(target)}, {value}, {limit})"
+        return f"_rt.merge_local({self.owned_container(target)}, {value})"
 
 
 def _mutated_names(body: tuple) -> set[str]:

@@ -73,7 +73,7 @@ def run(program: Program, argv: list[str]) -> int:
             ctx = ctx.reading()  # the command and the layout's views read the state once, together
         result = call(program, invocation, ctx)
         if options.as_json:
-            print(json.dumps(result.data, indent=2, ensure_ascii=False))
+            print(as_json(result.data))
         elif drawing:
             print(screen(program, ctx, result.text))
         else:
@@ -167,6 +167,16 @@ def call(program: Program, invocation: Invocation, ctx):
     return as_result(value, fired)
 
 
+def as_json(value: object) -> str:
+    """A command's value as JSON; one that holds a function (which JSON cannot show) is the command's error."""
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        from sudolang.errors import RunError
+
+        raise RunError("the command's value holds a function, which has no text to print; return a text or a value") from None
+
+
 def as_result(value: object, fired: list[str]):
     """What a function returned, as the text a person reads and the data --json prints."""
     from sudolang.runtime import corelib, values
@@ -179,7 +189,7 @@ def as_result(value: object, fired: list[str]):
     elif isinstance(value, str):
         text, data = value, value
     else:
-        text, data = json.dumps(value, indent=2, ensure_ascii=False), value
+        text, data = as_json(value), value
     return Result("\n".join([text, *fired]) if fired else text, data)
 
 

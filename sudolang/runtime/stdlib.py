@@ -96,7 +96,18 @@ def _mapped(fn: str, xs: Any, f: Any) -> list:
     if f is None:
         return items
     f = _function(fn, f)
-    return [call(f, x) for x in items]
+    return _map_each(f, items)
+
+
+def _map_each(f: Any, items: list) -> list:
+    """f(x) for each item. f is called directly, the fast way (a library call in a loop over 10,000 tasks
+    runs it 10,000 times); a TypeError, which may be a call with the wrong number of arguments, runs the
+    loop again through values.call, which says which. A failed command commits nothing, so the rerun of
+    any state write is harmless."""
+    try:
+        return [f(x) for x in items]
+    except TypeError:
+        return [call(f, x) for x in items]
 
 
 def _compare(fn: str, a: Any, b: Any) -> int:
@@ -214,11 +225,7 @@ def count(xs: Any, f: Any = None) -> int:
     if f is None:
         return len(items)
     f = _function("count", f)
-    n = 0
-    for x in items:
-        if call(f, x):
-            n += 1
-    return n
+    return sum(1 for x in _map_each(f, items) if x)
 
 
 def _numbers(fn: str, items: list) -> list:
@@ -335,8 +342,8 @@ def group(xs: Any, f: Any) -> dict:
     items = _array("group", xs)
     f = _function("group", f)
     groups: dict[str, list] = {}
-    for x in items:
-        k = text(call(f, x))
+    for x, key in zip(items, _map_each(f, items)):
+        k = text(key)
         bucket = groups.get(k)
         if bucket is None:
             groups[k] = [x]
@@ -392,41 +399,47 @@ def entries(o: Any) -> list:
 def filter_(xs: Any, f: Any) -> list:
     items = _array("filter", xs)
     f = _function("filter", f)
-    return [x for x in items if call(f, x)]
+    return [x for x, keep in zip(items, _map_each(f, items)) if keep]
 
 
 def map_(xs: Any, f: Any) -> list:
     items = _array("map", xs)
     f = _function("map", f)
-    return [call(f, x) for x in items]
+    return _map_each(f, items)
 
 
 def find(xs: Any, f: Any) -> Any:
     """The first item for which f gives a true value; null for none."""
     items = _array("find", xs)
     f = _function("find", f)
-    for x in items:
-        if call(f, x):
-            return x
-    return None
+    return _first(f, items, True)[1]
 
 
 def any_(xs: Any, f: Any) -> bool:
     items = _array("any", xs)
     f = _function("any", f)
-    for x in items:
-        if call(f, x):
-            return True
-    return False
+    return _first(f, items, True)[0]
 
 
 def all_(xs: Any, f: Any) -> bool:
     items = _array("all", xs)
     f = _function("all", f)
-    for x in items:
-        if not call(f, x):
-            return False
-    return True
+    return not _first(f, items, False)[0]
+
+
+def _first(f: Any, items: list, wanted: bool) -> tuple[bool, Any]:
+    """(found, item): the first item whose f(item) is true (`wanted`) or false (not `wanted`); later items
+    are not looked at. f is called directly, as in _map_each, and again through values.call on a TypeError."""
+    try:
+        for x in items:
+            if bool(f(x)) is wanted:
+                return True, x
+        return False, None
+    except TypeError:
+        for x in items:
+            if truthy(call(f, x)) is wanted:
+                return True, x
+        return False, None
 
 
 def first(xs: Any) -> Any:
@@ -480,6 +493,8 @@ def _lookup(fn: str, o: Any, key: Any) -> tuple[bool, Any]:
 
 def get(o: Any, key: Any, default: Any = None) -> Any:
     """o's member (item) `key`, or `default` when there is none (or o is null)."""
+    if type(o) is dict and type(key) is str:  # the common case, inline: programs call get() in their loops
+        return o.get(key, default)
     found, value = _lookup("get", o, key)
     return value if found else default
 

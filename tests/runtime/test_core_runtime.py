@@ -194,3 +194,64 @@ def test_concurrent_processes_lose_no_increment(program, sid, private_state, tmp
     from sudolang.state.paths import StateDir
 
     assert StateDir(private_state).project("p").read()["counters"]["hits"] == 161
+
+
+VALUES = '''\
+interface Values {
+  name = "values"
+  commands = {
+    "/nested": "A change deep in a copy leaves the original",
+    "/alias": "A name bound to a local that changes keeps what it had",
+    "/loop": "Changing a loop's item changes neither the list nor the state",
+    "/stored": "A value stored in the state, then changed locally, stays as stored"
+  }
+}
+
+fn nested() {
+  a = { b: [{ c: 1 }] }
+  copy = a
+  copy.b[0].c = 2
+  append(copy.b, { c: 3 })
+  return [a, copy]
+}
+
+fn alias() {
+  a = { k: 0 }
+  b = a
+  a.k = 1
+  return [a.k, b.k]
+}
+
+fn loop() {
+  project.items = [{ n: 1 }, { n: 2 }]
+  items = project.items
+  for each item in items {
+    item.n = item.n * 10
+  }
+  return [items, project.items]
+}
+
+fn stored() {
+  local = { tags: ["a"] }
+  project.thing = local
+  append(local.tags, "b")
+  local.more = true
+  return [project.thing, local]
+}
+'''
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("/nested", [{"b": [{"c": 1}]}, {"b": [{"c": 2}, {"c": 3}]}]),
+    ("/alias", [1, 0]),
+    ("/loop", [[{"n": 1}, {"n": 2}], [{"n": 1}, {"n": 2}]]),
+    ("/stored", [{"tags": ["a"]}, {"tags": ["a", "b"], "more": True}]),
+])
+def test_arrays_and_objects_are_values_not_references(cli, tmp_path, sid, state, command, expected):
+    path = tmp_path / "values.sudo"
+    path.write_text(VALUES, encoding="utf-8")
+    done = cli("run", str(path), command, "--session", sid)
+    assert done.code == 0, done
+    assert json.loads(done.out) == expected
+    if command == "/stored":
+        assert state.project("p").read()["thing"] == {"tags": ["a"]}
