@@ -8,12 +8,20 @@ from sudolang.cli import main
 from sudolang.state.paths import StateDir
 
 
+@pytest.fixture(scope="session")
+def handler_cache(tmp_path_factory):
+    """One cache of compiled handlers for the whole run: a handler is keyed by its source and the compiler's
+    files, so sharing it is what a user's machine does; compiling a shipped program afresh for every test
+    cost ~1 s each. Tests of the cache itself point SUDOLANG_CACHE_DIR at their own folder."""
+    return tmp_path_factory.mktemp("handler-cache")
+
+
 @pytest.fixture(autouse=True)
-def private_state(tmp_path, monkeypatch):
+def private_state(tmp_path, monkeypatch, handler_cache):
     """Every test gets its own state directory, so no test can touch a real user's .claude/state."""
     root = tmp_path / "state"
     monkeypatch.setenv("SUDOLANG_STATE_DIR", str(root))
-    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(tmp_path / "cache"))  # compiled handlers of `sudolang run`
+    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(handler_cache))  # compiled handlers of `sudolang run`
     monkeypatch.delenv("SUDOLANG_NOW", raising=False)
     return root
 
