@@ -8,6 +8,7 @@ tens of milliseconds. Nothing in sudolang imports this package: it sits on top o
 
 from __future__ import annotations
 
+import os
 import sys
 
 from sudolang.errors import FAILURE, SudolangError, UsageError
@@ -80,6 +81,18 @@ def build_parser(argv: list[str] | None = None):
     return build(argv)
 
 
+CLOSED_PIPE = 141  # what a shell reports for a tool that SIGPIPE stopped (128 + 13), as `cat big | head` does
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of the closed pipe raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -98,9 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (`| head`); nothing left to say
-        return FAILURE
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as `cat` does
+        _quiet_stdout()
+        return CLOSED_PIPE
     except OSError as error:
         if getattr(args, "debug", False):
             raise

@@ -103,7 +103,11 @@ def split_options(argv: list[str]) -> tuple[Options, list[str]]:
         else:
             words.append(word)
     if len(words) == 1 and " " in words[0]:  # one quoted command line: "/move T-3 review"
-        words = shlex.split(words[0])
+        try:
+            words = shlex.split(words[0])
+        except ValueError as error:  # "No closing quotation": the user's typing, not our failure
+            raise UsageError(f"{str(error).lower()} in {words[0]!r}: close the quote, or write the words apart "
+                             "without one") from None
     return options, words
 
 

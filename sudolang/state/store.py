@@ -323,7 +323,10 @@ class Document:
     # --- recovery ------------------------------------------------------------------------------
 
     def recover(self, timeout: float = DEFAULT_TIMEOUT) -> Recovery:
-        """Sweep unfinished writes; if the document is damaged, rebuild it from backup and event log."""
+        """Sweep unfinished writes; if the document is damaged, rebuild it from backup and event log. A
+        document of which nothing exists (no file, backup or log) is NotFound, and nothing is created."""
+        if not any(os.path.lexists(path) for path in (self.path, self.backup_path, self.log_path)):
+            raise NotFound(f"no {self.label}: nothing to recover (no document, backup or event log)")
         report = Recovery()
         self.folder(create=True)
         with FileLock(self.lock_path, timeout, on_abandoned=lambda: self._sweep_temps(report)):

@@ -1,0 +1,53 @@
+"""Issue 13, "safe to use every day": each mistake a user makes gets a clear answer with its documented
+exit code, from the tool run as a process. (The issue's numbered items are named in each test.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sudolang(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "sudolang", *args], env=env, capture_output=True, text=True,
+                          input=stdin, timeout=120)
+
+
+def test_7_recovering_a_session_that_does_not_exist_is_not_found_and_creates_nothing(tmp_path):
+    done = sudolang(tmp_path, "session", "recover", "nope")
+    assert done.returncode == 3, done
+    assert done.stderr == ("sudolang: error: no session 'nope': nothing to recover (no document, backup or event "
+                           "log)\n")
+    assert not (tmp_path / "state").exists()
+
+
+def test_9_an_unclosed_quote_in_a_command_line_is_a_usage_error(tmp_path):
+    done = sudolang(tmp_path, "run", "sprint_execution", "/add 'unterminated 3")
+    assert done.returncode == 2, done
+    assert done.stderr == ("sudolang: error: no closing quotation in \"/add 'unterminated 3\": close the quote, or "
+                           "write the words apart without one\n")
+    assert not (tmp_path / "state").exists()  # refused before a session was made
+
+
+def test_12_output_into_a_closed_pipe_stops_quietly_as_standard_tools_do(tmp_path):
+    """A reader that has gone (`| head -1` after its line): exit 141, as a shell reports a tool that SIGPIPE
+    stopped, and nothing on stderr, no traceback. The hook, whose exit status Claude Code reads, exits 0."""
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": str(ROOT)}
+    for args, expected in ((["compile", "sprint_execution", "--emit", "python"], 141),
+                           (["run", "sprint_execution", "--json", "/board"], 141),
+                           (["hook", "--list-triggers"], 0)):
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # every write now fails with EPIPE, however small
+        try:
+            done = subprocess.run([sys.executable, "-m", "sudolang", *args], stdout=write_end, stderr=subprocess.PIPE,
+                                  env=env, text=True, timeout=120)
+        finally:
+            os.close(write_end)
+        assert done.returncode == expected, (args, done.stderr)
+        assert done.stderr == "" or done.stderr.startswith("sudolang: no active session; created "), (args, done.stderr)
