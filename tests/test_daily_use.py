@@ -51,3 +51,20 @@ def test_12_output_into_a_closed_pipe_stops_quietly_as_standard_tools_do(tmp_pat
             os.close(write_end)
         assert done.returncode == expected, (args, done.stderr)
         assert done.stderr == "" or done.stderr.startswith("sudolang: no active session; created "), (args, done.stderr)
+
+
+def test_13_run_without_a_program_asks_only_for_the_program(tmp_path):
+    done = sudolang(tmp_path, "run")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0].startswith("usage: sudolang run ")
+    assert done.stderr.splitlines()[-1] == "sudolang run: error: the following arguments are required: PROGRAM"
+
+
+def test_13_an_unknown_option_is_refused_with_its_own_commands_usage(tmp_path):
+    for words, usage in ((["lint", "--bogus", "x.sudo"], "usage: sudolang lint "),
+                         (["session", "list", "--bogus"], "usage: sudolang session list "),
+                         (["run", "--bogus", "sprint_execution", "/board"], "usage: sudolang run ")):
+        done = sudolang(tmp_path, *words)
+        assert done.returncode == 2, (words, done)
+        assert done.stderr.startswith(usage), (words, done.stderr)
+        assert done.stderr.splitlines()[-1].endswith("error: unrecognized arguments: --bogus"), (words, done.stderr)

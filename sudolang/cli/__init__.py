@@ -60,7 +60,24 @@ def namespace(argv: list[str]) -> Args:
         return parsed.namespace
     from sudolang.cli.build import build_parser
 
-    return build_parser(argv).parse_args(argv)
+    parser = build_parser(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the (sub)command the words were for, with its usage: not the top level's
+        _deepest(parser, argv).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _deepest(parser, argv: list[str]):
+    """The parser of the subcommand `argv` names (`session create`), or `parser` itself."""
+    import argparse
+
+    for action in parser._actions:  # argparse keeps its subparsers here, and offers no other way to them
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = next((word for word in argv if word in action.choices), None)
+            if chosen is not None:
+                rest = argv[argv.index(chosen) + 1:]
+                return _deepest(action.choices[chosen], rest)
+    return parser
 
 
 def print_help(args) -> int:

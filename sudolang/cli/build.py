@@ -74,7 +74,9 @@ def _add(parser, option, **overrides) -> None:
     name = option.flags[0]
     if name[0] != "-":
         nargs = argparse.REMAINDER if option.nargs == "..." else option.nargs
-        parser.add_argument(name, metavar=option.metavar, help=option.help, **({"nargs": nargs} if nargs else {}))
+        action = parser.add_argument(name, metavar=option.metavar, help=option.help, **({"nargs": nargs} if nargs else {}))
+        if nargs is argparse.REMAINDER:
+            action.required = False  # argparse counts a REMAINDER as required and would list it as missing
     elif not option.takes_value:
         parser.add_argument(*option.flags, dest=option.dest, action="store_true", help=option.help, **overrides)
     else:
