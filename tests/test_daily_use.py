@@ -68,3 +68,12 @@ def test_13_an_unknown_option_is_refused_with_its_own_commands_usage(tmp_path):
         assert done.returncode == 2, (words, done)
         assert done.stderr.startswith(usage), (words, done.stderr)
         assert done.stderr.splitlines()[-1].endswith("error: unrecognized arguments: --bogus"), (words, done.stderr)
+
+
+def test_8_a_value_that_starts_like_json_must_be_json_and_the_error_says_how_to_store_text(tmp_path):
+    sid = sudolang(tmp_path, "session", "create", "--mode", "development").stdout.split()[-1]
+    done = sudolang(tmp_path, "state", "set", sid, "k", "{bad json")
+    assert done.returncode == 2 and 'to store it as text, give it as a JSON string: "{bad json"' in done.stderr
+    assert sudolang(tmp_path, "state", "get", sid, "k").returncode == 3  # nothing was stored
+    assert sudolang(tmp_path, "state", "set", sid, "k", '"{bad json"').returncode == 0
+    assert sudolang(tmp_path, "state", "get", sid, "k").stdout == '"{bad json"\n'

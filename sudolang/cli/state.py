@@ -48,7 +48,13 @@ def parse_value(text: str, what: str = "VALUE") -> object:
     """`state set`'s VALUE: JSON when it is meant as JSON (see _MEANT_AS_JSON), and then it must be valid
     strict JSON; any other text is stored as that string (so `done` needs no quotes)."""
     if _MEANT_AS_JSON.match(text):
-        return parse_json(text, what)
+        try:
+            return parse_json(text, what)
+        except UsageError as error:
+            import json
+
+            raise UsageError(f"{error.message}; to store it as text, give it as a JSON string: "
+                             f"{json.dumps(text, ensure_ascii=False)[:80]}") from None
     from sudolang import json_input
 
     return json_input.check_value(text, what)
