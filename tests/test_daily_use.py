@@ -77,3 +77,13 @@ def test_8_a_value_that_starts_like_json_must_be_json_and_the_error_says_how_to_
     assert sudolang(tmp_path, "state", "get", sid, "k").returncode == 3  # nothing was stored
     assert sudolang(tmp_path, "state", "set", sid, "k", '"{bad json"').returncode == 0
     assert sudolang(tmp_path, "state", "get", sid, "k").stdout == '"{bad json"\n'
+
+
+def test_10_a_mistyped_program_or_command_is_not_found_with_the_closest_name(tmp_path):
+    for typed, meant in (("all_team_dashboard", "all-team_dashboard"), ("all-team-dashboard", "all-team_dashboard"),
+                         ("sprint", "sprint_execution")):
+        done = sudolang(tmp_path, "run", typed, "/help")
+        assert done.returncode == 3, done
+        assert f"no program {typed!r}: not a shipped program nor a file; did you mean {meant}?" in done.stderr
+    done = sudolang(tmp_path, "run", "sprint_execution", "/mov", "T-1", "doing")
+    assert done.returncode == 2 and "unknown command '/mov'; did you mean /move?" in done.stderr

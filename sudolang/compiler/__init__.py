@@ -41,11 +41,30 @@ def load(program: str) -> tuple[str, str]:
         return f"sudolang/programs/{program}.sudo", programs.source(program)
     try:
         raw = safe_files.read_bytes(program, MAX_PROGRAM_BYTES, "program", follow=True)
+    except FileNotFoundError:
+        import difflib
+
+        from sudolang.errors import NotFound
+
+        spelled = [name.replace("_", "-") for name in programs.names()]
+        wanted = program.replace("_", "-").lower()
+        close = [name for name in spelled if name.startswith(wanted)] or \
+            difflib.get_close_matches(wanted, spelled, n=1, cutoff=0.6)
+        hint = f"did you mean {_shipped(close[0])}? " if len(close) >= 1 else ""
+        raise NotFound(f"no program {program!r}: not a shipped program nor a file; {hint}"
+                       f"shipped programs: {', '.join(programs.names())}") from None
     except OSError as error:
         shipped = ", ".join(programs.names())
         raise SudolangError(f"cannot read program {program!r} ({error.strerror or error}); "
                             f"shipped programs: {shipped}") from None
     return program, json_input.decode_utf8(raw, f"program {program!r}")
+
+
+def _shipped(spelled: str) -> str:
+    """A shipped program's name from its dashed spelling (the match compares `_` and `-` alike)."""
+    from sudolang import programs
+
+    return next(name for name in programs.names() if name.replace("_", "-") == spelled)
 
 
 def parse_checked(source: str, label: str):

@@ -131,7 +131,11 @@ def match(commands: Table, words: list[str]) -> Invocation:
             return Invocation(signature, function, bind(signature, description, params, rest), params, description)
     known = [entry[0] if entry[0] != "@" else "@<agent>" for entry in commands.values()]
     known += [] if "/help" in known else ["/help"]
-    raise UsageError(f"unknown command {first!r}; the commands are {', '.join(known)}")
+    import difflib
+
+    close = difflib.get_close_matches(first, [name for name in known if name != "@<agent>"], n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise UsageError(f"unknown command {first!r}; {hint}the commands are {', '.join(known)}")
 
 
 def bind(signature: str, description: str, params: tuple, words: list[str]) -> dict[str, str | None]:

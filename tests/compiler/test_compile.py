@@ -75,7 +75,7 @@ def test_emit_prints_one_stage(cli):
 
 def test_unknown_program_is_one_clear_line(cli):
     result = cli("compile", "no_such_program")
-    assert result.code == 1 and "shipped programs: all-team_dashboard" in result.err
+    assert result.code == 3 and "shipped programs: all-team_dashboard" in result.err
 
 
 @pytest.mark.parametrize("name", SHIPPED)

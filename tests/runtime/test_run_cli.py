@@ -104,7 +104,7 @@ def test_help_lists_every_command_with_its_signature(run):
 
 
 def test_an_unknown_program_names_the_shipped_ones(run):
-    result = run("no_such_program", "/help", code=1)
+    result = run("no_such_program", "/help", code=3)  # not found (issue 13, item 10)
     assert "shipped programs: all-team_dashboard, config_manager, leadership_chat, sprint_execution" in result.err
 
 
