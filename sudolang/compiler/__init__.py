@@ -109,7 +109,13 @@ def rebuild_argument(label: str, name: str) -> str:
 def compile_program(source: str, label: str) -> dict[str, str]:
     """Generated files, keyed by their path relative to `.claude/`. The model has checked every name that
     becomes part of a path (sudolang.names for name and prefix, COMMAND_NAME for each command, and that
-    no two commands share a file)."""
+    no two commands share a file). The same source and label compile once per process: `compile --check`
+    of the four programs after `init`, and the test suite, ask again and again (~150 ms each)."""
+    return dict(_compiled(source, label))
+
+
+@lru_cache(maxsize=32)
+def _compiled(source: str, label: str) -> tuple[tuple[str, str], ...]:
     _, model = parse_checked(source, label)
     from sudolang.compiler.core_codegen import generate
 
@@ -127,7 +133,7 @@ def compile_program(source: str, label: str) -> dict[str, str]:
     }
     for command in model.commands:
         files[f"commands/{model.prefix}-{command.slug}.md"] = render("command.md.j2", command=command, **context)
-    return files
+    return tuple(files.items())
 
 
 # What a compile's output depends on besides the source: these files of the package, and its version.
