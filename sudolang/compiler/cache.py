@@ -18,7 +18,9 @@ def handler_source(program: str) -> tuple[str, str]:
     from sudolang.compiler import fingerprint, load
 
     label, source = load(program)
-    cached = cache_dir() / f"{Path(label).stem}-{fingerprint(source)}.py"
+    # The label is part of the key: the handler names its program's path in errors (`(path.sudo:LINE)`), so
+    # two copies of one program in different folders must not share a handler.
+    cached = cache_dir() / f"{Path(label).stem}-{fingerprint(label + chr(0) + source)}.py"
     text = _cached(cached)
     if text is not None:
         return str(cached), text

@@ -227,3 +227,14 @@ def test_arguments_that_are_not_utf8_are_refused_before_a_session_is_made(tmp_pa
                             env=env, capture_output=True)
     assert result.returncode == 2 and result.stderr.count(b"\n") == 1 and b"not valid UTF-8" in result.stderr
     assert not (tmp_path / "state").exists()
+
+
+def test_two_copies_of_a_program_in_different_folders_each_name_their_own_file(run, tmp_path):
+    """The handler cache is keyed by the program's path too: a run-time error names the file that was run."""
+    source = 'interface T {\n  name = "t"\n  commands = {\n    "/fail": "Fail"\n  }\n}\n\nfn fail() {\n  throw "no"\n}\n'
+    for folder in ("one", "two"):
+        path = tmp_path / folder / "t.sudo"
+        path.parent.mkdir()
+        path.write_text(source)
+        result = run(str(path), "/fail", code=1)
+        assert result.err.splitlines()[-1] == f"error: no ({path}:9)"
