@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from pathlib import Path
 
 from sudolang.errors import SudolangError, UsageError
@@ -198,3 +199,13 @@ def read_bytes(path: os.PathLike | str, limit: int, what: str = "file", follow: 
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null: after a reader of our output went away (`| head`), the interpreter's last
+    flush of the closed pipe would otherwise print a BrokenPipeError on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

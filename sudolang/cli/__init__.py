@@ -8,7 +8,6 @@ tens of milliseconds. Nothing in sudolang imports this package: it sits on top o
 
 from __future__ import annotations
 
-import os
 import sys
 
 from sudolang.errors import FAILURE, SudolangError, UsageError
@@ -101,15 +100,6 @@ def build_parser(argv: list[str] | None = None):
 CLOSED_PIPE = 141  # what a shell reports for a tool that SIGPIPE stopped (128 + 13), as `cat big | head` does
 
 
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so the interpreter's last flush of the closed pipe raises nothing."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -129,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as `cat` does
-        _quiet_stdout()
+        from sudolang import safe_files
+
+        safe_files.silence_stdout()
         return CLOSED_PIPE
     except OSError as error:
         if getattr(args, "debug", False):

@@ -51,15 +51,6 @@ HEARTBEAT_EVENTS = frozenset({
 })
 _UNSAFE = r"[^A-Za-z0-9._-]+"  # compiled on first use: most events name no agent
 
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so the interpreter's last flush of a closed pipe prints nothing."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 def run(args, compiled=None) -> int:
     """The `hook` command: whatever happens, exit 0; a problem is one stderr line and a log record.
     `compiled(program, function)` gives (the program's path, the compiled Python function) of a shipped
@@ -67,7 +58,9 @@ def run(args, compiled=None) -> int:
     try:
         return _run(args, compiled)
     except BrokenPipeError:  # whoever read our output went away (`--list-triggers | head`): nothing to say
-        _quiet_stdout()
+        from sudolang import safe_files
+
+        safe_files.silence_stdout()
         return 0
     except Exception as error:  # the last guard: even a failure before the log is ready must not block
         if getattr(args, "debug", False):
