@@ -87,3 +87,16 @@ def test_10_a_mistyped_program_or_command_is_not_found_with_the_closest_name(tmp
         assert f"no program {typed!r}: not a shipped program nor a file; did you mean {meant}?" in done.stderr
     done = sudolang(tmp_path, "run", "sprint_execution", "/mov", "T-1", "doing")
     assert done.returncode == 2 and "unknown command '/mov'; did you mean /move?" in done.stderr
+
+
+def test_6_a_completed_session_stays_closed(tmp_path):
+    first = sudolang(tmp_path, "session", "create", "--mode", "development", "--project", "p").stdout.split()[-1]
+    second = sudolang(tmp_path, "session", "create", "--mode", "development", "--project", "p").stdout.split()[-1]
+    assert sudolang(tmp_path, "session", "handoff", first, second).returncode == 0
+    again = sudolang(tmp_path, "session", "handoff", first, second)
+    assert again.returncode == 1 and f"the source session {first} is completed" in again.stderr
+    back = sudolang(tmp_path, "session", "handoff", second, first)
+    assert back.returncode == 1 and f"the target session {first} is completed" in back.stderr
+    added = sudolang(tmp_path, "run", "sprint_execution", "/add Late 1", "--session", first)
+    assert added.returncode == 1 and "stays closed" in added.stderr
+    assert sudolang(tmp_path, "run", "sprint_execution", "/add Ontime 1", "--session", second).returncode == 0

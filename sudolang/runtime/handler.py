@@ -226,6 +226,7 @@ def resolve_session(options: Options):
         document = state.session(session_id).read()
     except NotFound:
         raise NotFound(f"no session {session_id!r}") from None
+    sessions.refuse_closed(document)  # a handed-off session stays closed: no more work is added to it
     return state, session_id, document["session"].get("project") or project or DEFAULT_PROJECT
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from sudolang.errors import CorruptState, NotFound, UsageError
+from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
 from sudolang.safe_files import UnsafePath
 from sudolang.state import clock
 from sudolang.state.events import EVENT_LIMIT, event_op  # noqa: F401  (re-exported: actions and triggers use it)
@@ -83,13 +83,25 @@ def handoff(state: StateDir, source_id: str, target_id: str, timeout: float = DE
     source, target = state.session(source_id), state.session(target_id)
     first, second = sorted((source, target), key=lambda d: d.path.name)  # one lock order: no deadlock
     with first.lock(timeout), second.lock(timeout):
-        moving = _work_to_move(source.read())
-        target.read()  # fail before writing anything if the target is missing or corrupt
+        source_document, target_document = source.read(), target.read()  # missing or corrupt: nothing written
+        for document, role in ((source_document, "source"), (target_document, "target")):
+            refuse_closed(document, role)
+        moving = _work_to_move(source_document)
         at = clock.iso(clock.now())
         # Target first: a crash between the two writes duplicates work rather than losing it.
         target.update_locked(lambda doc: _receive(doc, moving, source_id, at))
         source.update_locked(lambda doc: _release(moving, target_id, at))
     return {"from": source_id, "to": target_id, "active_work": moving["active_work"], "tasks": sorted(moving["tasks"])}
+
+
+def refuse_closed(document: dict, role: str = "session") -> None:
+    """A completed session stays closed: handing off from or to it, or acting in it, is refused (exit 1)."""
+    session = document.get("session") if isinstance(document.get("session"), dict) else {}
+    lifecycle = session.get("lifecycle") if isinstance(session.get("lifecycle"), dict) else {}
+    if lifecycle.get("status") == "completed":
+        where = f" to {lifecycle.get('handed_off_to')}" if lifecycle.get("handed_off_to") else ""
+        raise SudolangError(f"the {role} session {session.get('id', '')} is completed (handed off{where}); "
+                            "a completed session stays closed: use an active one (sudolang session list --active)")
 
 
 def _work_to_move(document: dict) -> dict:

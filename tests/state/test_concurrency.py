@@ -138,8 +138,11 @@ def test_handoffs_in_both_directions_at_once_neither_deadlock_nor_lose_tasks(tmp
         state.session(sid).update(lambda doc, mine=mine: [{"op": "set", "path": "$.execution.tasks", "value": mine}])
     commands = [["--timeout", "30", "session", "handoff", *pair] for pair in [(a, b), (b, a)] * 4]
     results = start_all(tmp_path, commands)
-    assert [code for code, _, _ in results] == [0] * 8, results
-    held = [state.session(s).read()["execution"]["tasks"] for s in (a, b)]
+    # The first handoff completes its source, and a completed session stays closed (issue 13, item 6): the
+    # other seven are refused, whichever way they point, and none waits on the other's locks.
+    assert sorted(code for code, _, _ in results) == [0] + [1] * 7, results
+    assert all("is completed" in err for code, _, err in results if code == 1), results
+    held = [state.session(s).read().get("execution", {}).get("tasks", {}) for s in (a, b)]
     # Every handoff moves tasks atomically under both locks: each task ends up in exactly one session.
     assert Counter(k for h in held for k in h) == Counter(list(tasks))
     assert {**held[0], **held[1]} == tasks
