@@ -96,8 +96,10 @@ def handoff(state: StateDir, source_id: str, target_id: str, timeout: float = DE
 
 def refuse_closed(document: dict, role: str = "session") -> None:
     """A completed session stays closed: handing off from or to it, or acting in it, is refused (exit 1)."""
-    session = document.get("session") if isinstance(document.get("session"), dict) else {}
-    lifecycle = session.get("lifecycle") if isinstance(session.get("lifecycle"), dict) else {}
+    session = document.get("session")
+    session = session if isinstance(session, dict) else {}
+    lifecycle = session.get("lifecycle")
+    lifecycle = lifecycle if isinstance(lifecycle, dict) else {}
     if lifecycle.get("status") == "completed":
         where = f" to {lifecycle.get('handed_off_to')}" if lifecycle.get("handed_off_to") else ""
         raise SudolangError(f"the {role} session {session.get('id', '')} is completed (handed off{where}); "
