@@ -6,9 +6,33 @@ from __future__ import annotations
 
 
 def hook(args) -> int:
+    if getattr(args, "list_triggers", False) and getattr(args, "json", False) and not getattr(args, "problems", None):
+        return list_triggers_json(args)
     from sudolang.runtime.hook import run
 
     return run(args, compiled)
+
+
+def list_triggers_json(args) -> int:
+    """`hook --list-triggers --json`: the rules in force, their file and whether it is the state directory's
+    override, as one JSON object; exit 0 as every hook run does (a closed pipe included)."""
+    import json
+
+    from sudolang.runtime import triggers
+    from sudolang.state.paths import find_state_dir
+
+    root = find_state_dir(getattr(args, "state_dir", None))
+    ruleset = triggers.load_rules(root)
+    origin = "override" if ruleset.source == str(root / triggers.OVERRIDE_NAME) else "packaged"
+    listing = {"source": ruleset.source, "origin": origin, "warning": ruleset.warning,
+               "rules": [rule.as_dict() for rule in ruleset.rules]}
+    try:
+        print(json.dumps(listing, indent=2, ensure_ascii=False))
+    except BrokenPipeError:
+        from sudolang import safe_files
+
+        safe_files.silence_stdout()
+    return 0
 
 
 def compiled(program: str, function: str) -> tuple[str, object]:

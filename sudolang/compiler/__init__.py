@@ -204,7 +204,7 @@ def _finalize(value: object) -> object:
     import jinja2
 
     raise jinja2.TemplateError(f"a template embeds {str(value)[:80]!r} without an escaping filter "
-                               "(py, pystring, pytext, yaml, sh, md, comment, code, fence)")
+                               "(py, pystring, pytext, yaml, sh, project_path, md, comment, code, fence)")
 
 
 @lru_cache(maxsize=1)
@@ -222,7 +222,7 @@ def _environment():
     )
     environment.filters.update({
         "py": python_literal, "pystring": python_block, "pytext": python_text, "yaml": yaml_scalar,
-        "sh": shell_word, "md": markdown_text, "comment": markdown_comment, "code": markdown_code,
+        "sh": shell_word, "project_path": project_path, "md": markdown_text, "comment": markdown_comment, "code": markdown_code,
         "fence": markdown_fence, "pyfunction": _python_function,
     })
     return environment
@@ -301,6 +301,19 @@ def shell_word(text: object, line: bool = False) -> Escaped:
     return Escaped(shlex.quote(text))
 
 
+def project_path(relative: object) -> Escaped:
+    """A file of the project as one shell word that holds wherever the shell's working directory is:
+    `"${CLAUDE_PROJECT_DIR}/RELATIVE"`. Claude Code writes the project's folder in place of the variable, in a
+    command file's body and in its allowed-tools alike, before any shell sees it (the Bash tool's environment
+    has no such variable), so the double quotes keep a folder with spaces one word, and the permission rule
+    and the command read the same. RELATIVE holds only characters that mean nothing inside double quotes."""
+    text = str(relative)
+    if not re.fullmatch(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", text) or ".." in text.split("/"):
+        raise UsageError(f"cannot put {text!r} in a generated command line: a path inside the project holds "
+                         "only letters, digits, '.', '_', '-' and '/'")
+    return Escaped('"${CLAUDE_PROJECT_DIR}/' + text + '"')
+
+
 def _one_line(text: object) -> str:
     """`text` with every run of white space (line breaks included) made one space and every other
     unprintable character (controls, bidirectional overrides) shown as its escape."""
@@ -309,18 +322,25 @@ def _one_line(text: object) -> str:
 
 def markdown_text(text: object, cell: bool = False) -> Escaped:
     """Inline markdown: one line, so it can never start a heading, a list, a `---` or a `!` line; a leading
-    markdown marker and `<!--` are backslash-escaped; `!` before a backtick (Claude Code's shell syntax in
-    command files) is escaped; in a table `cell`, `|` is escaped too."""
-    text = _one_line(text).replace("!`", "!\\`").replace("<!--", "\\<!--")
+    markdown marker and `<!--` are backslash-escaped; `!` before or after a backtick (Claude Code's shell
+    syntax in command files: !`…` and a ```! block) is escaped; in a table `cell`, `|` is escaped too."""
+    text = _no_shell_syntax(_one_line(text)).replace("<!--", "\\<!--")
     if text[:1] in "#>-+*=|!<~`_[":
         text = "\\" + text if text else text
     return Escaped(text.replace("|", "\\|") if cell else text)
 
 
+def _no_shell_syntax(text: str) -> str:
+    """`text` without Claude Code's shell syntax, which it finds anywhere in a command file's body: `!` before
+    a backtick (an inline !`…`) becomes `!\\``, and `!` after one (a ```! block) `\\!`; markdown shows both
+    as they were."""
+    return text.replace("!`", "!\\`").replace("`!", "`\\!")
+
+
 def markdown_comment(text: object) -> Escaped:
     """Text inside an HTML comment `<!-- … -->`: one line that cannot close the comment or hold `!` before
-    a backtick."""
-    text = _one_line(text).replace("!`", "!\\`")
+    or after a backtick."""
+    text = _no_shell_syntax(_one_line(text))
     while "-->" in text or "--!>" in text:
         text = text.replace("-->", "-- >").replace("--!>", "--! >")
     return Escaped(text)

@@ -11,15 +11,17 @@ from sudolang.errors import SudolangError, UsageError
 
 ROUTER = "hooks/orchestration/router.sh"
 HOOK_COMMAND = '"$CLAUDE_PROJECT_DIR"/.claude/' + ROUTER
-# The events the router hears, with their matcher (None: every occurrence).
+# The events the router hears, with their matcher (None: every occurrence). Never an event whose output
+# Claude Code reads as data (WorktreeCreate: the worktree's path; sudolang.runtime.hook.DATA_OUTPUT_EVENTS).
 HOOK_EVENTS = {
     "SessionStart": None,
     "UserPromptSubmit": None,
-    "SubagentStart": None,
+    "SubagentStart": None,  # the hook answers with the board, for the sub-agent's context
     "SubagentStop": None,
     "TaskCreated": None,
     "TaskCompleted": None,
     "PreToolUse": "Task|Agent|TodoWrite",  # the subagent tool (Task, named Agent in newer versions), the todo list
+    "PostToolUse": "TaskUpdate|Agent|Task",  # a task started or done; a background sub-agent's id
     "SessionEnd": None,
 }
 FOLDERS = ("scripts/handlers", "hooks/orchestration/handlers", "state/sessions", "state/shared")

@@ -4,15 +4,19 @@ The Claude session's `session_id` (a UUID) is the orchestration session's id: th
 first event naming an unknown one creates it (mode development, project
 $SUDOLANG_PROJECT else "default"). Every event is a heartbeat of that session;
 SessionStart and UserPromptSubmit print a bounded summary of its state, which
-Claude Code adds to the model's context. Then the state triggers run (triggers.py).
+Claude Code adds to the model's context, and SubagentStart gives a starting
+sub-agent the board (as its additionalContext). Then the state triggers run
+(triggers.py). Without --state-dir or $SUDOLANG_STATE_DIR, the state directory
+is the project's above the input's `cwd` (where the session works), not above
+the hook's own working folder.
 
 Whatever happens the exit code is 0: a problem is one line on stderr and one
 record in <state-dir>/hook-events.jsonl, where every run, good or bad, is logged.
 
 On the hot path only json, os, re, sys, time and the state layer load: not
 argparse, dataclasses or typing (about 10 ms each here), nor lark, jinja2,
-jsonpath-ng or filelock. The board's changes (TaskCreated, TaskCompleted, TodoWrite,
-the explicit task events) are the sprint program's own compiled functions, which
+jsonpath-ng or filelock. The board's changes (TaskCreated, TaskCompleted, TaskUpdate
+after the call, TodoWrite, the explicit task events) are the sprint program's own compiled functions, which
 `sudolang hook` (sudolang.cli.hook) hands in as `compiled` and which load only for
 those events; the summary's read of the board restates two facts (COLUMNS,
 active_sprint), which a test holds to the program's.
@@ -25,6 +29,7 @@ import os
 import re
 import sys
 import time
+from pathlib import Path  # (loaded by the state layer anyway)
 
 from sudolang.errors import SudolangError, UsageError
 from sudolang.state import clock
@@ -46,9 +51,14 @@ DEFAULT_PROJECT = "default"  # runtime.context.DEFAULT_PROJECT (restated: that m
 SUMMARY_EVENTS = frozenset({"SessionStart", "UserPromptSubmit"})  # their plain stdout reaches the model
 # Claude Code events that are only a heartbeat here (a user may register the router for them).
 HEARTBEAT_EVENTS = frozenset({
-    "PostToolUse", "PostToolUseFailure", "Notification", "Stop", "StopFailure", "PreCompact", "PostCompact",
-    "ConfigChange", "CwdChanged", "FileChanged", "PermissionRequest", "UserPromptExpansion", "InstructionsLoaded",
+    "PostToolUseFailure", "PostToolBatch", "Notification", "Stop", "StopFailure", "PreCompact", "PostCompact",
+    "ConfigChange", "CwdChanged", "FileChanged", "PermissionRequest", "PermissionDenied", "UserPromptExpansion",
+    "InstructionsLoaded", "TeammateIdle", "WorktreeRemove",
 })
+# Events whose output Claude Code reads as data (WorktreeCreate: the new worktree's path): the hook must
+# never answer them, so it refuses them, and `sudolang init` never registers it for them.
+DATA_OUTPUT_EVENTS = frozenset({"WorktreeCreate"})
+TASK_EVENTS_SEEN = "$.execution.claude_tasks_seen_at"  # when this session last saw a Claude Code task event
 _UNSAFE = r"[^A-Za-z0-9._-]+"  # compiled on first use: most events name no agent
 
 def run(args, compiled=None) -> int:
@@ -84,10 +94,13 @@ def process_started(budget: float) -> float:
 
 
 def _run(args, compiled=None) -> int:
-    started = process_started(getattr(args, "timeout", HOOK_TIMEOUT))
-    root = find_state_dir(getattr(args, "state_dir", None))
-    hook = Hook(StateDir(root), getattr(args, "timeout", HOOK_TIMEOUT), started, compiled)
+    budget = getattr(args, "timeout", HOOK_TIMEOUT)
+    started = process_started(budget)
     problems = getattr(args, "problems", None)
+    words = explicit_words(args)
+    data, unreadable = first_input(args, words, deadline_of(started, budget))
+    root = find_state_dir(getattr(args, "state_dir", None), input_cwd(data))
+    hook = Hook(StateDir(root), budget, started, compiled)
     if problems:  # a command line we cannot trust: do nothing but say so
         hook.fail("usage_error", "; ".join(problems) + " (usage: sudolang hook [--timeout S] [EVENT SID PAYLOAD]"
                   " < input.json; see sudolang hook --help)")
@@ -99,7 +112,12 @@ def _run(args, compiled=None) -> int:
         print(triggers.describe(root))
         return 0
     try:
-        route(hook, args)
+        if unreadable is not None:
+            raise unreadable
+        if words:
+            explicit_event(hook, words)
+        else:
+            claude_event(hook, data or {})
     except SudolangError as error:
         hook.fail(_kind(error), error.message)
     except Exception as error:  # a bug of ours must not block Claude Code either
@@ -115,13 +133,33 @@ def _kind(error: SudolangError) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
 
 
-def route(hook: Hook, args) -> None:
-    words = [w for w in (getattr(args, "event", None), getattr(args, "sid", None), getattr(args, "payload", None))
-             if w is not None] + list(getattr(args, "extra", []))
-    if words:
-        explicit_event(hook, words)
-    else:
-        claude_event(hook, read_input(sys.stdin, hook.deadline))
+def explicit_words(args) -> list[str]:
+    """EVENT SID PAYLOAD (and any extra words) of the explicit form; none: Claude Code's input on stdin."""
+    return [w for w in (getattr(args, "event", None), getattr(args, "sid", None), getattr(args, "payload", None))
+            if w is not None] + list(getattr(args, "extra", []))
+
+
+def first_input(args, words: list[str], deadline: float) -> tuple[dict | None, SudolangError | None]:
+    """Claude Code's input, read before anything else because its `cwd` says where the project is; or the
+    reason it cannot be read. Nothing is read for the explicit form, --list-triggers or a bad command line."""
+    if getattr(args, "problems", None) or words or getattr(args, "list_triggers", False):
+        return None, None
+    try:
+        return read_input(sys.stdin, deadline), None
+    except SudolangError as error:
+        return None, error
+
+
+def input_cwd(data: dict | None) -> Path | None:
+    """The folder the Claude Code session works in (the input's `cwd`), where the state directory is looked
+    for when neither --state-dir nor $SUDOLANG_STATE_DIR names it; None: the hook's own working folder."""
+    cwd = data.get("cwd") if isinstance(data, dict) else None
+    return Path(cwd) if isinstance(cwd, str) and os.path.isabs(cwd) and os.path.isdir(cwd) else None
+
+
+def deadline_of(started: float, budget: float) -> float:
+    """When the run must stop waiting (for input or a lock): the budget less the reserve for the log and exit."""
+    return started + budget - min(START_RESERVE, budget / 4)
 
 
 # --- one run's state, effects and report --------------------------------------------------------------
@@ -131,12 +169,12 @@ class Hook:
     """One run: the state, the session it acts on, the writes it queues, and what it did."""
 
     __slots__ = ("state", "budget", "deadline", "moment", "at", "event", "session_id", "project", "created", "plans",
-                 "events", "did", "warnings", "error", "summary", "session_doc", "project_doc", "compiled")
+                 "events", "did", "warnings", "error", "summary", "subagent_context", "session_doc", "project_doc",
+                 "compiled")
 
     def __init__(self, state: StateDir, budget: float, started: float | None = None, compiled=None) -> None:
         self.state, self.budget, self.compiled = state, budget, compiled
-        started = time.monotonic() if started is None else started
-        self.deadline = started + budget - min(START_RESERVE, budget / 4)
+        self.deadline = deadline_of(time.monotonic() if started is None else started, budget)
         self.moment = clock.now()
         self.at = clock.iso(self.moment)
         self.event: str | None = None
@@ -148,7 +186,8 @@ class Hook:
         self.did: list[str] = []
         self.warnings: list[str] = []
         self.error: dict | None = None
-        self.summary = False
+        self.summary = False  # print the summary of the session for the model (plain text)
+        self.subagent_context = False  # print the board for a starting sub-agent (SubagentStart's JSON)
         self.session_doc: dict | None = None
         self.project_doc: dict | None = None
 
@@ -343,6 +382,9 @@ def claude_event(hook: Hook, data: dict) -> None:
     hook.event = event if isinstance(event, str) else None
     if not hook.event:
         raise UsageError("the input has no hook_event_name")
+    if hook.event in DATA_OUTPUT_EVENTS:
+        raise UsageError(f"the router must not be registered for {hook.event}: Claude Code reads that event's "
+                         "output as data; remove it from .claude/settings.json (nothing was changed)")
     handler = CLAUDE_EVENTS.get(hook.event)
     if handler is None and hook.event not in HEARTBEAT_EVENTS:
         raise UsageError(f"unknown hook event {hook.event!r}; nothing was changed")
@@ -361,6 +403,9 @@ def settle(hook: Hook) -> None:
     run_triggers(hook)
     if hook.summary:
         write_stdout(summary_text(hook))
+    elif hook.subagent_context:
+        context = {"hookEventName": "SubagentStart", "additionalContext": subagent_text(hook)}
+        write_stdout(json.dumps({"hookSpecificOutput": context}, ensure_ascii=False))
 
 
 def text(value: object) -> str:
@@ -478,6 +523,7 @@ def _announced_by_task_tool(agents: dict, kind: str) -> str | None:
 
 
 def on_subagent_start(hook: Hook, data: dict) -> None:
+    hook.subagent_context = True  # the sub-agent starts knowing the board
     kind = text(data.get("agent_type")) or "agent"
     claude_id = text(data.get("agent_id")) or None
     hook.queue(lambda doc: start_agent(hook, doc, kind, "SubagentStart", claude_agent_id=claude_id))
@@ -540,10 +586,57 @@ def on_task_tool(hook: Hook, tool_input: dict, data: dict) -> None:
     hook.queue(lambda doc: start_agent(hook, doc, kind, "Task", description=description, tool_use_id=tool_use_id))
 
 
+def on_post_tool_use(hook: Hook, data: dict) -> None:
+    tool = POST_TOOLS.get(text(data.get("tool_name")))
+    if tool is not None:
+        tool_input, response = data.get("tool_input"), data.get("tool_response")
+        tool(hook, tool_input if isinstance(tool_input, dict) else {}, response if isinstance(response, dict) else {},
+             data)
+
+
+def on_agent_result(hook: Hook, tool_input: dict, response: dict, data: dict) -> None:
+    """The Agent (Task) tool's result: a background sub-agent's id (status async_launched) reaches the hook
+    only here; a finished one (completed) is done. The agent is the one its PreToolUse call registered."""
+    claude_id, status = text(response.get("agentId")), text(response.get("status"))
+    tool_use_id = text(data.get("tool_use_id"))
+    if not claude_id:
+        return
+
+    def plan(document: dict) -> list[dict]:
+        agents = _agents(document)
+        key = called_agent(agents, claude_id, tool_use_id)
+        if key is None:
+            if status != "async_launched":
+                return []  # a finished agent nobody announced: nothing to track any more
+            kind = text(tool_input.get("subagent_type")) or "general-purpose"
+            return start_agent(hook, document, kind, "Agent", claude_agent_id=claude_id, tool_use_id=tool_use_id)
+        change: dict = {"claude_agent_id": claude_id, "last_heartbeat": hook.at}
+        if status == "async_launched":
+            change["background"] = True
+            hook.note(f"agent {key} runs in the background (id {claude_id})")
+        elif status == "completed" and agents[key].get("status") != "done":
+            change.update(status="done", ended_at=hook.at)
+            hook.note(f"agent {key} done")
+            hook.emit("agent_stopped", {"agent": key, "type": agents[key].get("type")})
+        return [{"op": "merge", "path": key_path("execution", "agents", key), "value": change}]
+
+    hook.queue(plan)
+
+
+def called_agent(agents: dict, claude_id: str, tool_use_id: str) -> str | None:
+    """The agent an Agent call's result is about: known by Claude's id (SubagentStart told it), else by the
+    call's tool_use_id (its PreToolUse registered it)."""
+    for key, agent in agents.items():
+        if isinstance(agent, dict) and (agent.get("claude_agent_id") == claude_id
+                                        or (tool_use_id and agent.get("tool_use_id") == tool_use_id)):
+            return key
+    return None
+
+
 # --- the task board: the sprint program's own functions, run for this session ----------------------------
 
 
-BOARD_PROGRAM = "sprint_execution"  # its functions track_claude_task, track_todos, complete_task and block
+BOARD_PROGRAM = "sprint_execution"  # its functions (update_/)track_claude_task, track_todos, complete_task, block
 BOARD_WRITES = frozenset({"project", "session"})  # what they write: the board, and the session's task references
 TRIGGER_WARNING = "sudolang: triggers: "  # how triggers.fire reports a broken override (run_triggers reports it too)
 
@@ -557,14 +650,37 @@ def on_task_completed(hook: Hook, data: dict) -> None:
 
 
 def claude_task(hook: Hook, data: dict, column: str) -> None:
-    """TaskCreated/TaskCompleted: the sprint program's track_claude_task, told what the input says of the task."""
-    claude_id = text(data.get("task_id")) or (str(data["task_id"]) if isinstance(data.get("task_id"), int) else "")
-    if not claude_id:
-        raise UsageError("the input has no task_id")
+    """TaskCreated/TaskCompleted: the sprint program's track_claude_task, told what the input says of the task
+    (its team_name is deprecated in Claude Code and not used: a session has one task list)."""
+    claude_id = task_id(data.get("task_id"))
     title = text(data.get("task_subject")) or text(data.get("task_description")).split("\n")[0] \
         or f"Claude task {claude_id}"
-    board(hook, "track_claude_task", claude_id, text(data.get("team_name")), title, column,
-          text(data.get("teammate_name")))
+    saw_task_event(hook)
+    board(hook, "track_claude_task", claude_id, title, column, text(data.get("teammate_name")))
+
+
+def on_task_update(hook: Hook, tool_input: dict, response: dict, data: dict) -> None:
+    """PostToolUse of TaskUpdate, the only event that shows a task started (status in_progress): the sprint
+    program's update_claude_task moves the board task to the status's column. A failed update changes nothing."""
+    claude_id = task_id(tool_input.get("taskId"))
+    saw_task_event(hook)
+    if response.get("success") is False:
+        hook.note(f"TaskUpdate of task {claude_id} failed in Claude Code: the board is unchanged")
+        return
+    title = text(tool_input.get("subject")) or f"Claude task {claude_id}"
+    board(hook, "update_claude_task", claude_id, title, text(tool_input.get("status")), text(tool_input.get("owner")))
+
+
+def task_id(value: object) -> str:
+    claude_id = text(value) or (str(value) if isinstance(value, int) and not isinstance(value, bool) else "")
+    if not claude_id:
+        raise UsageError("the input has no task id")
+    return claude_id
+
+
+def saw_task_event(hook: Hook) -> None:
+    """The session has seen Claude Code's task tools at work (the SessionStart summary stops asking for them)."""
+    hook.queue(lambda doc: [{"op": "set", "path": TASK_EVENTS_SEEN, "value": hook.at}])
 
 
 def on_todo_write(hook: Hook, tool_input: dict, data: dict) -> None:
@@ -572,6 +688,7 @@ def on_todo_write(hook: Hook, tool_input: dict, data: dict) -> None:
     listed = tool_input.get("todos")
     todos = [{"content": text(t["content"]), "status": t.get("status") if isinstance(t.get("status"), str) else ""}
              for t in (listed if isinstance(listed, list) else []) if isinstance(t, dict) and text(t.get("content"))]
+    saw_task_event(hook)
     if todos:
         board(hook, "track_todos", todos)
 
@@ -606,9 +723,6 @@ def board(hook: Hook, function: str, *arguments: object) -> None:
 
 
 # --- the explicit form: sudolang hook EVENT SID PAYLOAD --------------------------------------------------
-
-
-EPIC_ALIASES = {"in_progress": "active", "doing": "active", "started": "active", "done": "completed"}
 
 
 def explicit_event(hook: Hook, words: list[str]) -> None:
@@ -660,7 +774,7 @@ def explicit_epic_updated(hook: Hook, payload: dict) -> None:
     from sudolang.state import shared
 
     epic, status = _field(payload, "epic"), _field(payload, "status")
-    status = EPIC_ALIASES.get(status, status)
+    status = shared.epic_status(status)  # in_progress is active: the aliases live in the state layer
     shared.update_epic(hook.state, hook.project, epic, status, hook.timeout)
     hook.queue(lambda doc: [_event_op("epic_updated", hook.at, epic=epic, status=status)])
     hook.note(f"epic {epic} is {status}")
@@ -692,12 +806,26 @@ def summary_text(hook: Hook) -> str:
     lines = [f"sudolang session {hook.session_id} ({(session.get('session') or {}).get('mode')}, "
              f"project {hook.project}, {lifecycle.get('status')})"]
     lines += board_lines(project)
+    if hook.event == "SessionStart" and not (session.get("execution") or {}).get("claude_tasks_seen_at"):
+        lines.append(NO_TASK_EVENTS)
     lines += agent_lines(session)
     lines += message_lines(hook)
     events = [e for e in (project.get("events") or [])[-2:] if isinstance(e, dict)]
     if events:
         lines.append("Latest: " + "; ".join(_event_text(e) for e in events))
     return bounded(lines)
+
+
+# Claude Code on newer models leaves its task tools out unless asked, and then the board never moves.
+NO_TASK_EVENTS = ("Task sync: no Claude Code task event in this session yet; if its task tools are off, turn them on "
+                  "(env CLAUDE_CODE_ENABLE_TODO_TOOLS=1 in .claude/settings.json) so the board follows them.")
+
+
+def subagent_text(hook: Hook) -> str:
+    """What a starting sub-agent is told (SubagentStart's additionalContext): the board it works on."""
+    project = hook.project_doc if hook.project_doc is not None else _read_project(hook)
+    return bounded([f"sudolang: the team's task board (project {hook.project}), as this sub-agent starts:",
+                    *board_lines(project)])
 
 
 def _read_project(hook: Hook) -> dict:
@@ -740,7 +868,8 @@ def board_lines(project: dict) -> list[str]:
             blocked.append(task)
     if sprint is None and not seen:
         return ["No tasks yet (the sprint program's /add starts a sprint)."]
-    lines = [f"Sprint {sprint}: {points['done']}/{points['all']} pts done, {seen} tasks"] if sprint else []
+    from sudolang.wording import count
+    lines = [f"Sprint {sprint}: {points['done']}/{count(points['all'], 'pt')} done, {count(seen, 'task')}"] if sprint else []
     lines.append(("Board: " if sprint else "Tasks (no active sprint): ")
                  + " | ".join(f"{column} {count}" for column, count in counts.items()))
     if blocked:
@@ -824,10 +953,13 @@ CLAUDE_EVENTS = {
     "TaskCreated": on_task_created,
     "TaskCompleted": on_task_completed,
     "PreToolUse": on_pre_tool_use,
+    "PostToolUse": on_post_tool_use,
     "SessionEnd": on_session_end,
 }
 # PreToolUse tool name -> handler (older Claude Code: subagents and the task list as tool calls).
 TOOLS = {"Task": on_task_tool, "Agent": on_task_tool, "TodoWrite": on_todo_write}
+# PostToolUse tool name -> handler (the tool's input and its result).
+POST_TOOLS = {"TaskUpdate": on_task_update, "Agent": on_agent_result, "Task": on_agent_result}
 EXPLICIT_EVENTS = {
     "task_completed": explicit_task_completed,
     "task_blocked": explicit_task_blocked,

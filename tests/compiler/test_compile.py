@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -37,10 +38,11 @@ def test_command_files_never_clash_with_each_other_or_claude_code_builtins():
     assert len(names) == len(set(names))
     assert not {"help", "clear", "config", "compact", "init", "review"} & set(names)
     move = compiler.compile_programs(["sprint_execution"])["commands/sprint-move.md"]
-    assert "allowed-tools: \"Bash(uv run .claude/scripts/handlers/sprint_execution.py *)\"" in move
-    assert "!`uv run .claude/scripts/handlers/sprint_execution.py --claude /move $ARGUMENTS`" in move
+    handler = '"${CLAUDE_PROJECT_DIR}/.claude/scripts/handlers/sprint_execution.py"'
+    assert f"allowed-tools: {json.dumps(f'Bash(uv run {handler} *)')}" in move
+    assert f"```!\nuv run {handler} --claude /move --arguments-from-stdin <<'!sudolang-end-of-arguments'\n" in move
     agent = compiler.compile_programs(["all-team_dashboard"])["commands/dash-agent.md"]
-    assert "--claude @$ARGUMENTS`" in agent
+    assert "--claude @ --arguments-from-stdin <<" in agent
 
 
 def test_a_program_with_lint_errors_is_refused_and_nothing_is_written(cli, tmp_path):

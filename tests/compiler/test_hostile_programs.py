@@ -209,18 +209,23 @@ def test_the_command_files_run_only_the_handler(hostile):
     assert values["description"] == program.commands[0].description + " (hostile)"
     assert values["argument-hint"] == program.commands[0].usage
     assert "allowed-tools" not in values  # /go runs in the model: no handler, so no tool to allow
-    assert "!`" not in go and "It has no local handler:" in body
+    assert "!`" not in go and "```!" not in go and "It has no local handler:" in body
     say, _ = frontmatter(files["commands/hostile-say.md"])
-    assert say["allowed-tools"] == "Bash(uv run .claude/scripts/handlers/hostile.py *)"
+    handler = '"${CLAUDE_PROJECT_DIR}/.claude/scripts/handlers/hostile.py"'
+    assert say["allowed-tools"] == f"Bash(uv run {handler} *)"
     for relative, text in files.items():
         if not relative.startswith("commands/") or relative == "commands/hostile-go.md":
             continue
-        spans = re.findall(r"!`([^`]*)`", text)
-        assert len(spans) == 1, (relative, spans)
-        assert shlex.split(spans[0])[:4] == ["uv", "run", ".claude/scripts/handlers/hostile.py", "--claude"]
-        assert shlex.split(spans[0])[-1] == "$ARGUMENTS"
-        starts = [line for line in text.split("\n") if line.startswith(("!", "---"))]
-        assert starts == ["---", "---", f"!`{spans[0]}`"], relative
+        assert not re.findall(r"(?<!\S)!`", text), relative  # Claude Code's one-line !`…`: none
+        blocks = re.findall(r"```!\s*\n?([\s\S]*?)\n?```", text)  # Claude Code's own reading of a ```! block
+        assert len(blocks) == 1, (relative, blocks)
+        first, *here_document = blocks[0].split("\n")
+        assert shlex.split(first)[:4] == ["uv", "run", "${CLAUDE_PROJECT_DIR}/.claude/scripts/handlers/hostile.py",
+                                          "--claude"]
+        assert shlex.split(first)[-2:] == ["--arguments-from-stdin", "<<!sudolang-end-of-arguments"]
+        assert here_document == ["$ARGUMENTS", "!sudolang-arguments-complete", "!sudolang-end-of-arguments"]
+        starts = [line for line in text.split("\n") if line.startswith(("!", "---", "```"))]
+        assert starts == ["---", "---", "```!", *here_document[1:], "```"], relative
 
 
 # --- (c) names ---------------------------------------------------------------------------------------

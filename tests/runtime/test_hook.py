@@ -239,7 +239,7 @@ def test_task_created_and_completed_sync_the_board(started):
     task = board["tasks"]["T-1"]
     assert (task["title"], task["column"], task["sprint"], task["assignee"]) == (
         "Write the login form", "todo", "sprint-001", "frontend")
-    assert (task["claude_task_id"], task["claude_task_list"]) == ("1", "web")
+    assert (task["claude_task_id"], task["claude_task_list"]) == ("1", SID)  # team_name (deprecated) is not used
     doc = session(started)
     assert doc["execution"]["tasks"]["T-1"] == {"status": "todo", "title": "Write the login form", "claude_task_id": "1"}
     assert doc["active_work"] == {"project": DEFAULT_PROJECT, "sprint": "sprint-001"}
@@ -305,7 +305,7 @@ def test_the_sprint_whose_last_task_completes_becomes_completed(started, cli):
     assert board["sprints"]["sprint-001"]["status"] == "completed"
     assert velocity(cli) == [{"sprint": "sprint-001", "points": 2, "completed_at": "2025-03-05T12:00:00Z"}]
     assert board["events"][-1]["type"] == "sprint_completed"
-    assert "sprint-completes: sprint sprint-001 completed (2 task(s), 2 pts)" in log(started)[-1]["did"]
+    assert "sprint-completes: sprint sprint-001 completed (2 tasks, 2 pts)" in log(started)[-1]["did"]
 
 
 def test_todo_write_syncs_by_content_and_completes_once(started):
