@@ -22,17 +22,26 @@ def run(args) -> int:
         from sudolang.cli.compile import report_compile_error
 
         return report_compile_error(error)
-    # The words after PROGRAM go to the handler as they are, options among them (--json, --session),
-    # exactly as Claude Code's command file passes them.
-    argv = list(args.command)
-    for flag, value in (("--session", args.session), ("--state-dir", getattr(args, "state_dir", None))):
-        if value:
-            argv += [flag, value]
-    if args.json:
-        argv.append("--json")
-    if not handler.split_options(argv)[1]:
+    # The words after PROGRAM go to the handler as they are, exactly as Claude Code's command file passes them;
+    # the handler takes the options out of them (sudolang.runtime.handler.split_options). Those given before
+    # PROGRAM come first, so one given after it wins.
+    argv = [*_options_before(args), *args.command]
+    options, words = handler.split_options(argv)
+    if options.debug:
+        args.debug = True  # the command line's main shows the traceback of what the handler lets through
+    if not words:
         from sudolang.runtime import interactive
 
         return interactive.loop(loader.program_of(module), argv)
     sys.stdout.flush()
     return module.main(argv)
+
+
+def _options_before(args) -> list[str]:
+    """The options argparse read before PROGRAM, as the words the handler reads."""
+    words: list[str] = []
+    for flag, value in (("--session", args.session), ("--state-dir", getattr(args, "state_dir", None)),
+                        ("--timeout", getattr(args, "timeout", None))):
+        if value is not None:
+            words += [flag, str(value)]
+    return words + [flag for flag, on in (("--json", args.json), ("--debug", getattr(args, "debug", False))) if on]

@@ -17,7 +17,8 @@ class Context:
     state: StateDir
     session_id: str
     project: str  # the session's project, or DEFAULT_PROJECT when it has none
-    actor: str = ""  # who acts (a voter, an author): $SUDOLANG_ACTOR, else the session id
+    actor: str = ""  # who acts (a voter, an author; see actor()); empty: the session id, as the hook acts
+    timeout: float | None = None  # seconds a command's lock waits may take together (--timeout); None: 5 s each
     # Reads remembered while one screen is drawn (see reading()); None: every read goes to the file.
     memo: dict | None = field(default=None, compare=False, repr=False)
 
@@ -53,6 +54,25 @@ class Context:
 
     def stamp(self) -> str:
         return clock.iso(clock.now())
+
+
+def actor(session_id: str, in_claude: bool) -> str:
+    """Who acts: $SUDOLANG_ACTOR, else in Claude Code (a command file's --claude) the session, which is
+    Claude's, else the login name: a terminal acts as the person at it, whatever session it works in."""
+    import os
+
+    return os.environ.get("SUDOLANG_ACTOR") or (session_id if in_claude else login_name())
+
+
+def login_name() -> str:
+    """The user's login name ($LOGNAME, $USER, else the password database), or "user" when nothing names
+    one (a container whose user has no passwd entry)."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "user"
+    except (OSError, KeyError, ImportError):  # OSError from Python 3.13, KeyError before it
+        return "user"
 
 
 @dataclass(frozen=True)

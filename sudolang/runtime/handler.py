@@ -5,7 +5,9 @@ parameter takes every remaining word, so `/block T-3 waiting on the API`
 needs no quotes.
 With `--claude` (the form Claude Code's custom commands use) an error is
 printed on stdout and the exit code is 0: a failing `!` line would abort the
-command and hide the message from the model.
+command and hide the message from the model. Those command files pass what the
+user typed on standard input (`--arguments-from-stdin`, read by
+sudolang.runtime.command_text), never through a shell's parsing.
 """
 
 from __future__ import annotations
@@ -56,12 +58,25 @@ class Options:
     state_dir: str | None = None
     as_json: bool = False
     claude: bool = False
+    timeout: float | None = None  # seconds the command's lock waits may take together; None: 5 s each
+    debug: bool = False  # an error raises, for its traceback, instead of printing one line
+    arguments_from_stdin: bool = False  # the arguments are a command file's here-document (runtime.command_text)
+
+
+# The options a command line may hold anywhere among its words: name -> (Options field, takes a value).
+OPTIONS = {"--session": ("session", True), "--state-dir": ("state_dir", True), "--timeout": ("timeout", True),
+           "--json": ("as_json", False), "--claude": ("claude", False), "--debug": ("debug", False),
+           "--arguments-from-stdin": ("arguments_from_stdin", False)}
 
 
 def run(program: Program, argv: list[str]) -> int:
     """Run one command line; print its text (the layout for the view command) or, with --json, its data."""
     options, words = split_options(argv)
     try:
+        if options.arguments_from_stdin:  # what the user typed in Claude Code, as data (never shell syntax)
+            from sudolang.runtime import command_text
+
+            words = command_text.words_for(program.commands, words, command_text.read(sys.stdin))
         if not words or words[0] in ("/help", "help"):
             print(help_text(program.name, program.commands))
             return 0
@@ -80,35 +95,59 @@ def run(program: Program, argv: list[str]) -> int:
             print(result.text)
         return 0
     except SudolangError as error:
+        if options.debug:
+            raise
         stream = sys.stdout if options.claude else sys.stderr
         print(f"error: {error.message}", file=stream)
         return 0 if options.claude else error.exit_code
 
 
 def split_options(argv: list[str]) -> tuple[Options, list[str]]:
-    """The handler's options (--session, --state-dir, --json, --claude) and the command's words, in order;
-    `sudolang run` and the interactive loop read a command line the same way."""
+    """The options (OPTIONS, as `--name value` or `--name=value`) and the command's words, in order, from
+    separate words or from one quoted command line ("/move T-1 doing --json"); `--` ends the options, so
+    the words after it are the command's, `--json` included. `sudolang run` and the interactive loop read
+    a command line the same way."""
     options = Options()
-    words: list[str] = []
-    stream = iter(argv)
-    for word in stream:
-        if word == "--session":
-            options.session = next(stream, None)
-        elif word == "--state-dir":
-            options.state_dir = next(stream, None)
-        elif word == "--json":
-            options.as_json = True
-        elif word == "--claude":
-            options.claude = True
-        else:
-            words.append(word)
+    words, ended = _take_options(argv, options)
     if len(words) == 1 and " " in words[0]:  # one quoted command line: "/move T-3 review"
         try:
             words = shlex.split(words[0])
         except ValueError as error:  # "No closing quotation": the user's typing, not our failure
             raise UsageError(f"{str(error).lower()} in {words[0]!r}: close the quote, or write the words apart "
                              "without one") from None
+        if not ended:
+            words, _ = _take_options(words, options)
     return options, words
+
+
+def _take_options(argv: list[str], options: Options) -> tuple[list[str], bool]:
+    """The words that are not options (those are set on `options`), and whether a `--` ended the options."""
+    words: list[str] = []
+    stream = iter(argv)
+    for word in stream:
+        if word == "--":
+            return words + list(stream), True
+        name, equals, inline = word.partition("=") if word.startswith("--") else (word, "", "")
+        field, takes_value = OPTIONS.get(name, (None, False))
+        if field is None or (equals and not takes_value):
+            words.append(word)
+        elif takes_value:
+            value = inline if equals else next(stream, None)
+            if value is None:
+                raise UsageError(f"{name} needs a value")
+            setattr(options, field, _seconds(value) if field == "timeout" else value)
+        else:
+            setattr(options, field, True)
+    return words, False
+
+
+def _seconds(text: str) -> float:
+    from sudolang.state.lock import timeout_seconds
+
+    try:
+        return timeout_seconds(text)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def help_text(program: str, commands: Table) -> str:
@@ -171,7 +210,7 @@ def call(program: Program, invocation: Invocation, ctx):
     usage = f"usage: {invocation.signature} - {invocation.description}"
     arguments = [corelib.argument(invocation.arguments.get(name), kind, name, usage)
                  for name, _, kind in invocation.params]
-    value, fired = corelib.execute(ctx, program.path, function, arguments, frozenset(writes))
+    value, fired = corelib.execute(ctx, program.path, function, arguments, frozenset(writes), ctx.timeout)
     return as_result(value, fired)
 
 
@@ -202,25 +241,33 @@ def as_result(value: object, fired: list[str]):
 
 
 def context(options: Options):
-    from sudolang.runtime.context import Context
+    from sudolang.runtime.context import Context, actor
 
     state, session_id, project = resolve_session(options)
-    return Context(state, session_id, project, os.environ.get("SUDOLANG_ACTOR", ""))
+    return Context(state, session_id, project, actor(session_id, options.claude), options.timeout)
 
 
 def resolve_session(options: Options):
-    """--session, else $SUDOLANG_SESSION (the hook sets it for a Claude Code session), else the most
-    recently active session (of $SUDOLANG_PROJECT), else a new one."""
+    """--session, else $SUDOLANG_SESSION (the hook sets it for a Claude Code session), else the only active
+    session (of $SUDOLANG_PROJECT), said on stderr, else a new one; several active ones are a UsageError
+    naming them: a session is never taken silently. The state directory must be a project's (or given)."""
     from sudolang.errors import NotFound
     from sudolang.runtime.context import DEFAULT_PROJECT
     from sudolang.state import sessions
-    from sudolang.state.paths import StateDir, find_state_dir
+    from sudolang.state.lock import DEFAULT_TIMEOUT
+    from sudolang.state.paths import StateDir, project_state_dir
 
-    state = StateDir(find_state_dir(options.state_dir))
+    state = StateDir(project_state_dir(options.state_dir))
     project = os.environ.get("SUDOLANG_PROJECT")
-    session_id = options.session or os.environ.get("SUDOLANG_SESSION") or sessions.most_recent(state, project)
-    if session_id is None:
-        session_id = sessions.create(state, "development", project or DEFAULT_PROJECT)
+    typed = options.session and state.resolve_session(options.session)  # a unique prefix of an id, as git reads one
+    session_id = typed or os.environ.get("SUDOLANG_SESSION")
+    if not session_id:
+        session_id = sessions.only_active(state, project)
+        if session_id:
+            print(f"sudolang: session {session_id} (the only active one; --session SID to choose)", file=sys.stderr)
+    if not session_id:
+        timeout = DEFAULT_TIMEOUT if options.timeout is None else options.timeout
+        session_id = sessions.create(state, "development", project or DEFAULT_PROJECT, timeout=timeout)
         print(f"sudolang: no active session; created {session_id}", file=sys.stderr)
     try:
         document = state.session(session_id).read()
@@ -228,7 +275,6 @@ def resolve_session(options: Options):
         raise NotFound(f"no session {session_id!r}") from None
     sessions.refuse_closed(document)  # a handed-off session stays closed: no more work is added to it
     return state, session_id, document["session"].get("project") or project or DEFAULT_PROJECT
-
 
 
 # --- the layout ----------------------------------------------------------------------------------
@@ -242,7 +288,7 @@ def screen(program: Program, ctx, main: str | None = None) -> str:
     area = layout.main_area(program.layout)
     if main is not None and area is not None:
         values[area] = main
-    drawn = layout.render(program.layout, values)
+    drawn = layout.render(program.layout, values, layout.terminal_columns())  # the terminal's width, if any
     return drawn if main is None or area is not None else f"{drawn}\n{main}"
 
 

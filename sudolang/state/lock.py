@@ -29,6 +29,20 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 5.0
 
 
+def timeout_seconds(text: str) -> float:
+    """A --timeout given as text: a finite number of seconds, 0 or more; ValueError says what is wrong
+    (the command line's readers make it a usage error)."""
+    import math
+
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not math.isfinite(value) or value < 0:
+        raise ValueError(f"--timeout must be a number of seconds, 0 or more (got {str(text)[:40]!r})")
+    return value
+
+
 class FileLock:
     """An exclusive lock on `path`, held for a `with` block, given up after `timeout` seconds."""
 

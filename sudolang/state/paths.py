@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from sudolang.errors import SudolangError, UsageError
+from sudolang.errors import NotFound, SudolangError, UsageError
 
 TYPE_CHECKING = False  # annotations only: store loads when a document is opened; `typing` costs ~5 ms of start-up
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 ENV_VAR = "SUDOLANG_STATE_DIR"
 MAX_ID_LENGTH = 128
+SHOWN_IDS = 5  # the candidates an ambiguous session-id prefix names
 
 # Letters, digits, dot, dash, underscore; must start with a letter or digit, so no
 # ".", "..", hidden files, separators, or control characters can reach the file system.
@@ -29,16 +30,48 @@ _ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def find_state_dir(explicit: str | None = None, cwd: Path | None = None) -> Path:
-    """--state-dir, else $SUDOLANG_STATE_DIR, else the nearest ancestor's .claude/state, else ./.claude/state."""
+    """--state-dir, else $SUDOLANG_STATE_DIR, else the project's .claude/state (see project_folder), else
+    ./.claude/state. The commands use project_state_dir, which refuses that last fallback."""
+    found = _given_or_found(explicit, cwd)
+    return found if found is not None else (cwd or Path.cwd()).resolve() / ".claude" / "state"
+
+
+def project_state_dir(explicit: str | None = None, cwd: Path | None = None) -> Path:
+    """As find_state_dir, but outside a project a NotFound saying how to make one: a command typed in
+    the wrong folder must not leave a .claude/state (and a session) behind there."""
+    found = _given_or_found(explicit, cwd)
+    if found is None:
+        here = (cwd or Path.cwd()).resolve()
+        raise NotFound(f"no sudolang project here: no .claude/ folder in {here} or above; run `sudolang init` "
+                       "to make this folder one, or give --state-dir DIR (or $SUDOLANG_STATE_DIR)")
+    return found
+
+
+def _given_or_found(explicit: str | None, cwd: Path | None) -> Path | None:
     if explicit:
         return Path(explicit)
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
-    start = (cwd or Path.cwd()).resolve()
+    folder = project_folder((cwd or Path.cwd()).resolve())
+    return None if folder is None else folder / ".claude" / "state"
+
+
+def project_folder(start: Path) -> Path | None:
+    """The nearest folder, from `start` upwards, with a .claude/ folder: the project. Your home folder's
+    .claude/ is Claude Code's own settings, not a project, unless `sudolang init` made it one (state/)."""
+    home = _home()
     for folder in (start, *start.parents):
-        if (folder / ".claude").is_dir():
-            return folder / ".claude" / "state"
-    return start / ".claude" / "state"
+        claude = folder / ".claude"
+        if claude.is_dir() and (folder != home or (claude / "state").is_dir()):
+            return folder
+    return None
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no $HOME and no passwd entry (a bare container)
+        return None
 
 
 def check_id(kind: str, value: str) -> str:
@@ -53,6 +86,18 @@ def check_id(kind: str, value: str) -> str:
             "starting with a letter or digit"
         )
     return value
+
+
+def closest_ids(typed: str, ids: list[str], limit: int = 3) -> list[str]:
+    """The ids most like `typed`, best first: each is compared by as many characters as were typed, so a
+    mistyped prefix of a long id (a UUID) still finds it."""
+    import difflib
+
+    def likeness(candidate: str) -> float:
+        return difflib.SequenceMatcher(None, typed, candidate[:len(typed)]).ratio()
+
+    ranked = sorted(ids, key=lambda candidate: (-likeness(candidate), candidate))
+    return [candidate for candidate in ranked[:limit] if likeness(candidate) >= 0.6]
 
 
 def key_path(*keys: str) -> str:
@@ -87,6 +132,38 @@ class StateDir:
             recover_command=f"sudolang session recover {session_id}",
             root=self.root,
         )
+
+    def resolve_session(self, typed: str) -> str:
+        """The session id `typed` stands for, as git reads a commit's prefix: `typed` itself when anything of
+        that session is there (its document, backup, event log or archived copy: exact ids always win),
+        else the one live session whose id starts with it. Several: a UsageError naming them. None: a
+        NotFound naming the closest ids, or `typed` unchanged when none is close, for the command to report
+        in its own words (as it does an id that cannot be a file name). Costs one stat for an exact id."""
+        try:
+            check_id("session", typed)
+        except UsageError:
+            return typed
+        if os.path.lexists(self.sessions / f"{typed}.json"):
+            return typed
+        try:
+            names = os.listdir(self.folder("sessions", create=False))
+        except FileNotFoundError:
+            return typed
+        if {f"{typed}.json.bak", f"{typed}.events.jsonl"} & set(names) or \
+                os.path.lexists(self.archive / f"{typed}.json"):
+            return typed
+        ids = sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith("."))
+        matches = [session_id for session_id in ids if session_id.startswith(typed)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            more = f" and {len(matches) - SHOWN_IDS} more" if len(matches) > SHOWN_IDS else ""
+            raise UsageError(f"session id {typed!r} is ambiguous: {len(matches)} sessions start with it "
+                             f"({', '.join(matches[:SHOWN_IDS])}{more}); type more of it")
+        close = closest_ids(typed, ids)
+        if close:
+            raise NotFound(f"no session {typed!r}; did you mean {' or '.join(close)}?")
+        return typed
 
     def project(self, project_id: str) -> "Document":
         from sudolang.state.store import Document

@@ -214,7 +214,19 @@ def recover(state: StateDir, session_id: str, timeout: float = DEFAULT_TIMEOUT) 
     return state.session(session_id).recover(timeout)
 
 
-def most_recent(state: StateDir, project: str | None = None) -> str | None:
-    """The id of the most recently active live session (of `project`, when given)."""
+LISTED = 5  # sessions named when several are active and none was chosen
+
+
+def only_active(state: StateDir, project: str | None = None) -> str | None:
+    """The one active session (of `project`, when given), or None when there is none. When several are,
+    a UsageError names them, the most recent first, and how to choose: taking the most recent would act
+    in another terminal's, or a Claude Code session's, name."""
     rows = list_sessions(state, active=True, project=project)
-    return rows[0]["id"] if rows else None
+    if len(rows) <= 1:
+        return rows[0]["id"] if rows else None
+    shown = ", ".join(f"{row['id']} ({row['mode'] or '-'}, last active {row['last_activity'] or '-'})"
+                      for row in rows[:LISTED])
+    more = f" and {len(rows) - LISTED} more" if len(rows) > LISTED else ""
+    where = f" in project {project!r}" if project else ""
+    raise UsageError(f"{len(rows)} active sessions{where}, so none is taken for you: {shown}{more}; choose one "
+                     "with --session SID (or export SUDOLANG_SESSION=SID)")

@@ -24,13 +24,13 @@ def test_piped_commands_redraw_the_view_after_each_and_end_at_eof(tmp_path):
     assert done.returncode == 0, done.stderr
     screens = done.stdout.split("sprint_execution> ")
     assert len(screens) == 7  # the first view, one per input line, and the last prompt answered by EOF
-    assert "│ Sprint: -" in screens[0] and "No active sprint" in screens[0]
+    assert "│ Sprint: none" in screens[0] and "No active sprint" in screens[0]
     assert "│ Added T-1 'Login page' (3 pts) to the backlog of" in screens[1]  # wrapped in the box
     assert "│ Sprint: sprint-001" in screens[1]  # the header is redrawn from state after the command
     assert "│ Moved T-1 from backlog to doing." in screens[2] and "doing 1/3" not in screens[2]
     assert "Commands start with / or @" in screens[3]
     assert "error: unknown command '/nope'" in screens[4]
-    assert "│ DOING (1/3)" in screens[5] and "│   T-1      3 pts  unassigned   Login page" in screens[5]
+    assert "│ DOING (1/3)" in screens[5] and "│   T-1    3 pts   unassigned   Login page" in screens[5]
     assert screens[6] == ""
     assert done.stderr.startswith("sudolang: no active session; created ")  # once, for the whole loop
     assert done.stderr.count("created") == 1

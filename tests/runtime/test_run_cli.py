@@ -59,7 +59,7 @@ def test_a_task_moved_on_the_sprint_board_shows_on_the_dashboard(run):
     run("sprint_execution", "/move T-2 done")
     drawn = run("all-team_dashboard", "/refresh").out
     assert "review 0/2" in drawn and "done 1" in drawn
-    assert "Tasks: 3 tasks: 1 backlog, 1 doing, 1 done; 1 blocked" in drawn
+    assert "Tasks: 3 in sprint-001; 1 blocked" in drawn
 
 
 def test_a_config_rollback_changes_what_the_dashboard_reads(run):
@@ -68,13 +68,13 @@ def test_a_config_rollback_changes_what_the_dashboard_reads(run):
     assert "review 1/5" in run("all-team_dashboard", "/refresh").out
     run("config_manager", "/rollback 3")
     assert "review 1/3" in run("all-team_dashboard", "/refresh").out  # version 3: the default limit
-    assert "web 2 (5 open pts)" in run("all-team_dashboard", "/refresh").out  # the team survived the rollback
+    assert "web (2 members, 5 open pts)" in run("all-team_dashboard", "/refresh").out  # the team survived the rollback
 
 
 def test_an_agent_is_reachable_with_at(run):
     a_day_of_work(run)
     out = run("all-team_dashboard", "@alice").out
-    assert out.startswith("Agent alice: role dev, team web\n1 task(s), 3 open pts")
+    assert out.startswith("Agent alice: role dev, team web\n1 task, 3 open pts")
 
 
 def test_words_may_come_quoted_as_one_line_or_as_separate_arguments(run):
@@ -142,11 +142,12 @@ def test_a_program_of_your_own_runs_its_functions(run, tmp_path, state):
     assert state.session(state.session_ids()[0]).read()["went"] == "home"
 
 
-def test_the_first_run_creates_a_session_and_says_so_then_reuses_it(run, state):
+def test_the_first_run_creates_a_session_and_says_so_then_reuses_it_and_says_which(run, state):
     first = run("sprint_execution", "/board")
     assert first.err.startswith("sudolang: no active session; created ")
     second = run("sprint_execution", "/board")
-    assert second.err == "" and len(state.session_ids()) == 1
+    [only] = state.session_ids()
+    assert second.err == f"sudolang: session {only} (the only active one; --session SID to choose)\n"
 
 
 def test_a_session_is_chosen_by_option_then_environment(run, state, monkeypatch):
@@ -164,7 +165,7 @@ def test_a_session_is_chosen_by_option_then_environment(run, state, monkeypatch)
 def test_json_prints_the_data_of_a_view(run):
     a_day_of_work(run)
     data = json.loads(run("all-team_dashboard", "/refresh", "--json").out)
-    assert data["tasks"] == "3 tasks: 1 backlog, 1 doing, 1 review; 1 blocked"
+    assert data["tasks"] == "3 in sprint-001; 1 blocked"
     assert data["activity"].startswith("09:00 blocker_raised T-3 waiting on the API")
 
 
@@ -176,7 +177,7 @@ def test_run_as_a_process_compiles_once_then_uses_the_cache(tmp_path):
     cached = list((tmp_path / "cache").glob("sprint_execution-*.py"))
     assert len(cached) == 1
     board = subprocess.run([*command, "/board"], env=env, capture_output=True, text=True, check=True)
-    assert "│   T-1      3 pts  unassigned   Login page" in board.stdout
+    assert "│   T-1    3 pts   unassigned   Login page" in board.stdout
     assert list((tmp_path / "cache").glob("sprint_execution-*.py")) == cached
 
 
