@@ -57,6 +57,8 @@ def namespace(argv: list[str]) -> Args:
     check_argv(argv)
     if parsed.namespace is not None:
         return parsed.namespace
+    if parsed.unknown is not None and not parsed.problems and not parsed.wants_help:
+        raise unknown_name(*parsed.unknown)  # argparse's "invalid choice" lists every name but the one meant
     from sudolang.cli.build import build_parser
 
     parser = build_parser(argv)
@@ -79,15 +81,66 @@ def _deepest(parser, argv: list[str]):
     return parser
 
 
+def unknown_name(group: str, action: str | None = None) -> UsageError:
+    """The usage error for a command (or, with `action`, an action of `group`) that does not exist, naming
+    the closest: the names it begins, else the one difflib finds most like it, else all of them."""
+    import difflib
+
+    from sudolang.cli import spec
+
+    word, what = (group, "command") if action is None else (action, f"{group} action")
+    known = list(spec.GROUP_NAMES) if action is None else [entry.action for entry in spec.actions(group)]
+    close = [name for name in known if name.startswith(word)][:3] or \
+        difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    if close:
+        return UsageError(f"unknown {what} {word!r}; did you mean {' or '.join(repr(name) for name in close)}?")
+    plural = "commands" if action is None else f"{group} actions"
+    return UsageError(f"unknown {what} {word!r}; the {plural} are {', '.join(known)}")
+
+
+def help_(args) -> int:
+    """`sudolang help [COMMAND [ACTION]]`: what `sudolang COMMAND [ACTION] --help` prints, exit 0."""
+    from sudolang.cli import spec
+
+    words = [word for word in (args.name, args.action_name) if word is not None]
+    if words and words[0] not in spec.GROUP_NAMES:
+        raise unknown_name(words[0])
+    if len(words) == 2 and not spec.has_actions(words[0]):
+        raise UsageError(f"`sudolang {words[0]}` has no actions; see `sudolang help {words[0]}`")
+    if len(words) == 2 and spec.command(*words) is None:
+        raise unknown_name(*words)
+    return show_help(words)
+
+
 def print_help(args) -> int:
     """--help of a lenient command: the help, and exit 0 whatever else its command line holds."""
+    return show_help([args.command])
+
+
+def show_help(words: list[str]) -> int:
+    """The --help of the command `words` name (none: the top level's), printed by argparse."""
     from sudolang.cli.build import build_parser
 
     try:
-        build_parser([args.command]).parse_args([args.command, "--help"])
+        build_parser(words).parse_args([*words, "--help"])
     except SystemExit:
         pass
     return 0
+
+
+def resolve_session_ids(args: Args) -> None:
+    """Where the command takes a session id, a unique prefix of a live session's id becomes that id, as git
+    reads a commit's (sudolang.state.paths.StateDir.resolve_session says the rest)."""
+    from sudolang.cli.spec import session_dests
+
+    dests = [dest for dest in session_dests(args.handler) if getattr(args, dest, None)]
+    if dests:
+        from sudolang.state.paths import StateDir, project_state_dir
+
+        # sudolang.cli.state.state_dir's directory (that module imports this package, so not the reverse)
+        state = StateDir(project_state_dir(getattr(args, "state_dir", None)))
+        for dest in dests:
+            setattr(args, dest, state.resolve_session(getattr(args, dest)))
 
 
 def build_parser(argv: list[str] | None = None):
@@ -110,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from sudolang.cli.spec import resolve
 
+        resolve_session_ids(args)
         return resolve(args.handler)(args) or 0
     except SudolangError as error:
         if getattr(args, "debug", False):

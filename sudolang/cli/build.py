@@ -21,8 +21,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         if wanted_group in spec.GROUP_NAMES and group.name != wanted_group:
             commands.add_parser(group.name, help=group.help)  # listed, not built: this command line does not use it
             continue
+        own = _common(group.name) if any(key[0] == group.name for key in spec.COMMON_HELP) else common
         node = commands.add_parser(group.name, help=group.help, description=group.help, epilog=group.epilog,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
+                                   formatter_class=argparse.RawDescriptionHelpFormatter, parents=[own])
         if not spec.has_actions(group.name):
             _fill(node, spec.command(group.name))
             continue
@@ -33,7 +34,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                 sub.add_parser(entry.action, help=entry.help)
                 continue
             _fill(sub.add_parser(entry.action, help=entry.help, description=entry.description or entry.help,
-                                 parents=[common]), entry)
+                                 parents=[own]), entry)
     return parser
 
 
@@ -55,12 +56,14 @@ def _wanted(argv: list[str] | None) -> tuple[str | None, str | None]:
     return (words + [None, None])[0], (words + [None, None])[1]
 
 
-def _common() -> argparse.ArgumentParser:
-    """Options accepted before or after any command (SUPPRESS keeps one position from erasing the other)."""
+def _common(command: str | None = None) -> argparse.ArgumentParser:
+    """Options accepted before or after any command (SUPPRESS keeps one position from erasing the other),
+    with the help `command` gives them (spec.COMMON_HELP: the hook's --timeout is its whole run's budget)."""
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("common options")
     for option in spec.COMMON:
-        _add(group, option, default=argparse.SUPPRESS)
+        own_help = spec.COMMON_HELP.get((command, option.flags[0]), option.help)
+        _add(group, option._replace(help=own_help), default=argparse.SUPPRESS)
     return common
 
 

@@ -3,6 +3,8 @@ the arguments are described in sudolang.cli.spec."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +19,10 @@ def default_out() -> Path:
 def compile_(args) -> int:
     from sudolang import compiler
 
+    if args.emit and args.json:
+        from sudolang.errors import UsageError
+
+        raise UsageError("--json does not go with --emit, which prints a stage as it is")
     try:
         if args.emit:
             return _emit(args.programs, args.emit)
@@ -25,13 +31,29 @@ def compile_(args) -> int:
         return report_compile_error(error)
     out = Path(args.out) if args.out else default_out()
     if args.check:
-        stale = compiler.stale(out, files)
+        return _check(out, compiler.stale(out, files), args.json)
+    written = compiler.write_files(out, files)
+    if args.json:
+        print_json({"out": str(out), "written": [str(path) for path in written]})
+    else:
+        for path in written:
+            print(path)
+    return 0
+
+
+def _check(out: Path, stale: list[str], as_json: bool) -> int:
+    """--check: the generated files that are missing or differ under `out`; exit 1 when there is any."""
+    if as_json:
+        missing = [relative for relative in stale if not os.path.lexists(out / relative)]  # a link: stale
+        print_json({"out": str(out), "missing": missing, "stale": [r for r in stale if r not in missing]})
+    else:
         for relative in stale:
             print(f"stale or missing: {out / relative}")
-        return 1 if stale else 0
-    for path in compiler.write_files(out, files):
-        print(path)
-    return 0
+    return 1 if stale else 0
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def report_compile_error(error) -> int:
@@ -79,7 +101,21 @@ def init(args) -> int:
     if not project.is_dir():
         raise NotFound(f"no folder {project}")
     report = init_project(project)
+    if args.json:
+        print_json(_by_outcome(project, report))
+        return 0
     print("\n".join(report))
     if all(line.startswith("unchanged") for line in report):
         print(f"nothing to do: {project / '.claude'} is up to date")
     return 0
+
+
+def _by_outcome(project: Path, report: list[str]) -> dict:
+    """init's report lines (`created   .claude/x/`, `changed   .claude/y (made executable)`) as lists of paths
+    by what happened to them; `up_to_date` when nothing was created or changed."""
+    outcome: dict = {"project": str(project.resolve() / ".claude"), "created": [], "changed": [], "unchanged": []}
+    for line in report:
+        verb, item = line.split(None, 1)
+        outcome[verb].append(item.split(" (", 1)[0])
+    outcome["up_to_date"] = not outcome["created"] and not outcome["changed"]
+    return outcome

@@ -27,13 +27,15 @@ _NEGATIVE = re.compile(r"-(?:[0-9.]|Infinity$|NaN$)")
 
 class Parsed:
     """What the fast path made of a command line: the command (None when it names none), the namespace
-    argparse would build (None: leave it to argparse), whether --help was asked for, and the problems."""
+    argparse would build (None: leave it to argparse), whether --help was asked for, the problems, and the
+    words that name no command: (group, None) for an unknown group, (group, action) for an unknown action."""
 
-    __slots__ = ("command", "namespace", "wants_help", "problems")
+    __slots__ = ("command", "namespace", "wants_help", "problems", "unknown")
 
     def __init__(self, command: spec.Command | None, namespace: types.SimpleNamespace | None, wants_help: bool,
-                 problems: list[str]) -> None:
+                 problems: list[str], unknown: tuple[str, str | None] | None = None) -> None:
         self.command, self.namespace, self.wants_help, self.problems = command, namespace, wants_help, problems
+        self.unknown = unknown
 
 
 def is_option(word: str) -> bool:
@@ -50,6 +52,7 @@ def parse(argv: list[str]) -> Parsed:
     problems: list[str] = []  # a lenient command reports these
     doubts = False  # forms argparse reads differently, or refuses: always left to it (lenient commands excepted)
     wants_help = False
+    unknown: tuple[str, str | None] | None = None
     index = 0
     while index < len(argv):
         word = argv[index]
@@ -76,6 +79,7 @@ def parse(argv: list[str]) -> Parsed:
         elif group is None:
             group = word
             if group not in spec.GROUP_NAMES:
+                unknown = (group, None)
                 break
             if not spec.has_actions(group):
                 command = spec.command(group)
@@ -85,13 +89,14 @@ def parse(argv: list[str]) -> Parsed:
         elif command is None:
             command = spec.command(group, word)
             if command is None:
+                unknown = (group, word)
                 break
             known.update((option.flags[0], option) for option in command.arguments if option.flags[0][0] == "-")
         else:
             words.append(word)
             places.append(index)
     if command is None:
-        return Parsed(None, None, wants_help, problems)
+        return Parsed(None, None, wants_help, problems, unknown)
     values = _values(command, given, problems)
     positionals = [option for option in command.arguments if option.flags[0][0] != "-"]
     if command.lenient:
