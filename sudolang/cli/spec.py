@@ -47,16 +47,11 @@ def opt(name: str, metavar: str | None = None, help: str | None = None, default:
 
 
 def timeout_seconds(text: str) -> float:
-    """The value of --timeout: a finite number of seconds, 0 or more; ValueError says what is wrong."""
-    import math
+    """The value of --timeout: a finite number of seconds, 0 or more; ValueError says what is wrong. The rule
+    is the state layer's (sudolang.state.lock.timeout_seconds): `sudolang run` reads it after PROGRAM too."""
+    from sudolang.state.lock import timeout_seconds as checked
 
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        value = None
-    if value is None or not math.isfinite(value) or value < 0:
-        raise ValueError(f"--timeout must be a number of seconds, 0 or more (got {str(text)[:40]!r})")
-    return value
+    return checked(text)
 
 
 def ttl_seconds(text: str) -> int:
@@ -82,6 +77,14 @@ COMMON = (
         type="sudolang.cli.spec:timeout_seconds"),
     flag("--debug", "show the Python traceback of an error"),
 )
+# A common option's help where a command gives it another meaning and default: its --help says that, once.
+COMMON_HELP: dict[tuple[str | None, str], str] = {
+    ("hook", "--timeout"): f"the whole run's time budget in seconds, lock waits included (default {HOOK_TIMEOUT:g})",
+}
+# The metavars of arguments that name a session: there a unique prefix of a live session's id stands for it
+# (sudolang.cli.resolve_session_ids; not for a lenient command: the hook's ids are Claude Code's, exact).
+SESSION_METAVARS = ("SID", "FROM", "TO")
+SHELLS = ("bash", "zsh", "fish")
 
 DESCRIPTION = ("Lint, compile and run SudoLang programs that coordinate Claude Code sessions "
                "through JSON state files.")
@@ -90,12 +93,14 @@ exit codes:
   0  success
   1  the operation cannot be done on this data (e.g. a path runs through a number)
   2  usage error: bad arguments, invalid JSON or JSONPath, an unsafe id
-  3  not found: no such session, project, key or match; nothing was changed
+  3  not found: no such session, project, key or match, or no project here; nothing was changed
   4  lock timeout: another process held the lock past --timeout; nothing was changed
   5  corrupt state: a file does not parse; run the recover command the message names
 
 state directory: --state-dir DIR, else $SUDOLANG_STATE_DIR, else .claude/state in
-the nearest folder upwards that has a .claude/ folder, else ./.claude/state."""
+the nearest folder upwards that has a .claude/ folder (your home folder's counts only
+once `sudolang init` made it a project). Outside a project the state, session, shared,
+msg and run commands create nothing: they exit 3 and say to run `sudolang init`."""
 
 # --- lint, compile, init, run -------------------------------------------------------------------------------
 
@@ -153,11 +158,20 @@ examples:
   sudolang run config_manager /rollback 2 --json         # the command's data instead of its text
   sudolang run sprint_execution /help                    # every command with its signature
   sudolang run all-team_dashboard                        # interactive: a prompt, Ctrl-D to leave
+  sudolang run leadership_chat /say TH-1 -- --json ok    # after --, words are the command's own
 
-session: --session SID, else $SUDOLANG_SESSION, else the most recently active session
-(of $SUDOLANG_PROJECT when set); when there is none a new one is created and named on stderr.
-exit codes: 0 done, 1 the command cannot be done on this state, 2 wrong arguments or an unknown
-command (the signature or the program's commands are printed), 3 not found, 4 lock timeout."""
+options: --session, --json, --state-dir, --timeout and --debug may stand before PROGRAM or
+anywhere after it, also inside one quoted command line ("/move T-1 doing --json"); `--`
+ends them. --timeout SECONDS: how long the command's lock waits may take together (default 5).
+session: --session SID, else $SUDOLANG_SESSION, else the only active session (of
+$SUDOLANG_PROJECT when set), named on stderr; several active: exit 2, listing them (choose one
+with --session); none: a new one, named on stderr.
+actor (who votes, who changed the config): $SUDOLANG_ACTOR, else your login name; in Claude
+Code (a command file's --claude) the session. The interactive screen's first line names both,
+and it redraws itself when the state changes and every dashboard.refresh_seconds.
+exit codes: 0 done, 1 the command cannot be done on this state, 2 wrong arguments, an unknown
+command (the signature or the program's commands are printed) or several active sessions,
+3 not found (or no project here: run `sudolang init`), 4 lock timeout."""
 
 HOOK_EPILOG = f"""\
 forms:
@@ -169,10 +183,13 @@ forms:
     epic_updated   SID '{{"epic": "E-1", "status": "active"}}'      (in_progress = active, done = completed)
 
 Claude Code events: SessionStart attaches (or creates) the session whose id is Claude's
-session_id and prints a short summary of its state; UserPromptSubmit prints it too;
-SubagentStart/SubagentStop and PreToolUse Task track agents; TaskCreated/TaskCompleted and
-PreToolUse TodoWrite sync the project's task board; SessionEnd pauses the session; every event
-is a heartbeat.
+session_id and prints a short summary of its state (saying so when no task event was seen yet);
+UserPromptSubmit prints it too; SubagentStart/SubagentStop, PreToolUse Agent (Task) and
+PostToolUse Agent track agents, and SubagentStart gives the sub-agent the board (JSON
+additionalContext); TaskCreated/TaskCompleted, PostToolUse TaskUpdate and PreToolUse TodoWrite
+sync the project's task board (the session's task list; team_name is not used); SessionEnd
+pauses the session; WorktreeCreate is refused (its output is data); every event is a heartbeat.
+Without --state-dir or $SUDOLANG_STATE_DIR, the state is the nearest .claude/ above the input's cwd.
 
 It always exits 0, whatever its command line: a problem (a bad option or --timeout included) is one
 line on stderr. The whole run keeps within {HOOK_TIMEOUT:g} s (--timeout SECONDS to change it): every
@@ -195,6 +212,20 @@ examples:
   echo '[{"op":"incr","path":"metrics.builds"}]' | sudolang state batch SID -
 batch operations: set, merge, delete, incr (value defaults to 1), append (optional limit)."""
 
+SHARED_EXAMPLES = """\
+examples:
+  sudolang shared get default '$'                          # the whole project document
+  sudolang shared get default '$.tasks["T-1"]'             # one board task ('$.' optional: tasks.T-1)
+  sudolang shared get default '$.tasks[?(@.column == "doing")].id'   # filter -> array
+  sudolang shared set default tasks.T-1.assignee alice     # as `state set`; creates missing parents
+  sudolang shared merge default tasks.T-1 '{"points": 5, "title": "Login form"}'
+  echo '[{"op":"delete","path":"tasks.T-9"}]' | sudolang shared batch default -
+  sudolang shared update-epic default E-1 --status in_progress   # stored as active
+The project document (shared/<P>.json) holds project, config, epics, sprints, tasks (the board),
+counters and events. get/set/merge/delete/batch work on it exactly as `state` does on a session's:
+the same paths, lock, event log and exit codes; a missing project is exit 3 and is not created
+(a session created with --project P makes one)."""
+
 MSG_EXAMPLES = """\
 examples:
   sudolang msg send $ME $LEAD "T-3 is ready for review"        # prints: sent 1 to <LEAD>
@@ -210,6 +241,13 @@ before confirming, the next poll delivers its messages again, marked redelivered
 errors: no such sender or recipient exits 3; a recipient that is completed, expired or
 archived exits 1; TEXT and --json together, or invalid JSON, exits 2. Nothing is sent on error."""
 
+COMPLETION_EPILOG = """\
+install (the script completes commands, actions, options, their choices, the shipped programs
+and the state directory's session ids; print it again after upgrading sudolang):
+  bash  echo 'eval "$(sudolang completion bash)"' >> ~/.bashrc
+  zsh   sudolang completion zsh > "${fpath[1]}/_sudolang"    # a folder on $fpath; then compinit
+  fish  sudolang completion fish > ~/.config/fish/completions/sudolang.fish"""
+
 SID = arg("sid", "SID", "session id")
 PATH = arg("path", "PATH", "JSONPath; the leading '$.' is optional")
 AS_TABLE_JSON = flag("--json", "print JSON instead of a table")
@@ -217,6 +255,29 @@ PROJECT = arg("project", "P", "project id")
 SPRINT = arg("sprint", "SPRINT", "sprint id")
 RECIPIENT = arg("sid", "SID", "the recipient session's id")
 AS_JSON = flag("--json", "print JSON instead of text")
+
+
+def by_path(group: str, document: Option) -> tuple[Command, ...]:
+    """get, set, merge, delete and batch by JSONPath on the document `document` names: `state` a session's,
+    `shared` a project's. Both groups take the same arguments, print the same and share one implementation in
+    sudolang.cli.state (the handler GROUP_ACTION)."""
+    def on_path(action: str, help: str, *arguments: Option) -> Command:
+        return Command(group, action, help, (document, PATH, *arguments), f"sudolang.cli.state:{group}_{action}")
+
+    return (
+        on_path("get", "Print the value at PATH; a filter or wildcard prints a JSON array of matches.",
+                flag("--raw", "print a string value without quotes")),
+        on_path("set", "Set PATH to VALUE, creating missing parents. VALUE that looks like JSON (starts with {, [ "
+                "or \", or is a number, true, false or null) must be valid JSON; any other text is stored as a "
+                "string, so `done` needs no quotes. NaN, Infinity, 1e999 and integers over 4,300 digits are refused.",
+                arg("value", "VALUE")),
+        on_path("merge", "Deep-merge a JSON object into the object at PATH.", arg("json", "JSON")),
+        on_path("delete", "Remove the value at PATH (every match, for a filter)."),
+        Command(group, "batch", "Apply a JSON array of {op, path, value} under one lock: all or nothing.",
+                (document, arg("file", "FILE|-", "a file of operations, or - for standard input")),
+                f"sudolang.cli.state:{group}_batch"),
+    )
+
 
 # In the order `sudolang --help` lists them: the pipeline, then the state it works on, then the demo.
 GROUPS = (
@@ -230,9 +291,11 @@ GROUPS = (
     Group("msg", "Send and receive messages between sessions.", MSG_EXAMPLES),
     Group("state", "Query and change a session's JSON document by JSONPath.", STATE_EXAMPLES),
     Group("session", "Create, keep alive, hand off, list and recover sessions.", ""),
-    Group("shared", "Project state shared by all sessions: config, epics, sprints, tools.", ""),
+    Group("shared", "Project state shared by all sessions: config, epics, sprints, tasks, tools.", SHARED_EXAMPLES),
     Group("demo", "Set up a throw-away project, compile the four programs into it, drive them with real commands "
           "and show the dashboard.", ""),
+    Group("help", "Show a command's help: `sudolang help state get` is `sudolang state get --help`.", ""),
+    Group("completion", "Print a shell completion script for bash, zsh or fish.", COMPLETION_EPILOG),
 )
 
 COMMANDS = (
@@ -250,9 +313,11 @@ COMMANDS = (
         opt("--out", "DIR", "where to write (default: the project's .claude/)"),
         flag("--check", "write nothing; exit 1 listing missing or stale files"),
         opt("--emit", None, "print one stage to stdout instead", choices=("ast", "markdown", "python")),
+        flag("--json", "print what was written (with --check: what is missing or stale) as a JSON object"),
     ), "sudolang.cli.compile:compile_"),
     Command("init", None, GROUPS[2].help, (
         opt("--dir", "PROJECT", "project folder (default: the current one)", default="."),
+        flag("--json", "print what was created, changed and left unchanged as a JSON object"),
     ), "sudolang.cli.compile:init"),
     Command("run", None, GROUPS[3].help, (
         arg("program", "PROGRAM", "a shipped program's name (see `sudolang compile --help`) or a .sudo file"),
@@ -267,6 +332,7 @@ COMMANDS = (
         arg("sid", "SID", "the orchestration session", nargs="?"),
         arg("payload", "PAYLOAD", "a JSON object (see below)", nargs="?"),
         flag("--list-triggers", "print the trigger rules in force and exit"),
+        flag("--json", "with --list-triggers: print them as a JSON object"),
     ), "sudolang.cli.hook:hook", defaults={"state_dir": None, "timeout": HOOK_TIMEOUT, "debug": False}, lenient=True),
     Command("msg", "send", "Send TEXT, or a JSON payload, from session FROM to session TO; prints its sequence number.", (
         arg("sender", "FROM", "the sending session's id"),
@@ -279,41 +345,33 @@ COMMANDS = (
                 RECIPIENT, flag("--peek", "show them without consuming"), AS_JSON), "sudolang.cli.msg:poll"),
     Command("msg", "list", "Show how many messages wait for SID, one line each, without consuming them.",
             (RECIPIENT, AS_JSON), "sudolang.cli.msg:list_"),
-    Command("state", "get", "Print the value at PATH; a filter or wildcard prints a JSON array of matches.",
-            (SID, PATH, flag("--raw", "print a string value without quotes")), "sudolang.cli.state:get"),
-    Command("state", "set", "Set PATH to VALUE, creating missing parents. VALUE that looks like JSON (starts with "
-            "{, [ or \", or is a number, true, false or null) must be valid JSON; any other text is stored as a "
-            "string, so `done` needs no quotes. NaN, Infinity, 1e999 and integers over 4,300 digits are refused.",
-            (SID, PATH, arg("value", "VALUE")), "sudolang.cli.state:set_"),
-    Command("state", "merge", "Deep-merge a JSON object into the object at PATH.",
-            (SID, PATH, arg("json", "JSON")), "sudolang.cli.state:merge"),
-    Command("state", "delete", "Remove the value at PATH (every match, for a filter).", (SID, PATH),
-            "sudolang.cli.state:delete"),
-    Command("state", "batch", "Apply a JSON array of {op, path, value} under one lock: all or nothing.",
-            (SID, arg("file", "FILE|-", "a file of operations, or - for standard input")), "sudolang.cli.state:batch"),
+    *by_path("state", SID),
     Command("state", "list-sessions", "List every session.", (AS_TABLE_JSON,), "sudolang.cli.state:list_sessions"),
     Command("state", "cleanup-expired", "Archive expired sessions to sessions/archive/ (never deleted).",
-            (flag("--dry-run", "only list what would be archived"),), "sudolang.cli.state:cleanup_expired"),
+            (flag("--dry-run", "only list what would be archived"), AS_JSON), "sudolang.cli.state:cleanup_expired"),
     Command("session", "create", "Create a session and print only its id.", (
         opt("--mode", None, required=True, choices=MODES),
         opt("--project", "P", "project the session works on (created if new)"),
         opt("--ttl", "SECONDS", "seconds without a heartbeat before the session expires (default 86400)",
             default=24 * 3600, type="sudolang.cli.spec:ttl_seconds"),
     ), "sudolang.cli.state:create"),
-    Command("session", "heartbeat", "Record activity now and push the expiry out; prints the new expiry.", (SID,),
-            "sudolang.cli.state:heartbeat"),
+    Command("session", "heartbeat", "Record activity now and push the expiry out; prints the new expiry.",
+            (SID, AS_JSON), "sudolang.cli.state:heartbeat"),
     Command("session", "handoff", "Move active work and open tasks from FROM to TO; FROM is marked completed.",
-            (arg("source", "FROM"), arg("target", "TO")), "sudolang.cli.state:handoff"),
+            (arg("source", "FROM"), arg("target", "TO"), AS_JSON), "sudolang.cli.state:handoff"),
     Command("session", "list", "List sessions, most recently active first.", (
         flag("--active", "only active, unexpired sessions"), opt("--project", "P"), AS_TABLE_JSON,
     ), "sudolang.cli.state:list_"),
     Command("session", "recover", "After a crash: sweep unfinished writes and, if the document is damaged, "
-            "rebuild it from its backup and event log; reports what was lost.", (arg("id", "SID"),),
+            "rebuild it from its backup and event log; reports what was lost.", (arg("id", "SID"), AS_JSON),
             "sudolang.cli.state:recover_session"),
+    *by_path("shared", PROJECT),
     Command("shared", "get-config", "Print the project's configuration.", (PROJECT,), "sudolang.cli.state:get_config"),
-    Command("shared", "update-epic", "Set an epic's status (the epic is created if new).", (
+    Command("shared", "update-epic", "Set an epic's status (the epic and the project are created if new).", (
         PROJECT, arg("epic", "EPIC"),
-        opt("--status", "S", "planned, active, blocked, completed or cancelled", required=True),
+        opt("--status", "S", "planned, active, blocked, completed or cancelled; as for the hook's epic_updated, "
+            "in_progress, doing and started mean active and done means completed (stored as that status)",
+            required=True),
     ), "sudolang.cli.state:update_epic"),
     Command("shared", "list-sprints", "List the project's sprints.",
             (PROJECT, opt("--status", "S", "only sprints with this status")), "sudolang.cli.state:list_sprints"),
@@ -323,10 +381,19 @@ COMMANDS = (
             (PROJECT, SPRINT, opt("--session", "SID", required=True)), "sudolang.cli.state:activate_sprint"),
     Command("shared", "get-sprint", "Print one sprint.", (PROJECT, SPRINT), "sudolang.cli.state:get_sprint"),
     Command("shared", "recover", "Rebuild a damaged project document from its backup and event log.",
-            (arg("id", "P"),), "sudolang.cli.state:recover_project"),
+            (arg("id", "P"), AS_JSON), "sudolang.cli.state:recover_project"),
     Command("demo", None, GROUPS[9].help, (
-        opt("--dir", "PROJECT", "the project folder to set up (default: a new temporary one)"),
+        opt("--dir", "PROJECT",
+            "the project folder to set up, new or empty (default: sudolang-demo in the temporary folder)"),
     ), "sudolang.cli.demo:demo"),
+    Command("help", None, GROUPS[10].help, (
+        arg("name", "COMMAND", "a command (none: every command)", nargs="?"),
+        arg("action_name", "ACTION", "one of its actions", nargs="?"),
+    ), "sudolang.cli:help_"),
+    Command("completion", None, GROUPS[11].help, (
+        Option(("shell",), "shell", True, "SHELL", "bash, zsh or fish", None, SHELLS, "?"),
+        flag("--session-ids", "print the state directory's session ids, one a line (what the scripts call)"),
+    ), "sudolang.cli.completion:completion"),
 )
 
 GROUP_NAMES = tuple(group.name for group in GROUPS)
@@ -346,6 +413,14 @@ def has_actions(group: str) -> bool:
 
 def actions(group: str) -> tuple[Command, ...]:
     return tuple(entry for entry in COMMANDS if entry.group == group)
+
+
+def session_dests(handler: str) -> tuple[str, ...]:
+    """The namespace attributes that hold a session id for the command run by `handler` (SESSION_METAVARS)."""
+    for entry in COMMANDS:
+        if entry.handler == handler and not entry.lenient:
+            return tuple(option.dest for option in entry.arguments if option.metavar in SESSION_METAVARS)
+    return ()
 
 
 def resolve(reference: str):

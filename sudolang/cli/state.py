@@ -9,18 +9,25 @@ import sys
 
 from sudolang.errors import UsageError
 from sudolang.state.lock import DEFAULT_TIMEOUT
-from sudolang.state.paths import StateDir, find_state_dir
+from sudolang.state.paths import StateDir, project_state_dir
+from sudolang.wording import count
 
 TYPE_CHECKING = False  # annotations only: importing `typing` at run time costs ~5 ms of start-up
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sudolang.cli import Args
+    from sudolang.state.store import Document
+
+    Opener = Callable[[Args], Document]  # the document a path command acts on, from its arguments
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
 def state_dir(args: Args) -> StateDir:
-    return StateDir(find_state_dir(getattr(args, "state_dir", None)))
+    """The project's state directory; outside a project (no --state-dir) a NotFound saying to run init."""
+    return StateDir(project_state_dir(getattr(args, "state_dir", None)))
 
 
 def timeout(args: Args) -> float:
@@ -85,46 +92,80 @@ def print_sessions(rows: list[dict], as_json: bool) -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
-# --- state ---------------------------------------------------------------------------------------
+# --- get, set, merge, delete and batch by JSONPath: `state` on a session's document, `shared` on a project's ----
 
 
-def get(args: Args) -> int:
+def session_document(args: Args) -> Document:
+    return state_dir(args).session(args.sid)
+
+
+def project_document(args: Args) -> Document:
+    """The project P's document; a missing project is NotFound and nothing is created (as for a session)."""
+    from sudolang.state import shared
+
+    return shared.document(state_dir(args), args.project)
+
+
+def get_by_path(args: Args, open_document: Opener) -> int:
     from sudolang.errors import NOT_FOUND, NotFound
     from sudolang.jsonpath import compile_path, find
 
     path = compile_path(args.path)
-    document = state_dir(args).session(args.sid).read()
-    matches = [value for _, value in find(document, path)]
+    document = open_document(args)
+    matches = [value for _, value in find(document.read(), path)]
     if path.singular:
         if not matches:
-            raise NotFound(f"nothing at {args.path!r} in session {args.sid!r}")
+            raise NotFound(f"nothing at {args.path!r} in {document.label}")
         emit(matches[0], args.raw)
         return 0
     emit(matches)
     return 0 if matches else NOT_FOUND
 
 
-def _write(args: Args, ops: list[dict]) -> dict:
+def write_by_path(args: Args, open_document: Opener, ops: list[dict]) -> dict:
+    """Apply `ops` to the document under its lock, all or none (logged in its event log); every operation is
+    checked first, so a bad one is a usage error before the document is opened."""
     from sudolang.jsonpath import check_op
 
     for index, op in enumerate(ops):
         check_op(op, index if len(ops) > 1 else None)
-    return state_dir(args).session(args.sid).update(lambda doc: ops, timeout(args))
+    return open_document(args).update(lambda doc: ops, timeout(args))
 
 
-def set_(args: Args) -> int:
-    _write(args, [{"op": "set", "path": args.path, "value": parse_value(args.value)}])
+def set_by_path(args: Args, open_document: Opener) -> int:
+    write_by_path(args, open_document, [{"op": "set", "path": args.path, "value": parse_value(args.value)}])
     return 0
 
 
-def merge(args: Args) -> int:
-    _write(args, [{"op": "merge", "path": args.path, "value": parse_json(args.json, "JSON")}])
+def merge_by_path(args: Args, open_document: Opener) -> int:
+    write_by_path(args, open_document, [{"op": "merge", "path": args.path, "value": parse_json(args.json, "JSON")}])
     return 0
 
 
-def delete(args: Args) -> int:
-    _write(args, [{"op": "delete", "path": args.path}])
+def delete_by_path(args: Args, open_document: Opener) -> int:
+    write_by_path(args, open_document, [{"op": "delete", "path": args.path}])
     return 0
+
+
+def batch_by_path(args: Args, open_document: Opener) -> int:
+    source = "standard input" if args.file == "-" else args.file
+    ops = parse_json(read_input(args.file), f"batch from {source}")
+    if not isinstance(ops, list) or not ops:
+        raise UsageError("a batch is a non-empty JSON array of {op, path, value} objects")
+    document = write_by_path(args, open_document, ops)
+    emit({"applied": len(ops), "revision": document["revision"]})
+    return 0
+
+
+def on(open_document: Opener, action: Callable[[Args, Opener], int]) -> Callable[[Args], int]:
+    """The handler running `action` on the document `open_document` names."""
+    return lambda args: action(args, open_document)
+
+
+# The handlers spec.py names (GROUP_ACTION): `state ACTION SID …` and `shared ACTION P …`, one implementation above.
+BY_PATH = (get_by_path, set_by_path, merge_by_path, delete_by_path, batch_by_path)
+state_get, state_set, state_merge, state_delete, state_batch = (on(session_document, action) for action in BY_PATH)
+shared_get, shared_set, shared_merge, shared_delete, shared_batch = (on(project_document, action) for action in BY_PATH)
 
 
 def read_input(name: str, limit: int = BATCH_LIMIT) -> bytes:
@@ -145,16 +186,6 @@ def read_input(name: str, limit: int = BATCH_LIMIT) -> bytes:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
 
 
-def batch(args: Args) -> int:
-    source = "standard input" if args.file == "-" else args.file
-    ops = parse_json(read_input(args.file), f"batch from {source}")
-    if not isinstance(ops, list) or not ops:
-        raise UsageError("a batch is a non-empty JSON array of {op, path, value} objects")
-    document = _write(args, ops)
-    emit({"applied": len(ops), "revision": document["revision"]})
-    return 0
-
-
 def list_sessions(args: Args) -> int:
     from sudolang.state import sessions
 
@@ -166,10 +197,13 @@ def cleanup_expired(args: Args) -> int:
     from sudolang.state import sessions
 
     ids = sessions.cleanup_expired(state_dir(args), args.dry_run, timeout(args))
+    if args.json:
+        emit({"dry_run": args.dry_run, "archived": ids})
+        return 0
     verb = "would archive" if args.dry_run else "archived"
     for session_id in ids:
         print(f"{verb} {session_id}")
-    print(f"{verb} {len(ids)} expired session(s)", file=sys.stderr)
+    print(f"{verb} {count(len(ids), 'expired session')}", file=sys.stderr)
     return 0
 
 
@@ -187,7 +221,12 @@ def heartbeat(args: Args) -> int:
     from sudolang.state import sessions
 
     document = sessions.heartbeat(state_dir(args), args.sid, timeout(args))
-    print(document["session"]["lifecycle"]["expiry"])
+    lifecycle = document["session"]["lifecycle"]
+    if args.json:
+        emit({"id": args.sid, "status": lifecycle.get("status"), "last_activity": lifecycle.get("last_activity"),
+              "expiry": lifecycle["expiry"]})
+        return 0
+    print(lifecycle["expiry"])
     return 0
 
 
@@ -195,8 +234,11 @@ def handoff(args: Args) -> int:
     from sudolang.state import sessions
 
     moved = sessions.handoff(state_dir(args), args.source, args.target, timeout(args))
+    if args.json:
+        emit(moved)  # {from, to, active_work, tasks}
+        return 0
     work = ", ".join(f"{k}={v}" for k, v in moved["active_work"].items()) or "no active work"
-    print(f"handed off {work} and {len(moved['tasks'])} open task(s) from {args.source} to {args.target}; "
+    print(f"handed off {work} and {count(len(moved['tasks']), 'open task')} from {args.source} to {args.target}; "
           f"{args.source} is completed")
     return 0
 
@@ -211,16 +253,19 @@ def list_(args: Args) -> int:
 def recover_session(args: Args) -> int:
     from sudolang.state import sessions
 
-    return _print_recovery(sessions.recover(state_dir(args), args.id, timeout(args)))
+    return _print_recovery(args, sessions.recover(state_dir(args), args.id, timeout(args)))
 
 
 def recover_project(args: Args) -> int:
     from sudolang.state import shared
 
-    return _print_recovery(shared.recover(state_dir(args), args.id, timeout(args)))
+    return _print_recovery(args, shared.recover(state_dir(args), args.id, timeout(args)))
 
 
-def _print_recovery(report) -> int:
+def _print_recovery(args: Args, report) -> int:
+    if args.json:
+        emit({"id": args.id, "revision": report.revision, "actions": report.actions, "lost": report.lost})
+        return 0
     for line in report.actions:
         print(line)
     for line in report.lost:

@@ -10,7 +10,14 @@ from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, check_id, key_path
 from sudolang.state.events import event_op
 
+TYPE_CHECKING = False  # annotations only: store loads when a document is opened
+if TYPE_CHECKING:
+    from sudolang.state.store import Document
+
 EPIC_STATUSES = ("planned", "active", "blocked", "completed", "cancelled")
+# Other words for an epic's status, accepted wherever one is given (`shared update-epic --status`, the hook's
+# epic_updated) and stored as the status they stand for, so the two never disagree about what a word means.
+EPIC_STATUS_ALIASES = {"in_progress": "active", "doing": "active", "started": "active", "done": "completed"}
 SPRINT_STATUSES = ("planned", "active", "completed", "cancelled")
 
 TOOLS_LIMIT = 1 << 20
@@ -18,7 +25,7 @@ TOOLS_LIMIT = 1 << 20
 DEFAULT_TOOLS = [
     {"name": "state_manager", "command": "sudolang state", "does": "get, set, merge, delete and batch-edit session state by JSONPath"},
     {"name": "session_manager", "command": "sudolang session", "does": "create, heartbeat, hand off, list and recover sessions"},
-    {"name": "shared_state", "command": "sudolang shared", "does": "project config, epics and sprints shared by all sessions"},
+    {"name": "shared_state", "command": "sudolang shared", "does": "project config, epics, sprints and tasks shared by all sessions, by JSONPath too"},
 ]
 
 
@@ -42,11 +49,24 @@ def ensure_project(state: StateDir, project_id: str, timeout: float = DEFAULT_TI
             raise error
 
 
+def document(state: StateDir, project_id: str) -> Document:
+    """The project's document, which must exist: reading or changing a missing project is NotFound, naming
+    how a project is made, and creates nothing (as for a missing session)."""
+    project = state.project(project_id)
+    if not project.exists():
+        raise _no_project(project_id)
+    return project
+
+
+def _no_project(project_id: str) -> NotFound:
+    return NotFound(f"no project {project_id!r} (a session created with --project {project_id} makes one)")
+
+
 def _read(state: StateDir, project_id: str) -> dict:
     try:
-        return state.project(project_id).read()
-    except NotFound:
-        raise NotFound(f"no project {project_id!r} (a session created with --project {project_id} makes one)") from None
+        return document(state, project_id).read()
+    except NotFound:  # removed between the check and the read
+        raise _no_project(project_id) from None
 
 
 def get_config(state: StateDir, project_id: str) -> dict:
@@ -55,14 +75,23 @@ def get_config(state: StateDir, project_id: str) -> dict:
 
 def update_epic(state: StateDir, project_id: str, epic_id: str, status: str,
                 timeout: float = DEFAULT_TIMEOUT) -> dict:
-    """Set an epic's status, creating the epic (and project) if needed; returns the epic."""
+    """Set an epic's status (an alias is stored as the status it stands for), creating the epic (and project)
+    if needed; returns the epic."""
     check_id("epic", epic_id)
-    if status not in EPIC_STATUSES:
-        raise UsageError(f"unknown epic status {status!r}; expected one of {', '.join(EPIC_STATUSES)}")
+    status = epic_status(status)
     ensure_project(state, project_id, timeout)
     patch = {"id": epic_id, "status": status, "updated_at": clock.iso(clock.now())}
     ops = [{"op": "merge", "path": key_path("epics", epic_id), "value": patch}]
     return state.project(project_id).update(lambda doc: ops, timeout)["epics"][epic_id]
+
+
+def epic_status(word: str) -> str:
+    """The status `word` names: one of EPIC_STATUSES, or an alias of one (in_progress is active); else a UsageError."""
+    status = EPIC_STATUS_ALIASES.get(word, word)
+    if status not in EPIC_STATUSES:
+        aliases = ", ".join(f"{alias} = {meant}" for alias, meant in EPIC_STATUS_ALIASES.items())
+        raise UsageError(f"unknown epic status {word!r}; expected one of {', '.join(EPIC_STATUSES)} ({aliases})")
+    return status
 
 
 def list_sprints(state: StateDir, project_id: str, status: str | None = None) -> list[dict]:
