@@ -14,8 +14,9 @@ if [ -z "${SUDOLANG_STATE_DIR:-}" ]; then
     export SUDOLANG_STATE_DIR SUDOLANG_CACHE_DIR
 fi
 # Nothing from the calling shell may pick the session, and no simulated SessionStart may write
-# into a real Claude Code session's environment file.
-unset SUDOLANG_SESSION CLAUDE_ENV_FILE
+# into a real Claude Code session's environment file; boxes keep their own width whatever the
+# calling terminal's $COLUMNS says.
+unset SUDOLANG_SESSION CLAUDE_ENV_FILE COLUMNS
 
 # sudolang ARGS...: print `$ sudolang ARGS...` (quoted where the shell needs it), then run it.
 sudolang() {

@@ -26,7 +26,8 @@ PURE: dict[str, tuple[int, int, frozenset[str]]] = {
     "split": (2, 2, frozenset()), "trim": (1, 1, frozenset()), "upper": (1, 1, frozenset()),
     "lower": (1, 1, frozenset()), "startsWith": (2, 2, frozenset()), "endsWith": (2, 2, frozenset()),
     "replace": (3, 3, frozenset()), "pad": (2, 2, frozenset()), "padStart": (2, 2, frozenset()),
-    "repeat": (2, 2, frozenset()), "fill": (2, 2, frozenset()), "kind": (1, 1, frozenset()),
+    "repeat": (2, 2, frozenset()), "plural": (2, 3, frozenset()), "fill": (2, 2, frozenset()),
+    "kind": (1, 1, frozenset()),
     "secondsBetween": (2, 2, frozenset()),
 }
 

@@ -23,6 +23,9 @@ def private_state(tmp_path, monkeypatch, handler_cache):
     monkeypatch.setenv("SUDOLANG_STATE_DIR", str(root))
     monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(handler_cache))  # compiled handlers of `sudolang run`
     monkeypatch.delenv("SUDOLANG_NOW", raising=False)
+    # Boxes follow $COLUMNS (sudolang.runtime.layout); a developer's shell may export it (fish does), and
+    # the expected screens are drawn at the width a pipe gets.
+    monkeypatch.delenv("COLUMNS", raising=False)
     return root
 
 

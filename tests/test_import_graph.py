@@ -26,7 +26,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "sudolang"
 
 ROOT = {"sudolang", "sudolang.errors", "sudolang.safe_files", "sudolang.json_input", "sudolang.cells",
-        "sudolang.jsonpath", "sudolang.programs"}
+        "sudolang.jsonpath", "sudolang.programs", "sudolang.wording"}
 LANGUAGE = {"sudolang.parser", "sudolang.nodes", "sudolang.diagnostics", "sudolang.names", "sudolang.program",
             "sudolang.lint", "sudolang.reporter", "sudolang.lint_api", "sudolang.core", "sudolang.core_nodes",
             "sudolang.core_check", "sudolang.core_library"}

@@ -78,7 +78,9 @@ def list_(args) -> int:
     if args.json:
         emit({"unread": len(waiting), "messages": [_summary(m) for m in waiting]})
         return 0
-    print(f"{len(waiting)} unread message(s) for {args.sid}")
+    from sudolang.wording import count
+
+    print(f"{count(len(waiting), 'unread message')} for {args.sid}")
     for message in waiting:
         print("  " + line(message, preview(message)))
     return 0

@@ -15,11 +15,18 @@ and multi-line values continue under the placeholder's column. Control
 characters in values are shown as `?` so that no value can move the cursor.
 A placeholder that stands alone on its box line is the layout's main area:
 the runtime draws a command's output there.
+
+A layout that is one box can be drawn at another width (`render(..., columns=45)`):
+its rules are shortened or lengthened, and its lines wrap inside the new frame.
+The runtime draws at `terminal_columns()`: the terminal's width, else the
+template's own, so that output into a file or a pipe never depends on who ran it.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from sudolang.cells import char_width, width
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -27,6 +34,14 @@ VERTICAL_BORDERS = frozenset("│┃║|")
 _CONTROL = {code: "?" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
 _CONTROL[ord("\t")] = " "
 _CONTROL.pop(ord("\n"))
+# A rule (top, separator or bottom line) of a box: a corner or tee, a horizontal line that may hold a
+# title, a corner or tee. The box's inner columns (┬ ┼ ┴) are not drawn at other widths.
+RULE_LEFT = frozenset("╭┌╔┏╒╓├╟╠┣╞╰└╚┗╘╙+")
+RULE_RIGHT = frozenset("╮┐╗┓╕╖┤╢╣┫╡╯┘╝┛╛╜+")
+HORIZONTALS = frozenset("─━═-┄┅┈┉╌╍")
+INNER_JOINS = frozenset("┬┼┴╤╪╧╥╫╨┯┿┷╦╬╩")
+MIN_COLUMNS = 20  # narrower than this, no box can show its labels; it is drawn this wide
+MAX_COLUMNS = 100  # a wider terminal gets a box this wide (or the template's width, if wider): lines stay readable
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -93,19 +108,87 @@ def main_area(layout: str) -> str | None:
     return None
 
 
-def render(layout: str, values: dict[str, str]) -> str:
-    """The layout with every placeholder replaced by its value; missing values show as `-`."""
-    out: list[str] = []
-    for line in layout.splitlines():
-        if not PLACEHOLDER.search(line):
-            out.append(line)
+def render(layout: str, values: dict[str, str], columns: int | None = None) -> str:
+    """The layout with every placeholder replaced by its value; missing values show as `-`.
+
+    With `columns`, a layout that is one box is drawn that many cells wide (within MIN_COLUMNS and
+    MAX_COLUMNS); any other layout keeps its own width."""
+    lines = layout.splitlines()
+    box = _box_width(lines)
+    inner = None if columns is None or box is None else _fitted(columns, box) - (box[0] + 2)
+    return "\n".join(drawn for line in lines for drawn in _drawn(line, values, inner))
+
+
+def _drawn(line: str, values: dict[str, str], inner: int | None) -> list[str]:
+    """One line of the layout as drawn; `inner` is the box's width inside its borders (None: the template's)."""
+    rule, frame = _rule(line), _frame(line)
+    if rule is not None and inner is not None:
+        return [_resized_rule(*rule, inner)]
+    if frame is not None and PLACEHOLDER.search(line):
+        return _box_lines(*frame, values, inner)
+    if frame is not None and inner is not None:
+        return _fixed_box_line(*frame, inner)
+    return _fill(line, values) if PLACEHOLDER.search(line) else [line]
+
+
+def terminal_columns(stream=None) -> int | None:
+    """The width to draw a layout at: $COLUMNS when it is set, else the terminal's when standard output
+    is one; None (the layout's own width) when it is a file or a pipe, so transcripts stay the same."""
+    given = os.environ.get("COLUMNS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    stream = stream or sys.stdout
+    try:
+        if not stream.isatty():
+            return None
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, OSError, ValueError):  # a replaced stdout without a file descriptor
+        return None
+
+
+def _fitted(columns: int, box: tuple[int, int]) -> int:
+    """The width a box of `box` (indentation, width) is drawn at in a terminal `columns` wide."""
+    indent, cells = box
+    return max(MIN_COLUMNS, min(columns, max(MAX_COLUMNS, indent + cells)))
+
+
+def _box_width(lines: list[str]) -> tuple[int, int] | None:
+    """(indentation, width) shared by every line of the layout's one box; None when it is not one plain box
+    (no frame, boxes of different widths side by side or one under another, inner columns)."""
+    shapes = set()
+    for line in lines:
+        rule, frame = _rule(line), _frame(line)
+        if rule is None and frame is None:
             continue
-        frame = _frame(line)
-        if frame is None:
-            out.extend(_fill(line, values))
-        else:
-            out.extend(_box_lines(*frame, values))
-    return "\n".join(out)
+        if rule is not None and INNER_JOINS.intersection(rule[1]):
+            return None
+        if rule is None and frame is not None and VERTICAL_BORDERS.intersection(PLACEHOLDER.sub("", frame[1])):
+            return None
+        stripped = line.rstrip()
+        indent = width(stripped) - width(stripped.lstrip())
+        shapes.add((indent, width(stripped) - indent))
+    return shapes.pop() if len(shapes) == 1 else None
+
+
+def _rule(line: str) -> tuple[str, str, str] | None:
+    """(left corner with its indentation, the line between, right corner) of a box's rule, else None."""
+    stripped = line.rstrip()
+    body = stripped.lstrip()
+    if len(body) < 3 or body[0] not in RULE_LEFT or body[-1] not in RULE_RIGHT or body[-2] not in HORIZONTALS:
+        return None
+    if body[1] not in HORIZONTALS:
+        return None
+    indent = stripped[: len(stripped) - len(body)]
+    return indent + body[0], body[1:-1], body[-1]
+
+
+def _resized_rule(left: str, between: str, right: str, cells: int) -> str:
+    """The rule `cells` wide between its corners: its line lengthened or shortened at the end, a title cut last."""
+    line = between[-1]
+    title = between.rstrip(line)
+    if width(title) + 1 > cells:
+        title = title[: _fitting(title, max(cells - 1, 0))]
+    return left + title + line * (cells - width(title)) + right
 
 
 def _frame(line: str) -> tuple[str, str, str] | None:
@@ -118,8 +201,9 @@ def _frame(line: str) -> tuple[str, str, str] | None:
     return indent + body[0], body[1:-1], body[-1]
 
 
-def _box_lines(left: str, inner: str, right: str, values: dict[str, str]) -> list[str]:
-    cells = width(inner)
+def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells: int | None = None) -> list[str]:
+    """The box line filled, `cells` wide inside its borders (its template's width when None), wrapped to fit."""
+    cells = width(inner) if cells is None else cells
     template = inner.rstrip()
     out = []
     for text, indent in _filled(template, values):
@@ -133,6 +217,14 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str]) -> lis
     return out
 
 
+def _fixed_box_line(left: str, inner: str, right: str, cells: int) -> list[str]:
+    """A box line without placeholders at another width: padded, or wrapped when its text does not fit."""
+    text = inner.rstrip()
+    if width(text) <= cells:
+        return [left + pad(text, cells) + right]
+    return _box_lines(left, inner, right, {}, cells)
+
+
 def _fill(line: str, values: dict[str, str]) -> list[str]:
     return [text for text, _ in _filled(line, values)]
 
@@ -143,6 +235,8 @@ def _filled(template: str, values: dict[str, str]) -> list[tuple[str, int]]:
     One placeholder may bring several lines (they continue under it); with more than one on
     the line, multi-line values are joined with `; ` so the template's text stays in order."""
     found = list(PLACEHOLDER.finditer(template))
+    if not found:  # a box line of fixed text, drawn at another width
+        return [(template, width(template) - width(template.lstrip()) + 2)]
     value = {m.group(1): clean(str(values.get(m.group(1), "-"))) for m in found}
     column = width(template[: found[0].start()])
     if len(found) == 1 and "\n" in value[found[0].group(1)]:

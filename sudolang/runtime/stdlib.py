@@ -35,6 +35,8 @@ array, got number"); values follow sudolang.runtime.values. Decisions where docs
   `"1e3"`) as that number; anything else (booleans included) null.
 - `join(xs)` joins with `", "`; items are joined by their text forms. `split(t, "")` splits into
   characters. `replace` replaces every occurrence. `pad`/`padStart` never cut a longer text.
+- `plural(n, word, plural)`: "1 task", "0 tasks", "2 tasks" (the word when n is 1 or -1, else `plural`, by
+  default the word and "s"); n must be a number.
 - `fill(template, values)`: each `{name}` whose name is a member of `values` becomes its text form; any
   other `{…}` stays as it is.
 - `reverse` takes an array or a text; `first`/`last` an array (null when it is empty).
@@ -621,6 +623,16 @@ def repeat(t: Any, n: Any) -> str:
     return s * times
 
 
+def plural(n: Any, word: Any, plural_word: Any = None) -> str:
+    """The count with its word: `plural(1, "task")` is "1 task", `plural(3, "task")` "3 tasks";
+    `plural(2, "reply", "replies")` gives the plural form when adding "s" does not make it."""
+    if type(n) is not int and type(n) is not float:
+        raise RunError(f"plural: expected a number to count, got {kind(n)}")
+    one = _text("plural", word, "a text word")
+    many = one + "s" if plural_word is None else _text("plural", plural_word, "a text plural form")
+    return f"{text(n)} {one if n in (1, -1) else many}"
+
+
 def fill(template: Any, values: Any) -> str:
     """The template with each `{name}` that names a member of `values` replaced by its text form."""
     s = _text("fill", template, "a text template")
@@ -654,7 +666,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "get": get, "has": has, "reverse": reverse,
     "text": text_, "number": number_, "join": join, "split": split, "trim": trim, "upper": upper,
     "lower": lower, "startsWith": starts_with, "endsWith": ends_with, "replace": replace, "pad": pad,
-    "padStart": pad_start, "repeat": repeat,
+    "padStart": pad_start, "repeat": repeat, "plural": plural,
     "fill": fill, "kind": lambda v: kind(v), "secondsBetween": seconds_between,
 }
 
@@ -670,7 +682,7 @@ ARITY: dict[str, tuple[int, int]] = {
     "get": (2, 3), "has": (2, 2), "reverse": (1, 1),
     "text": (1, 1), "number": (1, 1), "join": (1, 2), "split": (2, 2), "trim": (1, 1), "upper": (1, 1),
     "lower": (1, 1), "startsWith": (2, 2), "endsWith": (2, 2), "replace": (3, 3), "pad": (2, 2),
-    "padStart": (2, 2), "repeat": (2, 2),
+    "padStart": (2, 2), "repeat": (2, 2), "plural": (2, 3),
     "fill": (2, 2), "kind": (1, 1), "secondsBetween": (2, 2),
 }
 

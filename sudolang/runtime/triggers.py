@@ -224,7 +224,8 @@ def complete_sprint(facts: Facts, sprint: str, params: dict, payload: dict) -> l
     if not done:
         return []
     facts.emit("sprint_completed", done)
-    return [f"sprint {sprint} completed ({done['tasks']} task(s), {done['points']} pts)"]
+    from sudolang.wording import count
+    return [f"sprint {sprint} completed ({count(done['tasks'], 'task')}, {count(done['points'], 'pt')})"]
 
 
 def set_epic_status(facts: Facts, epic: str, params: dict, payload: dict) -> list[str]:

@@ -207,12 +207,12 @@ def test_views(config_manager, state):
     config_manager("/agent bob lead")
     config_manager("/team core bob")
     config_manager("/set review.required yes")
-    assert views(state) == {"version": f"3 (set review.required = true, by alice at {NOW})", "teams": "core (1)",
+    assert views(state) == {"version": f"3 (set review.required = true, by alice at {NOW})", "teams": "core (1 member)",
                             "agent_pool": "bob (lead, core)", "settings": (
         "dashboard.refresh_seconds=30, leadership.quorum=3, review.required=true, sprint.length_days=10, "
         "wip.doing=3, wip.review=3, wip.todo=10")}
     config_manager("/rollback 2")
     shown = flat(config_manager("/show").out)
     assert f"Version: 4 (rollback to version 2, by alice at {NOW})" in shown
-    assert "Teams: core (1)" in shown
+    assert "Teams: core (1 member)" in shown
     assert "Agents: bob (lead, core)" in shown

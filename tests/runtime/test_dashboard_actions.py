@@ -62,7 +62,7 @@ def project(cli, state, monkeypatch) -> Project:
 
 
 def test_team_lists_members_with_open_work(project):
-    assert project.dash("/team web").out.splitlines() == ["Team web: 2 member(s), 7 open pts",
+    assert project.dash("/team web").out.splitlines() == ["Team web: 2 members, 7 open pts",
                                                           "member         role           open pts  tasks",
                                                           "alice          dev                   2  T-2",
                                                           "bob            qa                    5  T-3"]
@@ -81,11 +81,11 @@ def test_a_project_without_teams_says_how_to_make_one(cli, state):
 def test_sprint_is_the_board(project):
     assert project.dash("/sprint").out.splitlines() == [
         "Sprint sprint-001",
-        "BACKLOG (2)", "  T-3      5 pts  bob          Tests  BLOCKED: flaky CI", "  T-4      1 pts  unassigned   Deploy",
+        "BACKLOG (2)", "  T-3    5 pts   bob          Tests  BLOCKED: flaky CI", "  T-4    1 pt    unassigned   Deploy",
         "TODO (0/10)",
-        "DOING (1/3)", "  T-2      2 pts  alice        Logout",
+        "DOING (1/3)", "  T-2    2 pts   alice        Logout",
         "REVIEW (0/3)",
-        "DONE (1)", "  T-1      3 pts  alice        Login"]
+        "DONE (1)", "  T-1    3 pts   alice        Login"]
     data = json.loads(project.dash("/sprint", "--json").out)
     assert data == json.loads(project.sprint("/board", "--json").out)  # the sprint program's own board
     assert data["sprint"] == "sprint-001" and data["wip"] == {"backlog": None, "todo": 10, "doing": 3, "review": 3,
@@ -99,40 +99,40 @@ def test_metrics(project):
     result = project.dash("/metrics")
     assert result.out.splitlines() == ["sprint         points  completed",
                                        "sprint-001          3  2025-03-04",
-                                       "average: 3.0 pts per sprint over 1 sprint(s)",
-                                       "throughput: 1 task(s) done (0 in the active sprint)",
-                                       "blocked: 1 task(s), longest T-3 for 30.0h"]
+                                       "average: 3.0 pts per sprint over 1 sprint",
+                                       "throughput: 1 task done (0 in the active sprint)",
+                                       "blocked: 1 task, longest T-3 for 30.0h"]
     data = json.loads(project.dash("/metrics", "--json").out)
     assert data["blocked"] == [{"id": "T-3", "reason": "flaky CI", "hours": 30.0}]
     assert data["throughput"] == {"done": 1, "active_sprint": 0} and data["average"] == 3.0
 
 
 def test_agent_shows_tasks_and_session_status(project):
-    assert project.dash("@alice").out.splitlines() == ["Agent alice: role dev, team web", "2 task(s), 2 open pts",
-                                                       "  T-1      3 pts  done     Login",
-                                                       "  T-2      2 pts  doing    Logout",
+    assert project.dash("@alice").out.splitlines() == ["Agent alice: role dev, team web", "2 tasks, 2 open pts",
+                                                       "  T-1    3 pts   done     Login",
+                                                       "  T-2    2 pts   doing    Logout",
                                                        "not running in any session"]
     project.state.session(project.session_id).update(lambda doc: [
         {"op": "set", "path": "$.execution.agents.alice",
          "value": {"status": "working", "last_heartbeat": "2025-03-04T14:59:00Z"}}])
     assert project.dash("@alice").out.endswith(
         f"session {project.session_id}: working, last heartbeat 2025-03-04T14:59:00Z\n")
-    assert project.dash("@bob").out.splitlines()[2] == "  T-3      5 pts  backlog  Tests  BLOCKED: flaky CI"
+    assert project.dash("@bob").out.splitlines()[2] == "  T-3    5 pts   backlog  Tests  BLOCKED: flaky CI"
     missing = project.dash("@zed", code=3)
     assert missing.err.startswith("error: no agent 'zed'; the agents are alice, bob, carl")
 
 
 def test_views_and_refresh(project):
     views = project.views()
-    assert views["teams"] == "infra 1 (0 open pts), web 2 (7 open pts)"
-    assert views["tasks"] == "4 tasks: 2 backlog, 1 doing, 1 done; 1 blocked"
+    assert views["teams"] == "infra (1 member, 0 open pts), web (2 members, 7 open pts)"
+    assert views["tasks"] == "4 in sprint-001; 1 blocked"
     assert views["sprint"] == "sprint-001 3/11 pts (27%)"
     assert views["velocity"] == "none yet (no sprint completed)"
     assert views["main"] == "backlog 2 | todo 0/10 | doing 1/3 | review 0/3 | done 1\nBlocked: T-3 (flaky CI)"
     assert views["activity"] == "09:00 blocker_raised T-3 flaky CI, 09:00 sprint_activated sprint-001, 09:00 session_created"
     drawn = project.dash("/refresh").out  # the overview in the layout's main area, under the header views
     assert "│ backlog 2 | todo 0/10 | doing 1/3 | review 0/3 | done 1  │\n│ Blocked: T-3 (flaky CI)" in drawn
-    assert "│ Teams: infra 1 (0 open pts), web 2 (7 open pts)" in drawn
+    assert "│ Teams: infra (1 member, 0 open pts), web (2 members, 7" in drawn
     assert "(no view" not in drawn and "│ Sprint: sprint-001 3/11 pts (27%)" in drawn
 
 

@@ -109,3 +109,65 @@ def test_each_shipped_layout_stays_aligned_with_long_wide_values(name):
     values = {key: "チーム🚀 " * 30 for key in layout.placeholders(model.layout)}
     drawn = layout.render(model.layout, values)
     assert_aligned(drawn, layout.width(model.layout.splitlines()[0]))
+
+
+# --- drawn at the terminal's width ---------------------------------------------------------------
+
+MIN = layout.MIN_COLUMNS
+
+
+def test_a_box_drawn_narrower_keeps_its_frame_and_wraps_its_lines():
+    drawn = layout.render(BOX, {"name": "alpha beta gamma", "main": "m", "a": "1", "b": "2"}, columns=22)
+    assert drawn.splitlines()[:4] == ["╭─ TITLE ────────────╮", "│ Name: alpha beta   │", "│       gamma        │",
+                                      "├────────────────────┤"]
+    assert drawn.splitlines()[-1] == "╰────────────────────╯"
+    assert_aligned(drawn, 22)
+
+
+def test_a_box_drawn_wider_lengthens_its_rules_and_pads_its_lines():
+    drawn = layout.render(BOX, {"name": "x", "main": "m", "a": "1", "b": "2"}, columns=40)
+    assert drawn.splitlines()[0] == "╭─ TITLE " + "─" * 30 + "╮"
+    assert drawn.splitlines()[1] == "│ Name: x" + " " * 30 + "│"
+    assert_aligned(drawn, 40)
+
+
+def test_the_width_stays_within_its_bounds_and_a_long_title_is_cut():
+    assert_aligned(layout.render(BOX, {}, columns=5), layout.MIN_COLUMNS)
+    assert_aligned(layout.render(BOX, {}, columns=500), layout.MAX_COLUMNS)
+    assert layout.render(BOX, {}, columns=5).splitlines()[0] == "╭─ TITLE " + "─" * 10 + "╮"
+    titled = "╭─ A VERY LONG TITLE INDEED ─╮\n│ {x}                        │\n╰────────────────────────────╯"
+    assert layout.render(titled, {"x": "1"}, columns=20).splitlines()[0] == "╭─ A VERY LONG TIT─╮"
+
+
+def test_a_line_of_fixed_text_is_padded_or_wrapped_like_a_value():
+    text = "Fixed words, wall to wall"  # no space before the right border
+    box = f"╭{'─' * len(text)}╮\n│{text}│\n│ {{x}}{' ' * (len(text) - 4)}│\n╰{'─' * len(text)}╯"
+    same = len(text) + 2
+    assert layout.render(box, {"x": "1"}, columns=same) == layout.render(box, {"x": "1"})  # it fits as it is
+    narrow = layout.render(box, {"x": "1"}, columns=MIN)
+    assert_aligned(narrow, MIN)
+    assert " ".join(line.strip("│ ") for line in narrow.splitlines()[1:3]) == text
+    assert f"│{text}   │" in layout.render(box, {"x": "1"}, columns=same + 3)
+
+
+def test_a_layout_that_is_not_one_plain_box_keeps_its_width():
+    columns = "╭────┬────╮\n│ {a} │ {b} │\n╰────┴────╯"
+    assert layout.render(columns, {"a": "1", "b": "2"}, columns=40) == layout.render(columns, {"a": "1", "b": "2"})
+    two = "╭──╮\n│{a}│\n╰──╯\n╭────╮\n│ {b}  │\n╰────╯"
+    assert layout.render(two, {"a": "1", "b": "2"}, columns=40) == layout.render(two, {"a": "1", "b": "2"})
+
+
+@pytest.mark.parametrize("name", programs.names())
+@pytest.mark.parametrize("columns", [20, 45, 80, 100])
+def test_each_shipped_layout_fits_any_width(name, columns):
+    model = build_model(parse(programs.source(name), name))
+    values = {key: "チーム🚀 and words " * 10 for key in layout.placeholders(model.layout)}
+    assert_aligned(layout.render(model.layout, values, columns), columns)
+
+
+def test_the_terminal_width_is_columns_else_the_terminals_else_none(monkeypatch, tmp_path):
+    monkeypatch.setenv("COLUMNS", "45")
+    assert layout.terminal_columns() == 45
+    monkeypatch.delenv("COLUMNS")
+    with open(tmp_path / "file", "w") as not_a_terminal:
+        assert layout.terminal_columns(not_a_terminal) is None

@@ -6,6 +6,7 @@ the view command (/decisions) draws.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -38,10 +39,13 @@ def leadership(state) -> dict:
 
 
 def view(lead, label: str) -> str:
-    """The value the layout shows after `label:` (one box line), as /decisions draws it."""
-    for line in lead("/decisions").out.splitlines():
+    """The value the layout shows after `label:`, as /decisions draws it (wrapped lines continue under it)."""
+    lines = lead("/decisions").out.splitlines()
+    for index, line in enumerate(lines):
         if line.startswith(f"│ {label}: "):
-            return line.removeprefix(f"│ {label}: ").rstrip("│ ")
+            under = "│ " + " " * (len(label) + 2)
+            more = [part.strip("│ ") for part in itertools.takewhile(lambda part: part.startswith(under), lines[index + 1:])]
+            return " ".join([line.removeprefix(f"│ {label}: ").rstrip("│ "), *more])
     raise AssertionError(f"no {label} line in the layout")
 
 
@@ -49,12 +53,12 @@ def test_threads_and_messages(lead, state):
     assert lead("/thread Roadmap").out == "opened TH-1: Roadmap\npost with /say TH-1 <message>\n"
     lead("/thread Hiring")
     result = lead("/say th-1 ship the API first", who="bob")
-    assert result.out == "TH-1 (Roadmap) bob: ship the API first\n1 message(s) in the thread\n"
+    assert result.out == "TH-1 (Roadmap) bob: ship the API first\n1 message in the thread\n"
     lead("/say 1 agreed")
     thread = leadership(state)["threads"]["TH-1"]
     assert thread["opened_by"] == "alice" and thread["at"] == NOW
     assert [(m["by"], m["text"]) for m in thread["messages"]] == [("bob", "ship the API first"), ("alice", "agreed")]
-    assert view(lead, "Threads") == "TH-1 Roadmap (2); TH-2 Hiring (0)"
+    assert view(lead, "Threads") == "TH-1 Roadmap (2 messages); TH-2 Hiring (0 messages)"
     missing = lead("/say TH-9 hello", code=3)
     assert missing.err.startswith("error: no thread TH-9; open one with /thread <topic>")
     blank = lead("/thread '  '", code=2)
@@ -63,10 +67,10 @@ def test_threads_and_messages(lead, state):
 
 
 def test_propose_validates_quorum_and_defaults_to_the_setting(lead):
-    assert "(closes after 3 vote(s))" in lead("/propose 'Adopt Rust'").out
+    assert "(closes after 3 votes)" in lead("/propose 'Adopt Rust'").out
     lead("/set leadership.quorum 5", program="config_manager")
-    assert lead("/propose 'Adopt Go'").out == "proposed D-2: Adopt Go (closes after 5 vote(s))\nvote with /vote D-2 yes|no\n"
-    assert lead("/propose 'Adopt Zig' 2").out.startswith("proposed D-3: Adopt Zig (closes after 2 vote(s))")
+    assert lead("/propose 'Adopt Go'").out == "proposed D-2: Adopt Go (closes after 5 votes)\nvote with /vote D-2 yes|no\n"
+    assert lead("/propose 'Adopt Zig' 2").out.startswith("proposed D-3: Adopt Zig (closes after 2 votes)")
     for bad, message in (("0", "quorum must be from 1 to 50, got 0"), ("51", "quorum must be from 1 to 50, got 51"),
                          ("many", "quorum must be a whole number from 1 to 50, got 'many'")):
         result = lead(f"/propose Nope {bad}", code=2)
@@ -134,14 +138,14 @@ def test_allocate_moves_an_agent_and_makes_a_config_version(lead, state):
     assert [entry["change"] for entry in state.project(PROJECT).read()["config_history"]][-1] == "allocate bob to team ops"
     assert view(lead, "Allocation") == "core: -; ops: bob"
     assert lead("/allocate bob ops").out == "no change (allocate bob to team ops); still version 3\n"
-    assert lead("/allocate ghost ops", code=3).err.startswith("error: unknown agent 'ghost'; add it with /agent ghost")
+    assert lead("/allocate ghost ops", code=3).err.startswith("error: unknown agent 'ghost'; add it with the config manager (/agent ghost)")
     refused = lead("/allocate bob ../ops", code=2)
     assert refused.err.startswith("error: team id '../ops' is not allowed")
     assert state.project(PROJECT).read()["config"]["version"] == 3
 
 
 def test_plan_items_get_ids(lead, state):
-    assert lead("/plan Ship v1").out == "added P-1: Ship v1\n1 item(s) in the plan\n"
+    assert lead("/plan Ship v1").out == "added P-1: Ship v1\n1 item in the plan\n"
     lead("/plan Hire two reviewers", who="bob")
     assert [(p["id"], p["by"]) for p in leadership(state)["plan"]] == [("P-1", "alice"), ("P-2", "bob")]
     assert view(lead, "Plan") == "P-1 Ship v1; P-2 Hire two reviewers"

@@ -70,7 +70,7 @@ def flat(out: str) -> str:
 
 def test_add_starts_sprint_001_and_numbers_tasks(sprint, project, state, sid):
     assert sprint("/add 'Login page' 3").out == "Added T-1 'Login page' (3 pts) to the backlog of sprint-001.\n"
-    assert sprint("/add Logout").out == "Added T-2 'Logout' (1 pts) to the backlog of sprint-001.\n"
+    assert sprint("/add Logout").out == "Added T-2 'Logout' (1 pt) to the backlog of sprint-001.\n"
     doc = project()
     assert doc["sprints"]["sprint-001"] == {"status": "active", "activated_at": NOW, "sessions": [sid]}
     assert doc["counters"]["task"] == 2
@@ -121,7 +121,7 @@ def test_board_lists_columns_with_wip(sprint, state, sid):
     lines = screen(sprint("/board").out)
     start = lines.index("Sprint sprint-001")
     assert lines[start:start + 4] == ["Sprint sprint-001", "BACKLOG (0)", "TODO (0/10)", "DOING (1/3)"]
-    assert "  T-1      3 pts  unassigned   Login" in lines
+    assert "  T-1    3 pts   unassigned   Login" in lines
     board = json.loads(sprint("/board", "--json").out)
     assert [t["id"] for t in board["columns"]["doing"]] == ["T-1"]
     assert board["wip"] == {"backlog": None, "todo": 10, "doing": 3, "review": 3, "done": None}
@@ -160,7 +160,7 @@ def test_assign_picks_least_loaded_then_by_name(sprint, project, state):
     assert sprint("/assign T-1").out == "Assigned T-1 to alice (least loaded: 0 open pts).\n"
     sprint("/assign T-2")  # bob (0) before carol (0)
     sprint("/assign T-3")  # carol, still at 0
-    assert sprint("/assign T-4").out == "Assigned T-4 to carol (least loaded: 1 open pts).\n"
+    assert sprint("/assign T-4").out == "Assigned T-4 to carol (least loaded: 1 open pt).\n"
     assignees = {k: t["assignee"] for k, t in project()["tasks"].items()}
     assert assignees == {"T-1": "alice", "T-2": "bob", "T-3": "carol", "T-4": "carol"}
     assert sprint("/assign T-1 @bob").out == "Assigned T-1 to bob.\n"
@@ -228,7 +228,7 @@ def test_moving_the_last_task_to_done_completes_the_sprint_through_its_trigger(s
     sprint("/add b 3")
     assert sprint("/move T-1 done").out == "Moved T-1 from backlog to done.\n"
     assert sprint("/move T-2 done").out == ("Moved T-2 from backlog to done.\n"
-                                            "  trigger sprint-completes: sprint sprint-001 completed (2 task(s), 8 pts)\n")
+                                            "  trigger sprint-completes: sprint sprint-001 completed (2 tasks, 8 pts)\n")
     velocity = json.loads(sprint("/velocity", "--json").out)
     assert velocity["sprints"] == [{"sprint": "sprint-001", "points": 8, "completed_at": NOW}]
     assert sprint("/add c").out.endswith("to the backlog of sprint-002.\n")  # the next task starts the next sprint
@@ -260,10 +260,10 @@ def test_velocity_over_completed_sprints(sprint, state, sid):
     assert sprint("/velocity").out.splitlines() == ["sprint         points  completed",
                                                     "sprint-001          5  2025-03-10",
                                                     "sprint-002          8  2025-03-20",
-                                                    "average: 6.5 pts per sprint over 2 sprint(s)"]
+                                                    "average: 6.5 pts per sprint over 2 sprints"]
     assert json.loads(sprint("/velocity", "--json").out)["average"] == 6.5
-    assert views(state, sid)["velocity"] == "6.5 pts/sprint (last 8, 2 sprint(s))"
-    assert "│ Velocity: 6.5 pts/sprint (last 8, 2 sprint(s))" in sprint("/board").out
+    assert views(state, sid)["velocity"] == "6.5 pts/sprint (last 8, 2 sprints)"
+    assert "│ Velocity: 6.5 pts/sprint (last 8, 2 sprints)" in sprint("/board").out
 
 
 def test_burndown_day_by_day(sprint, monkeypatch, state, sid):
@@ -278,14 +278,14 @@ def test_burndown_day_by_day(sprint, monkeypatch, state, sid):
     assert [(d["date"], d["remaining"]) for d in result["days"]] == [
         ("2025-03-03", 5), ("2025-03-04", 6), ("2025-03-05", 6), ("2025-03-06", 6)]
     assert sprint("/burndown").out.splitlines() == ["Burndown of sprint-001", "day         remaining",
-                                                    "2025-03-03      5 pts", "2025-03-04      6 pts",
-                                                    "2025-03-05      6 pts", "2025-03-06      6 pts"]
+                                                    "2025-03-03  5 pts", "2025-03-04  6 pts",
+                                                    "2025-03-05  6 pts", "2025-03-06  6 pts"]
     assert views(state, sid)["burndown"] == "6/9 pts left"
     assert "Burndown: 6/9 pts left" in flat(sprint("/board").out)
 
 
 def test_no_active_sprint(sprint, state, sid):
-    assert views(state, sid) == {"sprint_name": "-", "board": "backlog 0 | todo 0/10 | doing 0/3 | review 0/3 | done 0",
+    assert views(state, sid) == {"sprint_name": "none", "board": "backlog 0 | todo 0/10 | doing 0/3 | review 0/3 | done 0",
                                  "blockers": "none", "velocity": "none yet (no sprint completed)",
                                  "burndown": "no active sprint"}
     board = sprint("/board").out

@@ -75,7 +75,7 @@ def test_a_sprint_completes_when_its_last_task_is_done(state, sid, cli):
     assert fire(state, sid, "task_completed", task="T-1") == []
     move(state, "T-2", "done")
     assert fire(state, sid, "task_completed", task="t-2") == [
-        "sprint-completes: sprint sprint-001 completed (2 task(s), 4 pts)"]
+        "sprint-completes: sprint sprint-001 completed (2 tasks, 4 pts)"]
     doc = project(state)
     assert doc["sprints"]["sprint-001"] == {"status": "completed", "activated_at": T0, "completed_at": T0}
     velocity = cli("run", "sprint_execution", "/velocity", "--json", "--session", sid)
@@ -109,7 +109,7 @@ def test_an_epic_follows_its_tasks(state, sid):
 def test_an_epic_a_person_blocked_is_left_alone(state, sid):
     board(state, {"T-1": {"epic": "E-1", "column": "done"}}, epics={"E-1": {"id": "E-1", "status": "blocked"}})
     assert fire(state, sid, "task_completed", task="T-1") == ["sprint-completes: sprint sprint-001 completed "
-                                                               "(1 task(s), 2 pts)"]
+                                                               "(1 task, 2 pts)"]
     assert project(state)["epics"]["E-1"]["status"] == "blocked"
 
 
@@ -259,6 +259,6 @@ def test_a_failing_rule_is_reported_in_its_line_and_the_others_still_run(state, 
     board(state, {"T-1": {"column": "done"}})
     state.session(sid).path.write_text("{ torn")  # the stale-agents rule reads the session
     lines = fire(state, sid, "task_completed", task="T-1")
-    assert lines[0] == "sprint-completes: sprint sprint-001 completed (1 task(s), 2 pts)"
+    assert lines[0] == "sprint-completes: sprint sprint-001 completed (1 task, 2 pts)"
     assert lines[1].startswith("stale-agents: failed: ") and "is corrupt" in lines[1]
     assert triggers.failed(lines) == [lines[1]]  # once, not again for the sprint_completed it emitted

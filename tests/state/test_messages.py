@@ -70,7 +70,7 @@ def test_cli_send_poll_peek_list_round_trip(cli, state, pair):
 
     listing = cli("msg", "list", b)
     assert listing.code == 0 and listing.out.splitlines() == [
-        f"2 unread message(s) for {b}",
+        f"2 unread messages for {b}",
         f"  [1] 2030-01-01T00:00:00Z {a}: T-3 is ready for review",
         f'  [2] 2030-01-01T00:00:00Z {a}: {{"task": "T-3", "points": [1, 2]}}',
     ]
@@ -88,7 +88,7 @@ def test_cli_send_poll_peek_list_round_trip(cli, state, pair):
     empty = cli("msg", "poll", b)
     assert (empty.code, empty.out, empty.err) == (0, "", "")  # nothing waits: nothing printed
     assert cli("msg", "poll", b, "--json").out == "[]\n"
-    assert cli("msg", "list", b).out == f"0 unread message(s) for {b}\n"
+    assert cli("msg", "list", b).out == f"0 unread messages for {b}\n"
     assert message_files(inbox_folder(state, b)) == []
 
 
