@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 
 from sudolang.errors import NotFound, SudolangError, UsageError
-from sudolang.jsonpath_parse import MAX_PATH_CHARS, MAX_PATH_STEPS, InvalidPath, Name, Query, parse
+from sudolang.jsonpath_parse import MAX_PATH_CHARS, MAX_PATH_STEPS, InvalidPath, Name, Query, QueryTooLarge, parse
 
-__all__ = ["MAX_PATH_CHARS", "MAX_PATH_STEPS", "InvalidPath", "JsonPath", "PathConflict", "apply_op", "check_op",
+__all__ = ["MAX_PATH_CHARS", "MAX_PATH_STEPS", "InvalidPath", "JsonPath", "PathConflict", "QueryTooLarge", "apply_op",
+           "check_op",
            "compile_path", "find", "lookup", "normalized", "render", "targets"]
 
 # Annotations only (strings under `from __future__ import annotations`): a key or a list index,

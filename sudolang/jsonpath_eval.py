@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import operator
 
-from sudolang.errors import SudolangError
 from sudolang.jsonpath_parse import (
     LOGICAL,
     NODES,
@@ -25,6 +24,7 @@ from sudolang.jsonpath_parse import (
     Not,
     Or,
     Query,
+    QueryTooLarge,
     Segment,
     Slice,
     Test,
@@ -50,15 +50,11 @@ if TYPE_CHECKING:
 # Nodes one evaluation may produce or visit, all segments and filters together. Duplicates are kept in a
 # nodelist, so `$[0,0][0,0]...` doubles with each segment and `$..*..*` multiplies by the depth: past this
 # the query is refused rather than left to run for hours under the session's lock.
-MAX_NODES = 5_000_000
+MAX_NODES = 500_000
 
 
 class NOTHING:
     """The RFC's special result Nothing: no value (a missing member, value() of several nodes)."""
-
-
-class QueryTooLarge(SudolangError):
-    """The query selects or visits more nodes than MAX_NODES in this document."""
 
 
 class _Context:
@@ -125,26 +121,38 @@ def _segment(segment: Segment, located: bool) -> Step:
 
 
 def _descendant_step(selectors: list[Select], located: bool) -> Step:
-    """`..`: the selectors applied to each input node and to each of its descendants, in that order."""
+    """`..`: the selectors applied to each input node and to each of its descendants, in that order. The
+    visits count against MAX_NODES as well as the nodes selected."""
 
     def located_step(nodes: list, context: _Context) -> list:
         out: list = []
+        visited = 0
+        room = MAX_NODES - context.work
         for location, value in nodes:
-            before = len(out)
-            for at, current in _descendants(location, value, context):
-                for select in selectors:
-                    out += [(at + (key,), child) for key, child in select(current, context)]
-            context.spend(len(out) - before)
+            if not isinstance(value, (dict, list)):
+                continue
+            found = _descendants(location, value)
+            visited += len(found)
+            out += [(at + (key,), child) for at, current in found for select in selectors
+                    for key, child in select(current, context)]
+            if len(out) + visited > room:
+                break
+        context.spend(len(out) + visited)
         return out
 
     def value_step(nodes: list, context: _Context) -> list:
         out: list = []
+        visited = 0
+        room = MAX_NODES - context.work
         for value in nodes:
-            before = len(out)
-            for current in _descendant_values(value, context):
-                for select in selectors:
-                    out += [child for _, child in select(current, context)]
-            context.spend(len(out) - before)
+            if not isinstance(value, (dict, list)):
+                continue
+            found = _descendant_values(value)
+            visited += len(found)
+            out += [child for current in found for select in selectors for _, child in select(current, context)]
+            if len(out) + visited > room:
+                break
+        context.spend(len(out) + visited)
         return out
 
     return located_step if located else value_step
@@ -153,36 +161,32 @@ def _descendant_step(selectors: list[Select], located: bool) -> Step:
 # Only objects and arrays are visited: every selector selects nothing from a string, number, boolean or null.
 
 
-def _descendants(location: Location, value: Any, context: _Context) -> list[Node]:
+def _descendants(location: Location, value: Any) -> list[Node]:
     """The node and its descendants that are objects or arrays, each before its children, children in order."""
     found = []
     stack = [(location, value)]
     while stack:
         location, value = stack.pop()
+        found.append((location, value))
         if isinstance(value, dict):
-            found.append((location, value))
             stack += reversed([(location + (key,), child) for key, child in value.items()
                                if isinstance(child, (dict, list))])
-        elif isinstance(value, list):
-            found.append((location, value))
+        else:
             stack += reversed([(location + (index,), child) for index, child in enumerate(value)
                                if isinstance(child, (dict, list))])
-    context.spend(len(found))
     return found
 
 
-def _descendant_values(value: Any, context: _Context) -> list:
+def _descendant_values(value: Any) -> list:
     found = []
     stack = [value]
     while stack:
         value = stack.pop()
+        found.append(value)
         if isinstance(value, dict):
-            found.append(value)
             stack += reversed([child for child in value.values() if isinstance(child, (dict, list))])
-        elif isinstance(value, list):
-            found.append(value)
+        else:
             stack += reversed([child for child in value if isinstance(child, (dict, list))])
-    context.spend(len(found))
     return found
 
 

@@ -12,7 +12,7 @@ The shorthand, accepted only where the standard refuses the text, so a standard 
 
 from __future__ import annotations
 
-from sudolang.errors import UsageError
+from sudolang.errors import SudolangError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,6 +49,10 @@ class InvalidPath(UsageError):
         super().__init__(message)
         self.position = position
         self.reason = reason if reason is not None else message
+
+
+class QueryTooLarge(SudolangError):
+    """The query would select or visit more nodes than jsonpath_eval.MAX_NODES in this document (exit 1)."""
 
 
 def shown(text: str) -> str:
