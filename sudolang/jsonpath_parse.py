@@ -312,7 +312,7 @@ class _Parser:
                 self.pos += 1
                 return selectors
             if self.peek() != ",":
-                hint = "; compare with ==" if self.peek() == "=" else ""
+                hint = "; compare with ==" if self.peek() == "=" and self.peek(1) != "=" else ""
                 self.fail(f"expected ',' or ']' after a selector, found {self.found()}{hint}")
             self.pos += 1
 
@@ -472,7 +472,11 @@ class _Parser:
                 self.fail("a negated test cannot be compared; put the comparison in parentheses: !(a == b)", after)
             return Not(self.as_test(operand, operand_at))
         if char == "(":
-            return self.parenthesised()
+            inner = self.parenthesised()
+            after = self.pos
+            if any(self.take_operator(op) for op in _COMPARISONS):
+                self.fail("a parenthesised expression is true or false and cannot be compared", after)
+            return inner
         left = self.operand()
         after = self.pos
         self.skip_space()

@@ -55,7 +55,8 @@ def test_neither_a_simple_get_nor_a_filter_imports_jsonpath_ng():
 
 
 @pytest.mark.parametrize(("text", "position"), [
-    ("$.[[[", 3), ("$.a[?(@.x ==]", 13), ("$.a[", 5), ("tasks..", 8), ("$.a]", 4), (" $", 1), ("$ ", 2)])
+    ("$.[[[", 3), ("$.a[?(@.x ==]", 13), ("$.a[", 5), ("tasks..", 8), ("$.a]", 4), (" $", 1), ("$ ", 2),
+    ("$[?(@.a)==1]", 9), ("$[?@.a = 1]", 8), ("$[?!@.a==1]", 8), ("$['a\\x']", 5)])
 def test_invalid_paths_are_reported_with_their_text_and_position(text, position):
     with pytest.raises(InvalidPath) as error:
         compile_path(text)
