@@ -1,20 +1,22 @@
-"""JSONPath over state documents: simple paths resolved by hand, filters and wildcards by jsonpath-ng.
+"""JSONPath over state documents: RFC 9535 queries (and the project's shorthand) to locations, and the writes there.
 
-A path such as `$.execution.tasks.task-001.status` or `tasks[0]` names one
-location and is walked here without importing jsonpath-ng (about 50 ms of
-start-up). Anything else (`*`, `..`, `[?(...)]`, slices, unions) is handed to
-`jsonpath_ng.ext`, and its matches are turned back into concrete locations so
-every write goes through the same code below. We never call jsonpath-ng's own
-`update()`/`update_or_create()`: they silently skip missing paths, fail through
-`null` and numbers, and (since 1.8) store only the first element of a list.
+`jsonpath_parse` turns the text into a query and `jsonpath_eval` runs it; this module is what callers use:
+`compile_path`, `find` (every match as a concrete location and its value), and the writers, which all
+resolve a path to concrete locations first, so every write lands exactly on the nodes the standard's
+normalised paths name (plus, for `set` and the other creating writes, the documented extensions: missing
+parents of a singular path are created, and `...[?filter].field` creates `field` in every matching object).
 """
 
 from __future__ import annotations
 
 import math
-import re
 
 from sudolang.errors import NotFound, SudolangError, UsageError
+from sudolang.jsonpath_parse import MAX_PATH_CHARS, MAX_PATH_STEPS, InvalidPath, Name, Query, QueryTooLarge, parse
+
+__all__ = ["MAX_PATH_CHARS", "MAX_PATH_STEPS", "InvalidPath", "JsonPath", "PathConflict", "QueryTooLarge", "apply_op",
+           "check_op",
+           "compile_path", "find", "lookup", "normalized", "render", "targets"]
 
 # Annotations only (strings under `from __future__ import annotations`): a key or a list index,
 # and a concrete location as a tuple of them. No `typing` import at run time: it costs ~5 ms of start-up,
@@ -28,109 +30,67 @@ if TYPE_CHECKING:
     Location = tuple[Token, ...]
     Writer = Callable[[Any, Location, dict], Any]  # (document, location, op) -> the new root
 
-_NAME = re.compile(r"[^.\[\]]+")
-_INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
-_QUOTED = re.compile(r"""\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]""")
-_NEEDS_JSONPATH_NG = frozenset("*?@()|,:$&=<>!~")
-# Bounds checked before anything else (and so before any lock): a 100 KB path of 50,000 steps once took
-# minutes under the session's lock and ended in a RecursionError. A document is nested at most
-# json_input.MAX_DEPTH levels, so a longer path could never name anything in it.
-MAX_PATH_CHARS = 1024
-MAX_PATH_STEPS = 64
-
-
-class InvalidPath(UsageError):
-    """The text is not a JSONPath."""
-
 
 class PathConflict(SudolangError):
     """The path runs through a value that cannot hold it (a number, a string, a list without that index)."""
 
 
 class JsonPath:
-    """A compiled path: `tokens` when it names one location, else a jsonpath-ng expression."""
+    """A compiled path. `tokens` is its one location when it is a singular query (names and indices
+    only, as written: an index may be negative), else None."""
 
-    __slots__ = ("text", "tokens", "expression")
+    __slots__ = ("text", "query", "tokens", "_run")
 
-    def __init__(self, text: str, tokens: Location | None, expression: Any = None) -> None:
+    def __init__(self, text: str, query: Query) -> None:
         self.text = text
-        self.tokens = tokens
-        self.expression = expression
+        self.query = query
+        self.tokens: Location | None = None
+        if query.singular:
+            self.tokens = tuple(selector.name if isinstance(selector, Name) else selector.index  # type: ignore
+                                for segment in query.segments for selector in segment.selectors)
+        self._run: Callable[[Any], list[tuple[Location, Any]]] | None = None
 
     @property
     def singular(self) -> bool:
         return self.tokens is not None
 
+    def run(self, document: Any) -> list[tuple[Location, Any]]:
+        if self._run is None:
+            from sudolang.jsonpath_eval import compile_query
+
+            self._run = compile_query(self.query, self.text)
+        return self._run(document)
+
 
 def compile_path(text: str) -> JsonPath:
-    """Compile `text`; a leading `$` is optional (`tasks.task-001` means `$.tasks.task-001`). A path over
-    MAX_PATH_CHARS characters or MAX_PATH_STEPS steps is an InvalidPath, before any parsing."""
-    if not isinstance(text, str):
-        raise InvalidPath(f"a JSONPath must be text, got {_describe(text)}")
-    if len(text) > MAX_PATH_CHARS:
-        raise InvalidPath(f"JSONPath {text[:40]!r}... is {len(text):,} characters; the limit is {MAX_PATH_CHARS:,}")
-    tokens = _simple_tokens(text)
-    if tokens is not None:
-        _check_steps(text, len(tokens))
-        return JsonPath(text, tokens)
-    # A rough count (every '.' and '[' may start a step) that errs on the side of refusing deep paths.
-    _check_steps(text, text.count(".") + text.count("["))
-    return JsonPath(text, None, _jsonpath_ng(text))
-
-
-def _check_steps(text: str, steps: int) -> None:
-    if steps > MAX_PATH_STEPS:
-        raise InvalidPath(f"JSONPath {text[:40]!r}... has {steps} steps; the limit is {MAX_PATH_STEPS} "
-                          "(no document is nested deeper)")
-
-
-def _simple_tokens(text: str) -> Location | None:
-    rest = text.strip()
-    if rest.startswith("$"):
-        rest = rest[1:]
-    elif rest and rest[0] not in ".[":
-        rest = "." + rest
-    tokens: list[Token] = []
-    position = 0
-    while position < len(rest):
-        step = _simple_step(rest, position)
-        if step is None:
-            return None
-        token, position = step
-        tokens.append(token)
-    return tuple(tokens)
-
-
-def _simple_step(text: str, position: int) -> tuple[Token, int] | None:
-    if text[position] == ".":
-        match = _NAME.match(text, position + 1)
-        if not match or _NEEDS_JSONPATH_NG.intersection(match.group()) or match.group() != match.group().strip():
-            return None
-        return match.group(), match.end()
-    if match := _INDEX.match(text, position):
-        return int(match.group(1)), match.end()
-    if match := _QUOTED.match(text, position):
-        return (match.group(1) if match.group(1) is not None else match.group(2)), match.end()
-    return None
-
-
-def _jsonpath_ng(text: str) -> Any:
-    from jsonpath_ng.ext import parse  # lazy: only filters, wildcards and slices pay for it
-
-    source = text.strip()
-    if not source.startswith("$"):
-        source = "$" + source if source.startswith("[") else "$." + source
-    try:
-        return parse(source)
-    except RecursionError:  # deeply nested brackets or parentheses in a filter
-        raise InvalidPath(f"invalid JSONPath {text[:80]!r}: nested too deeply") from None
-    except Exception as error:  # jsonpath-ng raises several unrelated types for bad input
-        raise InvalidPath(f"invalid JSONPath {text[:200]!r}: {str(error)[:200]}") from None
+    """Compile `text`: an RFC 9535 query, or the shorthand that jsonpath_parse describes (`tasks.task-001`
+    means `$.tasks.task-001`). A path over MAX_PATH_CHARS characters is an InvalidPath before any parsing,
+    one over MAX_PATH_STEPS steps after it."""
+    return JsonPath(text, parse(text))
 
 
 def render(location: Location) -> str:
-    """The canonical text of a concrete location, for messages."""
-    return "$" + "".join(f"[{t}]" if isinstance(t, int) else f".{t}" for t in location)
+    """A concrete location for messages: `$.tasks.t-1[0]`, with `['...']` for a name the shorthand cannot spell."""
+    return "$" + "".join(f"[{t}]" if isinstance(t, int) else f".{t}" if _plain(t) else f"[{_quoted(t)}]"
+                         for t in location)
+
+
+def normalized(location: Location) -> str:
+    """The RFC's normalised path of a location (section 2.7): `$['tasks'][0]`."""
+    return "$" + "".join(f"[{t}]" if isinstance(t, int) else f"[{_quoted(t)}]" for t in location)
+
+
+def _plain(name: str) -> bool:
+    return bool(name) and not name.isdigit() and name[0] != "-" and \
+        all(c.isalnum() or c in "_-" if c < "\x80" else not "\ud800" <= c <= "\udfff" for c in name)
+
+
+_NORMAL_ESCAPES = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "'": "\\'",
+                   "\\": "\\\\"}
+
+
+def _quoted(name: str) -> str:
+    return "'" + "".join(_NORMAL_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if c < " " else c) for c in name) + "'"
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -158,27 +118,21 @@ def lookup(document: Any, location: Location) -> Any:
 
 
 def find(document: Any, path: JsonPath) -> list[tuple[Location, Any]]:
-    """Every match of `path` as (concrete location, value); empty when nothing matches."""
-    if path.tokens is not None:
-        try:
-            return [(path.tokens, lookup(document, path.tokens))]
-        except NotFound:
+    """Every node `path` selects, as (normalised location, value), in the RFC's order; empty when none."""
+    if path.tokens is None:
+        return path.run(document)
+    location: list[Token] = []  # a singular path is a direct walk; a negative index becomes the one it names
+    value = document
+    for token in path.tokens:
+        if isinstance(token, int) and isinstance(value, list) and token < 0:
+            token += len(value)
+            if token < 0:
+                return []
+        value = _child(value, token)
+        if value is _MISSING:
             return []
-    return [(_location_of(datum, path), datum.value) for datum in path.expression.find(document)]
-
-
-def _location_of(datum: Any, path: JsonPath) -> Location:
-    tokens: list[Token] = []
-    while datum is not None and datum.context is not None:
-        step = datum.path
-        if hasattr(step, "fields") and len(step.fields) == 1:
-            tokens.append(step.fields[0])
-        elif hasattr(step, "indices") and len(step.indices) == 1:
-            tokens.append(step.indices[0])
-        else:
-            raise InvalidPath(f"JSONPath {path.text!r} matches a location that cannot be named ({step})")
-        datum = datum.context
-    return tuple(reversed(tokens))
+        location.append(token)
+    return [(tuple(location), value)]
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -348,7 +302,7 @@ def check_op(op: Any, index: int | None = None) -> dict:
     try:
         compile_path(op["path"])
     except InvalidPath as error:
-        raise InvalidPath(where + error.message) from None
+        raise InvalidPath(where + error.message, error.position, error.reason) from None
     return op
 
 
@@ -356,9 +310,9 @@ def apply_op(document: Any, op: dict) -> Any:
     """Apply one checked operation; a path that matches nothing raises NotFound (nothing is reported as written)."""
     writer = _WRITERS[op["op"]][0]
     path = compile_path(op["path"])
-    if path.tokens is not None:  # path.singular
+    if path.tokens is not None:  # path.singular: missing parents are created
         return writer(document, path.tokens, op)
-    matches = _targets(document, path, creating=op["op"] != "delete")
+    matches = targets(document, path, creating=op["op"] != "delete")
     if not matches:
         raise NotFound(f"no match for {op['path']!r}; nothing written")
     # Deepest and highest indices first, so deleting one match does not shift another.
@@ -367,17 +321,21 @@ def apply_op(document: Any, op: dict) -> Any:
     return document
 
 
-def _targets(document: Any, path: JsonPath, creating: bool) -> list[Location]:
-    """Where a write through a filter or wildcard lands. `$.tasks[?(...)].done` must create `done`
-    in every matching task, so a path ending in a plain field is resolved as its parent's matches
-    plus that field."""
-    expression = path.expression
-    fields = getattr(getattr(expression, "right", None), "fields", ("*",))
-    if creating and type(expression).__name__ == "Child" and fields != ("*",) and len(fields) == 1:
-        parents = JsonPath(path.text, None, expression.left)
-        return [(*location, fields[0]) for location, value in find(document, parents)
-                if isinstance(value, dict)]
-    return [location for location, _ in find(document, path)]
+def targets(document: Any, path: JsonPath, creating: bool) -> list[Location]:
+    """The distinct locations a write through a non-singular path changes: the nodes it selects (their
+    normalised paths), each once. A creating write through a path that ends in a plain member name
+    (`$.tasks[?@.status == 'todo'].done`) also creates that member in every matching object, so it lands
+    on the parents' matches plus that name, as a write through a singular path creates a missing member."""
+    segments = path.query.segments
+    last = segments[-1] if segments else None
+    if creating and last is not None and not last.descendant and len(last.selectors) == 1 and \
+            isinstance(last.selectors[0], Name):
+        name = last.selectors[0].name
+        parents = JsonPath(path.text, Query(False, segments[:-1]))
+        found = [(*location, name) for location, value in find(document, parents) if isinstance(value, dict)]
+    else:
+        found = [location for location, _ in find(document, path)]
+    return list(dict.fromkeys(found))
 
 
 def _sort_key(location: Location) -> list[tuple[int, Any]]:

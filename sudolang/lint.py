@@ -586,7 +586,7 @@ def _path_problem(path: str) -> str | None:
     try:
         compile_path(concrete)
     except InvalidPath as error:
-        return error.message.removeprefix(f"invalid JSONPath {concrete!r}: ")
+        return error.reason if error.position is None else f"{error.reason} (character {error.position})"
     return None
 
 

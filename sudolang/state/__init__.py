@@ -1,5 +1,5 @@
 """The JSON state layer: session and project documents under a state directory.
 
-Importing this package is cheap on purpose; jsonpath-ng and filelock load only
-when a command needs them.
+Importing this package is cheap on purpose: filelock loads only where fcntl is
+missing, and the JSONPath evaluator only when a path needs more than a walk.
 """

@@ -39,6 +39,11 @@ PATH_FRAGMENTS = [
     "[?(@.status=='todo')]", "[?(@.x>1 && @.y<2)]", "[0:2]", "[::-1]", "[1,2]", "(", ")", "@", "?", "'", '"',
     "\\", "a", "tasks", "revision", "session", "lifecycle", "a-b", "é", "\udcff", " ", "\n", "|", "&&", "==",
     "length()", "$..*", "$.*", "`",
+    # RFC 9535 pieces: functions, escapes, selector lists, and the regexes that hang a backtracking engine
+    "[?match(@.a, '(a+)+$')]", "[?search(@, '(a|aa)*c')]", "[?length(@) > 1]", "[?count(@.*) == 2]",
+    "[?value(@..a) == 1]", "[?@.a && !@.b || (@.c)]", '["\\u263a"]', "['\\uD83D\\uDE00']", "['\\uD800']",
+    "[0,0,0,0,0,0,0,0]", "[1,'a',1:3,*]", "..*", "[?@.a == $.b]", "[?@.a<-1]", "[-0]", "[9007199254740992]",
+    "[?match(@, '" + "(" * 40 + "a" + ")" * 40 + "')]", "[?search(@, '" + "a*" * 200 + "b')]",
 ]
 
 

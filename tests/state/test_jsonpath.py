@@ -1,4 +1,5 @@
-"""JSONPath reading and writing, including every write trap jsonpath-ng's own update() falls into."""
+"""JSONPath reading and writing, including every write trap jsonpath-ng's own update() fell into (the standard's
+own suite is tests/state/test_jsonpath_cts.py)."""
 
 from __future__ import annotations
 
@@ -31,33 +32,52 @@ from sudolang.jsonpath import (
         ("sprints.2024-q1", ("sprints", "2024-q1")),
     ],
 )
-def test_simple_paths_resolve_without_jsonpath_ng(text, tokens):
+def test_singular_paths_name_one_location(text, tokens):
     assert compile_path(text).tokens == tokens
 
 
-@pytest.mark.parametrize("text", ["$.a[*]", "$..status", "tasks[?(@.done)]", "$.a[0:2]", "$.a.*"])
-def test_wildcards_filters_and_slices_use_jsonpath_ng(text):
-    path = compile_path(text)
-    assert not path.singular and path.expression is not None
+@pytest.mark.parametrize("text", ["$.a[*]", "$..status", "tasks[?(@.done)]", "$.a[0:2]", "$.a.*", "$['a','b']"])
+def test_wildcards_filters_slices_and_unions_are_not_singular(text):
+    assert not compile_path(text).singular
 
 
-def test_a_simple_get_does_not_import_jsonpath_ng():
+def test_neither_a_simple_get_nor_a_filter_imports_jsonpath_ng():
     import subprocess
 
     code = (
         "import sys; from sudolang.jsonpath import compile_path, find;"
         "find({'a': {'b': 1}}, compile_path('a.b'));"
+        "find({'a': [{'b': 1}]}, compile_path('$.a[?@.b == 1 && length(@) > 0]'));"
         "print('jsonpath_ng' in sys.modules, 'lark' in sys.modules, 'jinja2' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
 
 
-@pytest.mark.parametrize("text", ["$.[[[", "$.a[?(@.x ==]", "$.a[", "tasks..", "$.a]"])
-def test_invalid_paths_are_reported_with_their_text(text):
+@pytest.mark.parametrize(("text", "position"), [
+    ("$.[[[", 3), ("$.a[?(@.x ==]", 13), ("$.a[", 5), ("tasks..", 8), ("$.a]", 4), (" $", 1), ("$ ", 2),
+    ("$[?(@.a)==1]", 9), ("$[?@.a = 1]", 8), ("$[?!@.a==1]", 8), ("$['a\\x']", 5)])
+def test_invalid_paths_are_reported_with_their_text_and_position(text, position):
     with pytest.raises(InvalidPath) as error:
         compile_path(text)
-    assert repr(text) in error.value.message
+    assert error.value.message.startswith(f"invalid JSONPath {text!r} at character {position}: ")
+    assert error.value.position == position
+
+
+@pytest.mark.parametrize(("text", "standard"), [
+    ("tasks.task-001", "$['tasks']['task-001']"), ("sprints.2024-q1", "$['sprints']['2024-q1']"),
+    ("[0].a", "$[0]['a']"), (".a", "$['a']"), ("..a", "$..['a']"), ("", "$"), ("*", "$[*]")])
+def test_the_shorthand_means_what_its_standard_spelling_means(text, standard):
+    document = {"tasks": {"task-001": 1}, "sprints": {"2024-q1": 2}, "a": {"a": 3}}
+    if text.startswith("["):
+        document = [{"a": 4}]
+    assert find(document, compile_path(text)) == find(document, compile_path(standard))
+
+
+@pytest.mark.parametrize("text", ["$.1", "tasks.2024", "$.-a", "$. a", " a", "a ", "$.a b", "a.b c", "$.a#b"])
+def test_the_shorthand_takes_nothing_else(text):
+    with pytest.raises(InvalidPath):
+        compile_path(text)
 
 
 DOC = {"tasks": {"t-1": {"status": "done", "points": 3}, "t-2": {"status": "todo", "points": 5}},
@@ -178,7 +198,8 @@ def test_incr_and_append_with_limit():
         ({"op": "set", "path": "n", "value": {"k": "\ud800"}}, "lone surrogate"),
         ({"op": "set", "path": "$" + ".a" * 50_000, "value": 1}, "100,001 characters; the limit is 1,024"),
         ({"op": "set", "path": ".a" * 65, "value": 1}, "65 steps; the limit is 64"),
-        ({"op": "set", "path": "$..a" * 40, "value": 1}, "steps; the limit is 64"),
+        ({"op": "set", "path": "$" + "..a" * 65, "value": 1}, "65 steps; the limit is 64"),
+        ({"op": "set", "path": "$[?@" + ".a" * 65 + "]", "value": 1}, "65 steps; the limit is 64"),
     ],
 )
 def test_operations_are_checked_before_any_lock(raw, message):
@@ -195,15 +216,17 @@ def test_a_value_nested_too_deep_is_refused_by_check_op():
 
 
 def test_path_bounds_come_before_any_parsing_and_recursion_is_an_invalid_path(monkeypatch):
-    from sudolang import jsonpath
+    from sudolang import jsonpath_parse
 
     assert len(compile_path("$" + ".a" * 64).tokens) == 64  # the limit itself is fine
-    monkeypatch.setattr(jsonpath, "_simple_tokens", lambda text: pytest.fail("parsed a path over the limit"))
+    monkeypatch.setattr(jsonpath_parse, "_Parser", lambda text: pytest.fail("parsed a path over the limit"))
     with pytest.raises(InvalidPath, match="the limit is 1,024"):
         compile_path("x" * 1025)
     monkeypatch.undo()
-    with pytest.raises(InvalidPath):  # jsonpath-ng recursing into nested parentheses: InvalidPath, not a crash
-        compile_path("$[?(@.a == " + "(" * 300 + "1" + ")" * 300 + ")]")
+    for nested in ("$[?" + "(" * 300 + "@.a" + ")" * 300 + "]", "$[?" + "!(" * 300 + "@.a" + ")" * 300 + "]",
+                   "$[?" + "length(" * 100 + "@.a" + ")" * 100 + " > 1]", "$" + "[?@" * 100 + "]" * 100):
+        with pytest.raises(InvalidPath, match="nested more than 32 levels deep"):  # not a RecursionError
+            compile_path(nested)
 
 
 def test_append_limit_and_incr_overflow_are_refused_under_the_lock_too():
