@@ -18,6 +18,7 @@ from sudolang.errors import SudolangError, UsageError
 
 TYPE_CHECKING = False  # annotations only: store loads when a document is opened; `typing` costs ~5 ms of start-up
 if TYPE_CHECKING:
+    from sudolang.state.inbox import Inbox
     from sudolang.state.store import Document
 
 ENV_VAR = "SUDOLANG_STATE_DIR"
@@ -119,3 +120,51 @@ class StateDir:
         except FileNotFoundError:
             return []
         return sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith("."))
+
+    # --- the rest of the store interface (sudolang.state.interface): StateDir is the file store ----------
+
+    store = "files"  # what `--store` names this store by (sudolang.state.stores)
+
+    def document(self, kind: str, document_id: str) -> "Document":
+        """The session or project document `document_id` (kind "session" or "project")."""
+        return self.session(document_id) if kind == "session" else self.project(document_id)
+
+    def ids(self, kind: str) -> list[str]:
+        """The live sessions' ids, or the projects' ids."""
+        if kind == "session":
+            return self.session_ids()
+        try:
+            names = os.listdir(self.folder("shared", create=False))
+        except FileNotFoundError:
+            return []
+        return sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith(".") and n != "tools.json")
+
+    def inbox(self, session_id: str) -> "Inbox":
+        from sudolang.state.inbox import Inbox
+
+        return Inbox(self.root, check_id("session", session_id))
+
+    def inbox_ids(self) -> list[str]:
+        """The sessions that have an inbox (messages/<id>/), whether or not a message waits in it."""
+        try:
+            names = os.listdir(self.folder("messages", create=False))
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if _ID_PATTERN.fullmatch(n))
+
+    def archived(self, session_id: str) -> bool:
+        """Whether the session expired and was archived (sessions/archive/<id>.json)."""
+        return os.path.lexists(self.archive / f"{check_id('session', session_id)}.json")
+
+    def wait_for_change(self, seen: dict[tuple[str, str], int | None], timeout: float) -> bool:
+        """True as soon as a document `seen` names ((kind, id): the revision last drawn, None for absent) is
+        at another revision; False after `timeout` seconds without a change (files: the revisions are polled)."""
+        from sudolang.state.store import wait_for_change
+
+        return wait_for_change([(self.document(*key), revision) for key, revision in seen.items()], timeout)
+
+    def describe(self) -> str:
+        return f"the files under {self.root}"
+
+    def close(self) -> None:
+        """Nothing to let go of: a file store holds no connection between calls."""
