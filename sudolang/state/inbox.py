@@ -40,7 +40,7 @@ import os
 from pathlib import Path
 
 from sudolang import safe_files
-from sudolang.errors import CorruptState
+from sudolang.errors import CorruptState, SudolangError
 from sudolang.state.lock import FileLock
 from sudolang.state.store import dumps, write_atomically
 
@@ -153,6 +153,15 @@ class Inbox:
         name = f"{message['seq']:0{SEQ_DIGITS}d}.json"
         data = (dumps(message) + "\n").encode()
         write_atomically(self.waiting / name, data)
+
+    def restore(self, messages: list[dict], last_seq: int) -> None:
+        """Under the lock: unread `messages` and the counter at `last_seq`, copied from another store into
+        this empty inbox (their numbers stay theirs)."""
+        if self._last_seq() or _message_names(_listing(self.waiting)):
+            raise SudolangError(f"{self.folder} already holds messages; nothing was copied into it")
+        write_atomically(self.counter, f"{last_seq}\n".encode())
+        for message in messages:
+            self.publish({k: v for k, v in message.items() if k != "redelivered"})
 
     # --- polling -------------------------------------------------------------------------------
 

@@ -70,6 +70,7 @@ class InboxStore(Protocol):
     def confirm(self, claim: Any) -> None: ...  # delivered: the claim ends, the messages are gone
     def put_back(self, claim: Any) -> None: ...  # inside the lock: not delivered, unread again
     def pending(self) -> list[dict]: ...  # the unread messages, left unread
+    def restore(self, messages: list[dict], last_seq: int) -> None: ...  # inside the lock: a copy from elsewhere
 
 
 class Store(Protocol):

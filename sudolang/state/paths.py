@@ -164,7 +164,7 @@ class StateDir:
         return wait_for_change([(self.document(*key), revision) for key, revision in seen.items()], timeout)
 
     def describe(self) -> str:
-        return f"the files under {self.root}"
+        return f"the file store in {self.root}"
 
     def close(self) -> None:
         """Nothing to let go of: a file store holds no connection between calls."""
