@@ -78,7 +78,14 @@ def init(args) -> int:
     project = Path(args.dir)
     if not project.is_dir():
         raise NotFound(f"no folder {project}")
+    store = getattr(args, "store", None)
+    if store is not None:
+        from sudolang.state import stores
+
+        stores.check_for_config(store)  # a URL with a password stops init before it writes anything
     report = init_project(project)
+    if store is not None:
+        report.append(stores.write_config(project / ".claude", store))
     print("\n".join(report))
     if all(line.startswith("unchanged") for line in report):
         print(f"nothing to do: {project / '.claude'} is up to date")

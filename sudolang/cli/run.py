@@ -25,7 +25,8 @@ def run(args) -> int:
     # The words after PROGRAM go to the handler as they are, options among them (--json, --session),
     # exactly as Claude Code's command file passes them.
     argv = list(args.command)
-    for flag, value in (("--session", args.session), ("--state-dir", getattr(args, "state_dir", None))):
+    for flag, value in (("--session", args.session), ("--state-dir", getattr(args, "state_dir", None)),
+                        ("--store", getattr(args, "store", None))):
         if value:
             argv += [flag, value]
     if args.json:

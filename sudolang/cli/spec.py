@@ -78,6 +78,7 @@ HOOK_TIMEOUT = 2.0  # sudolang.runtime.hook.HOOK_TIMEOUT (tests/runtime/test_hoo
 # Accepted before or after any command; argparse leaves them out of the namespace when they are not given.
 COMMON = (
     opt("--state-dir", "DIR", "state directory (default: see below)"),
+    opt("--store", "URL", "where the state is kept: files, or a postgresql://host/dbname URL (default: see below)"),
     opt("--timeout", "SECONDS", "how long to wait for a lock before giving up (default 5)",
         type="sudolang.cli.spec:timeout_seconds"),
     flag("--debug", "show the Python traceback of an error"),
@@ -93,9 +94,12 @@ exit codes:
   3  not found: no such session, project, key or match; nothing was changed
   4  lock timeout: another process held the lock past --timeout; nothing was changed
   5  corrupt state: a file does not parse; run the recover command the message names
+  6  store unavailable: the PostgreSQL server could not be reached or the connection broke
 
 state directory: --state-dir DIR, else $SUDOLANG_STATE_DIR, else .claude/state in
-the nearest folder upwards that has a .claude/ folder, else ./.claude/state."""
+the nearest folder upwards that has a .claude/ folder, else ./.claude/state.
+store: --store URL, else $SUDOLANG_STORE, else "store" in .claude/sudolang.json
+(written by `sudolang init --store URL`), else files under the state directory."""
 
 # --- lint, compile, init, run -------------------------------------------------------------------------------
 
@@ -142,7 +146,9 @@ Creates, under PROJECT/.claude/: scripts/{state_manager,session_manager,shared_s
 output-styles/, commands/ and scripts/handlers/, hooks/orchestration/router.sh, the
 state/sessions/ and state/shared/ folders, and the router's hooks in settings.json
 (merged: other settings and hooks stay; the old file is kept as settings.json.bak).
-Running it again changes only what differs."""
+Running it again changes only what differs. With --store URL it also records the team's
+store in .claude/sudolang.json (a URL with a password is refused: .claude/ is committed;
+keep the password in $PGPASSWORD or ~/.pgpass)."""
 
 RUN_EPILOG = """\
 examples:

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 
 def state_dir(args: Args) -> StateDir:
-    return StateDir(find_state_dir(getattr(args, "state_dir", None)))
+    """The state in the store chosen: --store, $SUDOLANG_STORE, .claude/sudolang.json, else files (state.stores)."""
+    from sudolang.state.stores import open_state
+
+    return open_state(find_state_dir(getattr(args, "state_dir", None)), getattr(args, "store", None))
 
 
 def timeout(args: Args) -> float:

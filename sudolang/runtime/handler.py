@@ -54,6 +54,7 @@ class Invocation:
 class Options:
     session: str | None = None
     state_dir: str | None = None
+    store: str | None = None  # --store: files or a postgresql:// URL (sudolang.state.stores)
     as_json: bool = False
     claude: bool = False
 
@@ -86,7 +87,7 @@ def run(program: Program, argv: list[str]) -> int:
 
 
 def split_options(argv: list[str]) -> tuple[Options, list[str]]:
-    """The handler's options (--session, --state-dir, --json, --claude) and the command's words, in order;
+    """The handler's options (--session, --state-dir, --store, --json, --claude) and the command's words, in order;
     `sudolang run` and the interactive loop read a command line the same way."""
     options = Options()
     words: list[str] = []
@@ -96,6 +97,8 @@ def split_options(argv: list[str]) -> tuple[Options, list[str]]:
             options.session = next(stream, None)
         elif word == "--state-dir":
             options.state_dir = next(stream, None)
+        elif word == "--store":
+            options.store = next(stream, None)
         elif word == "--json":
             options.as_json = True
         elif word == "--claude":
@@ -214,9 +217,10 @@ def resolve_session(options: Options):
     from sudolang.errors import NotFound
     from sudolang.runtime.context import DEFAULT_PROJECT
     from sudolang.state import sessions
-    from sudolang.state.paths import StateDir, find_state_dir
+    from sudolang.state.paths import find_state_dir
+    from sudolang.state.stores import open_state
 
-    state = StateDir(find_state_dir(options.state_dir))
+    state = open_state(find_state_dir(options.state_dir), options.store)
     project = os.environ.get("SUDOLANG_PROJECT")
     session_id = options.session or os.environ.get("SUDOLANG_SESSION") or sessions.most_recent(state, project)
     if session_id is None:

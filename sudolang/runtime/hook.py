@@ -29,6 +29,7 @@ import time
 from sudolang.errors import SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.paths import StateDir, check_id, find_state_dir, key_path
+from sudolang.state.stores import open_state
 
 HOOK_TIMEOUT = 2.0  # the run's budget in seconds: well inside the 10 s Claude Code gives the hook (init sets it)
 # (the command line's --timeout default, sudolang.cli.spec.HOOK_TIMEOUT, is the same; a test checks it)
@@ -86,7 +87,7 @@ def process_started(budget: float) -> float:
 def _run(args, compiled=None) -> int:
     started = process_started(getattr(args, "timeout", HOOK_TIMEOUT))
     root = find_state_dir(getattr(args, "state_dir", None))
-    hook = Hook(StateDir(root), getattr(args, "timeout", HOOK_TIMEOUT), started, compiled)
+    hook = Hook(open_state(root, getattr(args, "store", None)), getattr(args, "timeout", HOOK_TIMEOUT), started, compiled)
     problems = getattr(args, "problems", None)
     if problems:  # a command line we cannot trust: do nothing but say so
         hook.fail("usage_error", "; ".join(problems) + " (usage: sudolang hook [--timeout S] [EVENT SID PAYLOAD]"
