@@ -216,6 +216,17 @@ before confirming, the next poll delivers its messages again, marked redelivered
 errors: no such sender or recipient exits 3; a recipient that is completed, expired or
 archived exits 1; TEXT and --json together, or invalid JSON, exits 2. Nothing is sent on error."""
 
+STORE_EPILOG = """\
+examples:
+  sudolang store migrate postgresql://db.example.com/sudolang          # once per database: the tables
+  sudolang store copy --from files --to postgresql://db.example.com/sudolang   # this project's state there
+  sudolang store copy --from postgresql://db.example.com/sudolang --to files   # and back
+STORE is files (the JSON files under the state directory) or a postgresql:// URL (libpq's: host,
+port, dbname, user and ?sslmode=… as usual; the password from $PGPASSWORD or ~/.pgpass). copy
+moves every live session and project at its revision with its event log, and the unread
+messages; it refuses, before writing anything, a target that already holds one of them, and
+checks the copy by comparing every document and revision. Exit 6: the server cannot be reached."""
+
 SID = arg("sid", "SID", "session id")
 PATH = arg("path", "PATH", "JSONPath; the leading '$.' is optional")
 AS_TABLE_JSON = flag("--json", "print JSON instead of a table")
@@ -239,6 +250,7 @@ GROUPS = (
     Group("shared", "Project state shared by all sessions: config, epics, sprints, tools.", ""),
     Group("demo", "Set up a throw-away project, compile the four programs into it, drive them with real commands "
           "and show the dashboard.", ""),
+    Group("store", "Set up a PostgreSQL store for a team, and copy a project's state between stores.", STORE_EPILOG),
 )
 
 COMMANDS = (
@@ -333,6 +345,13 @@ COMMANDS = (
     Command("demo", None, GROUPS[9].help, (
         opt("--dir", "PROJECT", "the project folder to set up (default: a new temporary one)"),
     ), "sudolang.cli.demo:demo"),
+    Command("store", "migrate", "Create or upgrade sudolang's tables in a PostgreSQL database (safe to run again).",
+            (arg("url", "URL", "postgresql://host/dbname"),), "sudolang.cli.store:migrate"),
+    Command("store", "copy", "Copy this project's sessions, projects, event logs and unread messages from one "
+            "store to another, then check the copy.", (
+                opt("--from", "STORE", "files, or a postgresql:// URL", required=True, dest="source"),
+                opt("--to", "STORE", "files, or a postgresql:// URL", required=True, dest="target"),
+            ), "sudolang.cli.store:copy"),
 )
 
 GROUP_NAMES = tuple(group.name for group in GROUPS)
