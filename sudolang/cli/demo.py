@@ -57,7 +57,9 @@ def run(project: str | None = None) -> int:
         print(f"$ {'SID=$(' if creates_session else ''}sudolang {line}{')' if creates_session else ''}")
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            code = main([*words, "--dir", str(root)] if words == ["init"] else ["--state-dir", str(state), *words])
+            # The files, whatever $SUDOLANG_STORE says: a throw-away project never touches a team's store.
+            code = main([*words, "--dir", str(root)] if words == ["init"] else
+                        ["--state-dir", str(state), "--store", "files", *words])
         shown = out.getvalue().replace(str(root) + "/", "")
         print(_first_lines(shown) if words == ["init"] else shown, end="")
         if code:

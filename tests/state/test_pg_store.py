@@ -233,3 +233,10 @@ def test_the_file_store_polls_for_the_same_answer(tmp_path):
         assert state.wait_for_change(seen, timeout=60) is True
     finally:
         writer.wait()
+
+
+def test_the_demo_keeps_to_its_own_files_whatever_the_store_variable_says(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("SUDOLANG_STORE", "postgresql://sudolang@127.0.0.1:1/never-reached")
+    result = cli("demo", "--dir", str(tmp_path / "demo"))
+    assert result.code == 0, result.err
+    assert list((tmp_path / "demo" / ".claude" / "state" / "sessions").glob("*.json"))
