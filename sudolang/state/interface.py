@@ -15,8 +15,9 @@ What every store guarantees, each by its own means:
 - an inbox numbers its messages in sending order; a claimed message goes to one poller only, comes back
   (marked "redelivered") if that poller dies before it confirms, and is gone once confirmed.
 
-This module is read by type checkers only: `stores.open_state` returns a `Store`, so mypy checks both stores
-against it. Nothing imports it at run time, where `typing` would cost start-up.
+This module is read by type checkers only (`stores._conforms` has mypy check both stores against it); nothing
+imports it at run time, where `typing` would cost start-up. The state layer's functions are annotated with the
+file store's classes, and PgStateDir (a StateDir) stands in for them.
 """
 
 from __future__ import annotations
