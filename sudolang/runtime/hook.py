@@ -87,7 +87,8 @@ def process_started(budget: float) -> float:
 def _run(args, compiled=None) -> int:
     started = process_started(getattr(args, "timeout", HOOK_TIMEOUT))
     root = find_state_dir(getattr(args, "state_dir", None))
-    hook = Hook(open_state(root, getattr(args, "store", None)), getattr(args, "timeout", HOOK_TIMEOUT), started, compiled)
+    budget = getattr(args, "timeout", HOOK_TIMEOUT)
+    hook = Hook(open_state(root, getattr(args, "store", None), connect_timeout=budget), budget, started, compiled)
     problems = getattr(args, "problems", None)
     if problems:  # a command line we cannot trust: do nothing but say so
         hook.fail("usage_error", "; ".join(problems) + " (usage: sudolang hook [--timeout S] [EVENT SID PAYLOAD]"

@@ -115,6 +115,7 @@ class Database:
         self.connection: psycopg.Connection | None = None
         self.depth = 0  # open transactions: 0 none, 1 a transaction, more: savepoints inside it
         self.schema_checked = False
+        self.connect_timeout = CONNECT_TIMEOUT  # seconds, unless the URL says connect_timeout=
 
     def connect(self, check_schema: bool = True) -> psycopg.Connection:
         import psycopg
@@ -127,7 +128,7 @@ class Database:
             given = conninfo_to_dict(self.url)
         except psycopg.ProgrammingError as error:
             raise UsageError(f"{self.label} is not a PostgreSQL connection URL: {_first_line(error)}") from None
-        extra: dict[str, str | int] = {"application_name": "sudolang", "connect_timeout": CONNECT_TIMEOUT}
+        extra: dict[str, str | int] = {"application_name": "sudolang", "connect_timeout": self.connect_timeout}
         conninfo = make_conninfo(self.url, **{k: v for k, v in extra.items() if k not in given})
         try:
             self.connection = psycopg.connect(conninfo, autocommit=True)
@@ -274,11 +275,13 @@ class Transaction:
 _DATABASES: dict[str, Database] = {}
 
 
-def database(url: str, label: str) -> Database:
+def database(url: str, label: str, connect_timeout: int | None = None) -> Database:
     """This process's connection to `url` (a forked child opens its own)."""
     found = _DATABASES.get(url)
     if found is None or found.pid != os.getpid():
         found = _DATABASES[url] = Database(url, label)
+    if connect_timeout is not None:
+        found.connect_timeout = connect_timeout
     return found
 
 
@@ -308,16 +311,18 @@ class PgStateDir(StateDir):
     """A project's state in a PostgreSQL database; `root` stays the local state folder (the hook's log,
     triggers.toml and tools.json are each machine's own)."""
 
-    def __init__(self, root: Path | str, url: str, label: str | None = None) -> None:
+    def __init__(self, root: Path | str, url: str, label: str | None = None,
+                 connect_timeout: int | None = None) -> None:
         super().__init__(root)
         self.url = url
         self.store = label or url
+        self.connect_timeout = connect_timeout  # seconds; None: CONNECT_TIMEOUT, or the URL's own
 
     @property
     def db(self) -> Database:
         """This process's connection: a child forked after this object was made opens its own (a connection
         shared across a fork would be two processes talking on one socket)."""
-        return database(self.url, self.store)
+        return database(self.url, self.store, self.connect_timeout)
 
     def session(self, session_id: str) -> PgDocument:  # type: ignore[override]  # the same interface
         check_id("session", session_id)

@@ -99,17 +99,21 @@ def redact(url: str) -> str:
     return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
 
 
-def open_state(root: Path | str, explicit: str | None = None) -> StateDir:
-    """The state under `root` in the store chosen (see `choose`)."""
+def open_state(root: Path | str, explicit: str | None = None, connect_timeout: float | None = None) -> StateDir:
+    """The state under `root` in the store chosen (see `choose`); `connect_timeout` bounds the wait for a
+    server (the hook's budget), in whole seconds of at least 2 as libpq counts them."""
     root = Path(root)
     url = choose(explicit, root)
-    return StateDir(root) if url == FILES else open_postgresql(root, url)
+    return StateDir(root) if url == FILES else open_postgresql(root, url, connect_timeout)
 
 
-def open_postgresql(root: Path, url: str) -> PgStateDir:
+def open_postgresql(root: Path, url: str, connect_timeout: float | None = None) -> PgStateDir:
+    import math
+
     from sudolang.state.pg import PgStateDir
 
-    return PgStateDir(root, url, redact(url))
+    seconds = None if connect_timeout is None else max(2, math.ceil(connect_timeout))
+    return PgStateDir(root, url, redact(url), seconds)
 
 
 def check_for_config(url: str) -> str:

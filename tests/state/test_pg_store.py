@@ -240,3 +240,18 @@ def test_the_demo_keeps_to_its_own_files_whatever_the_store_variable_says(cli, t
     result = cli("demo", "--dir", str(tmp_path / "demo"))
     assert result.code == 0, result.err
     assert list((tmp_path / "demo" / ".claude" / "state" / "sessions").glob("*.json"))
+
+
+def test_the_hook_waits_for_a_silent_server_only_within_its_budget(tmp_path):
+    import socket
+
+    assert stores.open_postgresql(tmp_path, "postgresql://h/db", 0.3).db.connect_timeout == 2  # libpq's least
+    assert stores.open_postgresql(tmp_path, "postgresql://h/db", 7.2).db.connect_timeout == 8
+    with socket.socket() as silent:  # accepts connections in the kernel, and never answers one
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        url = f"postgresql://sudolang@127.0.0.1:{silent.getsockname()[1]}/none"
+        hook = sudolang(tmp_path, "--store", url, "hook", "task_completed", "s-1", '{"task": "T-1"}')
+    assert hook.returncode == 0 and "timeout expired" in hook.stderr
+    record = json.loads((tmp_path / "hook-events.jsonl").read_text().splitlines()[-1])
+    assert record["error"] == "store_unavailable"
