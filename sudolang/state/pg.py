@@ -122,6 +122,9 @@ class Database:
 
         if self.connection is not None and not self.connection.closed and not self.connection.broken:
             return self.connection
+        if self.connection is not None:  # lost: let its socket go before a new one is opened
+            self.connection.close()
+            self.connection = None
         from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
         try:
