@@ -9,6 +9,7 @@ USAGE = 2  # bad arguments: unknown option, invalid JSON or JSONPath, a hostile 
 NOT_FOUND = 3  # the session, project, key or match does not exist; nothing was changed
 LOCK_TIMEOUT = 4  # another process held the lock past --timeout; nothing was changed
 CORRUPT = 5  # a state file does not parse; it was left untouched
+STORE_UNAVAILABLE = 6  # the state's server (PostgreSQL) could not be reached, or the connection to it was lost
 
 
 class SudolangError(Exception):
@@ -43,6 +44,13 @@ class CorruptState(SudolangError):
     """A state file exists but does not hold a JSON document."""
 
     exit_code = CORRUPT
+
+
+class StoreUnavailable(SudolangError):
+    """The server that keeps the state (a PostgreSQL store) could not be reached, or the connection broke;
+    the message names the server and the cause, and says whether the change was made."""
+
+    exit_code = STORE_UNAVAILABLE
 
 
 class PositionedError(SudolangError):

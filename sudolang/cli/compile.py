@@ -100,7 +100,14 @@ def init(args) -> int:
     project = Path(args.dir)
     if not project.is_dir():
         raise NotFound(f"no folder {project}")
+    store = getattr(args, "store", None)
+    if store is not None:
+        from sudolang.state import stores
+
+        stores.check_for_config(store)  # a URL with a password stops init before it writes anything
     report = init_project(project)
+    if store is not None:
+        report.append(stores.write_config(project / ".claude", store))
     if args.json:
         print_json(_by_outcome(project, report))
         return 0

@@ -92,7 +92,9 @@ def _steps(root: Path, state: Path) -> int:
         print(f"$ {'SID=$(' if creates_session else ''}sudolang {line}{')' if creates_session else ''}")
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            code = main([*words, "--dir", str(root)] if words == ["init"] else ["--state-dir", str(state), *words])
+            # The files, whatever $SUDOLANG_STORE says: a throw-away project never touches a team's store.
+            code = main([*words, "--dir", str(root)] if words == ["init"] else
+                        ["--state-dir", str(state), "--store", "files", *words])
         shown = out.getvalue().replace(str(root) + "/", "")
         if not creates_session:  # SID=$(…) keeps the id and shows nothing, as the shell does
             print(_first_lines(shown) if words == ["init"] else shown, end="")

@@ -41,7 +41,7 @@ def _options_before(args) -> list[str]:
     """The options argparse read before PROGRAM, as the words the handler reads."""
     words: list[str] = []
     for flag, value in (("--session", args.session), ("--state-dir", getattr(args, "state_dir", None)),
-                        ("--timeout", getattr(args, "timeout", None))):
+                        ("--store", getattr(args, "store", None)), ("--timeout", getattr(args, "timeout", None))):
         if value is not None:
             words += [flag, str(value)]
     return words + [flag for flag, on in (("--json", args.json), ("--debug", getattr(args, "debug", False))) if on]

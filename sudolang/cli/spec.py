@@ -73,6 +73,7 @@ HOOK_TIMEOUT = 2.0  # sudolang.runtime.hook.HOOK_TIMEOUT (tests/runtime/test_hoo
 # Accepted before or after any command; argparse leaves them out of the namespace when they are not given.
 COMMON = (
     opt("--state-dir", "DIR", "state directory (default: see below)"),
+    opt("--store", "URL", "where the state is kept: files, or a postgresql://host/dbname URL (default: see below)"),
     opt("--timeout", "SECONDS", "how long to wait for a lock before giving up (default 5)",
         type="sudolang.cli.spec:timeout_seconds"),
     flag("--debug", "show the Python traceback of an error"),
@@ -96,11 +97,14 @@ exit codes:
   3  not found: no such session, project, key or match, or no project here; nothing was changed
   4  lock timeout: another process held the lock past --timeout; nothing was changed
   5  corrupt state: a file does not parse; run the recover command the message names
+  6  store unavailable: the PostgreSQL server could not be reached or the connection broke
 
 state directory: --state-dir DIR, else $SUDOLANG_STATE_DIR, else .claude/state in
 the nearest folder upwards that has a .claude/ folder (your home folder's counts only
 once `sudolang init` made it a project). Outside a project the state, session, shared,
-msg and run commands create nothing: they exit 3 and say to run `sudolang init`."""
+msg and run commands create nothing: they exit 3 and say to run `sudolang init`.
+store: --store URL, else $SUDOLANG_STORE, else "store" in .claude/sudolang.json
+(written by `sudolang init --store URL`), else files under the state directory."""
 
 # --- lint, compile, init, run -------------------------------------------------------------------------------
 
@@ -147,7 +151,9 @@ Creates, under PROJECT/.claude/: scripts/{state_manager,session_manager,shared_s
 output-styles/, commands/ and scripts/handlers/, hooks/orchestration/router.sh, the
 state/sessions/ and state/shared/ folders, and the router's hooks in settings.json
 (merged: other settings and hooks stay; the old file is kept as settings.json.bak).
-Running it again changes only what differs."""
+Running it again changes only what differs. With --store URL it also records the team's
+store in .claude/sudolang.json (a URL with a password is refused: .claude/ is committed;
+keep the password in $PGPASSWORD or ~/.pgpass)."""
 
 RUN_EPILOG = """\
 examples:
@@ -248,6 +254,17 @@ and the state directory's session ids; print it again after upgrading sudolang):
   zsh   sudolang completion zsh > "${fpath[1]}/_sudolang"    # a folder on $fpath; then compinit
   fish  sudolang completion fish > ~/.config/fish/completions/sudolang.fish"""
 
+STORE_EPILOG = """\
+examples:
+  sudolang store migrate postgresql://db.example.com/sudolang          # once per database: the tables
+  sudolang store copy --from files --to postgresql://db.example.com/sudolang   # this project's state there
+  sudolang store copy --from postgresql://db.example.com/sudolang --to files   # and back
+STORE is files (the JSON files under the state directory) or a postgresql:// URL (libpq's: host,
+port, dbname, user and ?sslmode=… as usual; the password from $PGPASSWORD or ~/.pgpass). copy
+moves every live session and project at its revision with its event log, and the unread
+messages; it refuses, before writing anything, a target that already holds one of them, and
+checks the copy by comparing every document and revision. Exit 6: the server cannot be reached."""
+
 SID = arg("sid", "SID", "session id")
 PATH = arg("path", "PATH", "JSONPath; the leading '$.' is optional")
 AS_TABLE_JSON = flag("--json", "print JSON instead of a table")
@@ -296,6 +313,7 @@ GROUPS = (
           "and show the dashboard.", ""),
     Group("help", "Show a command's help: `sudolang help state get` is `sudolang state get --help`.", ""),
     Group("completion", "Print a shell completion script for bash, zsh or fish.", COMPLETION_EPILOG),
+    Group("store", "Set up a PostgreSQL store for a team, and copy a project's state between stores.", STORE_EPILOG),
 )
 
 COMMANDS = (
@@ -394,6 +412,13 @@ COMMANDS = (
         Option(("shell",), "shell", True, "SHELL", "bash, zsh or fish", None, SHELLS, "?"),
         flag("--session-ids", "print the state directory's session ids, one a line (what the scripts call)"),
     ), "sudolang.cli.completion:completion"),
+    Command("store", "migrate", "Create or upgrade sudolang's tables in a PostgreSQL database (safe to run again).",
+            (arg("url", "URL", "postgresql://host/dbname"),), "sudolang.cli.store:migrate"),
+    Command("store", "copy", "Copy this project's sessions, projects, event logs and unread messages from one "
+            "store to another, then check the copy.", (
+                opt("--from", "STORE", "files, or a postgresql:// URL", required=True, dest="source"),
+                opt("--to", "STORE", "files, or a postgresql:// URL", required=True, dest="target"),
+            ), "sudolang.cli.store:copy"),
 )
 
 GROUP_NAMES = tuple(group.name for group in GROUPS)

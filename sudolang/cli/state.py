@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
 
 def state_dir(args: Args) -> StateDir:
-    """The project's state directory; outside a project (no --state-dir) a NotFound saying to run init."""
-    return StateDir(project_state_dir(getattr(args, "state_dir", None)))
+    """The state in the store chosen: --store, $SUDOLANG_STORE, .claude/sudolang.json, else files (state.stores);
+    outside a project (no --state-dir) a NotFound saying to run init, whichever the store."""
+    from sudolang.state.stores import open_state
+
+    return open_state(project_state_dir(getattr(args, "state_dir", None)), getattr(args, "store", None))
 
 
 def timeout(args: Args) -> float:

@@ -56,6 +56,7 @@ class Invocation:
 class Options:
     session: str | None = None
     state_dir: str | None = None
+    store: str | None = None  # --store: files or a postgresql:// URL (sudolang.state.stores)
     as_json: bool = False
     claude: bool = False
     timeout: float | None = None  # seconds the command's lock waits may take together; None: 5 s each
@@ -64,7 +65,8 @@ class Options:
 
 
 # The options a command line may hold anywhere among its words: name -> (Options field, takes a value).
-OPTIONS = {"--session": ("session", True), "--state-dir": ("state_dir", True), "--timeout": ("timeout", True),
+OPTIONS = {"--session": ("session", True), "--state-dir": ("state_dir", True), "--store": ("store", True),
+           "--timeout": ("timeout", True),
            "--json": ("as_json", False), "--claude": ("claude", False), "--debug": ("debug", False),
            "--arguments-from-stdin": ("arguments_from_stdin", False)}
 
@@ -255,9 +257,10 @@ def resolve_session(options: Options):
     from sudolang.runtime.context import DEFAULT_PROJECT
     from sudolang.state import sessions
     from sudolang.state.lock import DEFAULT_TIMEOUT
-    from sudolang.state.paths import StateDir, project_state_dir
+    from sudolang.state.paths import project_state_dir
+    from sudolang.state.stores import open_state
 
-    state = StateDir(project_state_dir(options.state_dir))
+    state = open_state(project_state_dir(options.state_dir), options.store)
     project = os.environ.get("SUDOLANG_PROJECT")
     typed = options.session and state.resolve_session(options.session)  # a unique prefix of an id, as git reads one
     session_id = typed or os.environ.get("SUDOLANG_SESSION")

@@ -34,6 +34,7 @@ from pathlib import Path  # (loaded by the state layer anyway)
 from sudolang.errors import SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.paths import StateDir, check_id, find_state_dir, key_path
+from sudolang.state.stores import open_state
 
 HOOK_TIMEOUT = 2.0  # the run's budget in seconds: well inside the 10 s Claude Code gives the hook (init sets it)
 # (the command line's --timeout default, sudolang.cli.spec.HOOK_TIMEOUT, is the same; a test checks it)
@@ -100,7 +101,7 @@ def _run(args, compiled=None) -> int:
     words = explicit_words(args)
     data, unreadable = first_input(args, words, deadline_of(started, budget))
     root = find_state_dir(getattr(args, "state_dir", None), input_cwd(data))
-    hook = Hook(StateDir(root), budget, started, compiled)
+    hook = Hook(open_state(root, getattr(args, "store", None), connect_timeout=budget), budget, started, compiled)
     if problems:  # a command line we cannot trust: do nothing but say so
         hook.fail("usage_error", "; ".join(problems) + " (usage: sudolang hook [--timeout S] [EVENT SID PAYLOAD]"
                   " < input.json; see sudolang hook --help)")

@@ -1,53 +1,34 @@
-"""Messages between sessions: one file per message, numbered in sending order, consumed by one poller each.
+"""Messages between sessions, on either store: sent, numbered in sending order, and consumed by one poller each.
 
-Layout, under the state directory:
-  messages/<recipient>/inbox.lock                        the lock senders and pollers take
-  messages/<recipient>/seq                               the last sequence number handed out
-  messages/<recipient>/inbox/000000000042.json           a message waiting; sorted names are sending order
-  messages/<recipient>/inbox/.000000000042.json.<hex>.tmp  a send in progress: never read, swept by the next send
-  messages/<recipient>/claimed/<pid>-<token>/*.json      taken by poller <pid>, until it confirms delivery
-  messages/<recipient>/.done-<pid>-<token>/              a confirmed delivery being deleted
+The API (send, receive, poll, pending) checks the sender and the recipient, then works through the
+store's inbox (`state.inbox(id)`, sudolang.state.interface.InboxStore): the file store's is
+sudolang.state.inbox (one file per message, claimed and confirmed by rename), PostgreSQL's is
+sudolang.state.pg (one row per message, claimed with FOR UPDATE SKIP LOCKED).
 
-Send, under the lock: bump `seq` (written atomically and before the message, so a killed sender
-leaves a gap, never a reused number), then write the message to a temp file, fsync it, rename it
-into inbox/ and fsync the folder. A reader sees a message whole or not at all, and since one
-sender publishes at a time, message N is in the inbox before N+1 is numbered.
-
-Poll: under the lock, read the waiting messages and move them into a claim folder of our own;
-release the lock; print them; then confirm by renaming the claim folder to .done-* (one atomic
-step) and delete it. Racing pollers never share a message (the lock, and a rename moves a file
-once), and each sees ascending numbers. If printing raises, the claim goes back to the inbox.
-
-Nothing here is opened or listed through a symbolic link: the folders (messages/, messages/<recipient>/,
-inbox/, claimed/) are checked from the state root, files are written through new temp files (O_EXCL,
-random names) and renames, and a message, `seq` or claim folder that is a link is refused with an
-error naming it (a `.done-*` link is removed, not emptied).
-
-The window: a poller that dies (SIGKILL, power loss) after claiming and before confirming leaves
-its claim folder behind. The next poll finds that pid gone and delivers those messages again,
-marked "redelivered": true, with the same id and seq (a peek lists them as unread). So no message
-is lost, and a message is delivered twice only if its first poller died after writing its output
-and before the one rename that confirms it -- and then the second copy says so. A redelivered
-message may arrive after newer ones; its seq says where it belongs. Claims are not fsynced: losing
-one in a power cut is such a death and ends in the same redelivery. A dead poller whose pid a live
-process has reused (or a zombie not yet reaped) keeps its claim until that process is gone.
+Send, under the inbox's lock: take the next number, then publish the message whole. Poll: under the
+lock, claim every unread message; print them; then confirm, which ends the claim. Racing pollers never
+share a message, and each sees ascending numbers. If printing raises, the claim goes back to the inbox.
+A poller that dies after claiming and before confirming leaves its claim to the next poll, which
+delivers those messages again marked "redelivered": true, with the same id and seq. So no message is
+lost, and a message is delivered twice only if its first poller died after writing its output and
+before confirming -- and then the second copy says so.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
-from sudolang import safe_files
-from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
+from sudolang.errors import NotFound, SudolangError, UsageError
 from sudolang.state import clock
-from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
+from sudolang.state.inbox import MAX_MESSAGE, SEQ_DIGITS, Claim, Inbox, read_message  # noqa: F401  (re-exported)
+from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir
-from sudolang.state.store import dumps, write_atomically
 
-MAX_MESSAGE = 64 << 20  # bytes; a message file past this is refused rather than read into memory
-SEQ_DIGITS = 12  # zero-padded, so sorting file names sorts by sequence number
+TYPE_CHECKING = False  # annotations only: `typing` costs ~5 ms of start-up, and a poll is what sessions run most
+if TYPE_CHECKING:
+    from sudolang.state import interface
+    from sudolang.state.interface import InboxStore
+
 ENDED_STATUSES = frozenset({"completed", "archived"})  # a session in these reads no more messages
 _ABSENT = object()  # "no payload", since null is a payload one may send
 
@@ -61,160 +42,14 @@ def new_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-class Claim:
-    """Messages one poller moved out of the inbox into `folder`, in sending order."""
-
-    __slots__ = ("folder", "messages")
-
-    def __init__(self, folder: Path, messages: list[dict]) -> None:
-        self.folder = folder
-        self.messages = messages
-
-
-class Inbox:
-    """The message folder of one recipient session."""
-
-    def __init__(self, state: StateDir, session_id: str) -> None:
-        state.session(session_id)  # vets the id before it becomes a folder name
-        self.state = state
-        self.relative = f"messages/{session_id}"
-        self.folder = state.root / "messages" / session_id
-        self.waiting = self.folder / "inbox"
-        self.claims = self.folder / "claimed"
-        self.counter = self.folder / "seq"
-        self.lock_path = self.folder / "inbox.lock"
-
-    def lock(self, timeout: float) -> FileLock:
-        self._create_folders()
-        return FileLock(self.lock_path, timeout, on_abandoned=self._sweep_seq_temps)
-
-    def _create_folders(self) -> None:
-        """inbox/ and claimed/, made if missing; they and every folder up to the state root must not be links."""
-        new = not os.path.lexists(self.waiting) or not os.path.lexists(self.claims)
-        self.state.folder(f"{self.relative}/inbox")
-        self.state.folder(f"{self.relative}/claimed")
-        if new:
-            for folder in (self.folder, self.folder.parent, self.folder.parent.parent):
-                safe_files.fsync_folder(folder)  # the new folders survive a power cut, not only the files in them
-
-    def _sweep_seq_temps(self) -> None:
-        # Only a sender killed while holding the lock leaves a `.seq.<hex>.tmp` (the lock note tells).
-        for name in _listing(self.folder):
-            if name.startswith(".seq.") and name.endswith(".tmp"):
-                (self.folder / name).unlink(missing_ok=True)
-
-    # --- what is unread (no lock) --------------------------------------------------------------
-
-    def unread(self, dead_claims: list[Path] | None = None) -> list[tuple[str, Path, bool]]:
-        """(name, path, redelivered) of every unread message in sending order: the waiting ones, and those
-        a dead poller claimed and never confirmed."""
-        found = [(name, self.waiting / name, False) for name in _message_names(_listing(self.waiting))]
-        for folder in self._dead_claims() if dead_claims is None else dead_claims:
-            found += [(name, folder / name, True) for name in _message_names(_listing(folder))]
-        return sorted(found)
-
-    def _dead_claims(self) -> list[Path]:
-        dead = []
-        for name in _listing(self.claims):
-            pid = name.split("-", 1)[0]
-            if pid.isdigit() and not _running(int(pid)):
-                safe_files.check_not_link(self.claims / name, "read messages from")  # never list a folder elsewhere
-                dead.append(self.claims / name)
-        return dead
-
-    def pending(self) -> list[dict]:
-        """The unread messages without the lock: one claimed while we read is skipped, never half-read."""
-        messages = []
-        for _, path, redelivered in self.unread():
-            try:
-                messages.append(read_message(path, redelivered))
-            except FileNotFoundError:
-                continue
-        return messages
-
-    # --- sending (under the lock) --------------------------------------------------------------
-
-    def next_seq(self) -> int:
-        """The next number, recorded before its message exists: a sender killed after this leaves a gap."""
-        listing = _listing(self.waiting)
-        names = _message_names(listing)
-        newest = int(names[-1][:SEQ_DIGITS]) if names else 0
-        seq = max(self._last_seq(), newest) + 1  # the inbox too, in case `seq` was removed by hand
-        write_atomically(self.counter, f"{seq}\n".encode())
-        # Only the lock holder writes temps, so a temp seen under the lock is a killed sender's.
-        for name in listing:
-            if name.startswith("."):
-                (self.waiting / name).unlink(missing_ok=True)
-        return seq
-
-    def _last_seq(self) -> int:
-        try:
-            text = safe_files.read_bytes(self.counter, 64, "sequence counter").decode(errors="replace")
-        except FileNotFoundError:
-            return 0
-        try:
-            return int(text)
-        except ValueError:
-            raise CorruptState(f"{self.counter} is corrupt ({text[:40]!r} is not a number); write the highest "
-                               "sequence number any message to this session had") from None
-
-    def publish(self, message: dict) -> None:
-        name = f"{message['seq']:0{SEQ_DIGITS}d}.json"
-        data = (dumps(message) + "\n").encode()
-        write_atomically(self.waiting / name, data)
-
-    # --- polling -------------------------------------------------------------------------------
-
-    def claim(self) -> Claim | None:
-        """Under the lock: move every unread message into a new claim folder of ours."""
-        self._sweep_done()
-        dead = self._dead_claims()
-        unread = self.unread(dead)
-        if not unread:
-            return None
-        messages = [read_message(path, redelivered) for _, path, redelivered in unread]  # corrupt: stop before moving
-        claim = Claim(self.claims / f"{os.getpid()}-{os.urandom(6).hex()}", messages)
-        claim.folder.mkdir(parents=True)
-        try:
-            for name, path, _ in unread:
-                os.rename(path, claim.folder / name)
-        except BaseException:
-            self.put_back(claim)
-            raise
-        for folder in dead:  # emptied now (or left empty by a poller killed before it moved anything)
-            try:
-                folder.rmdir()
-            except OSError:  # something that is not a message is in it: leave it for a person to see
-                pass
-        return claim
-
-    def put_back(self, claim: Claim) -> None:
-        """Under the lock: return an unconfirmed claim to the inbox under the messages' own names."""
-        for name in _listing(claim.folder):
-            os.rename(claim.folder / name, self.waiting / name)
-        claim.folder.rmdir()
-
-    def confirm(self, claim: Claim) -> None:
-        """Delivered: one rename ends the claim (no redelivery after it), then the files are deleted."""
-        done = self.folder / f".done-{claim.folder.name}"
-        os.rename(claim.folder, done)
-        _remove_folder(done)
-
-    def _sweep_done(self) -> None:
-        # A poller killed between its confirming rename and the deletion leaves a .done-* folder.
-        for name in _listing(self.folder):
-            if name.startswith(".done-"):
-                _remove_folder(self.folder / name)
-
-
 class Delivery:
     """`with Delivery(inbox, timeout) as messages:` claims the unread messages; a clean exit confirms them,
     an exception puts them back. Print and flush inside the block: confirming ends the claim."""
 
-    def __init__(self, inbox: Inbox, timeout: float) -> None:
+    def __init__(self, inbox: InboxStore, timeout: float) -> None:
         self.inbox = inbox
         self.timeout = timeout
-        self.claim: Claim | None = None
+        self.claim: interface.Claim | None = None
 
     def __enter__(self) -> list[dict]:
         if self.inbox.unread():  # nothing unread (the usual poll): no lock, no writes
@@ -241,7 +76,7 @@ def send(state: StateDir, sender: str, recipient: str, text: str | None = None, 
     content = _content(text, payload)
     require_known(state, sender, "sender")
     require_live(state, recipient)
-    inbox = Inbox(state, recipient)
+    inbox = state.inbox(recipient)
     with inbox.lock(timeout):
         message = {"id": new_id(), "seq": inbox.next_seq(), "from": sender, "to": recipient,
                    "at": clock.iso(clock.now()), **content}
@@ -252,7 +87,7 @@ def send(state: StateDir, sender: str, recipient: str, text: str | None = None, 
 def receive(state: StateDir, session_id: str, timeout: float = DEFAULT_TIMEOUT) -> Delivery:
     """The unread messages of `session_id`, claimed for the caller until its `with` block ends."""
     require_known(state, session_id, "recipient")
-    return Delivery(Inbox(state, session_id), timeout)
+    return Delivery(state.inbox(session_id), timeout)
 
 
 def poll(state: StateDir, session_id: str, peek: bool = False, timeout: float = DEFAULT_TIMEOUT) -> list[dict]:
@@ -266,7 +101,7 @@ def poll(state: StateDir, session_id: str, peek: bool = False, timeout: float = 
 def pending(state: StateDir, session_id: str) -> list[dict]:
     """Unread messages in sending order, left unread."""
     require_known(state, session_id, "recipient")
-    return Inbox(state, session_id).pending()
+    return state.inbox(session_id).pending()
 
 
 # --- checks --------------------------------------------------------------------------------------
@@ -287,7 +122,7 @@ def require_known(state: StateDir, session_id: str, role: str) -> None:
     The sender's status is not checked: a session that has just handed off (and so is completed) or
     run out its ttl may still have something to say."""
     document = state.session(session_id)
-    if not document.exists() and not (state.archive / document.path.name).exists():
+    if not document.exists() and not state.archived(session_id):
         raise NotFound(f"no session {session_id!r} ({role})")
 
 
@@ -299,7 +134,7 @@ def require_live(state: StateDir, session_id: str) -> None:
     try:
         row = summary(document.read(), clock.now())
     except NotFound:
-        if (state.archive / document.path.name).exists():
+        if state.archived(session_id):
             raise SudolangError(f"cannot send to session {session_id!r}: it expired and was archived") from None
         raise NotFound(f"no session {session_id!r} to send to") from None
     if row["status"] in ENDED_STATUSES:
@@ -307,53 +142,3 @@ def require_live(state: StateDir, session_id: str) -> None:
     if row["expired"]:
         raise SudolangError(f"cannot send to session {session_id!r}: it expired at {row['expiry']} "
                             f"(`sudolang session heartbeat {session_id}` revives it)")
-
-
-# --- files ---------------------------------------------------------------------------------------
-
-
-def read_message(path: Path, redelivered: bool = False) -> dict:
-    raw = safe_files.read_bytes(path, MAX_MESSAGE, "message")  # a link is refused, never followed
-    try:
-        message = json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        raise CorruptState(f"{path} is corrupt ({error}); move it out of the inbox to unblock polling") from None
-    if not isinstance(message, dict) or not isinstance(message.get("seq"), int):
-        raise CorruptState(f"{path} is corrupt (not a message); move it out of the inbox to unblock polling")
-    if redelivered:
-        message["redelivered"] = True
-    return message
-
-
-def _listing(folder: Path) -> list[str]:
-    try:
-        return os.listdir(folder)
-    except FileNotFoundError:
-        return []
-
-
-def _message_names(listing: list[str]) -> list[str]:
-    """Message files (`<seq>.json`) in sending order; temps start with a dot."""
-    return sorted(n for n in listing if n.endswith(".json") and n[:SEQ_DIGITS].isdigit())
-
-
-def _remove_folder(folder: Path) -> None:
-    if os.path.islink(folder):  # a planted `.done-*` link: remove the link, never empty what it points to
-        folder.unlink(missing_ok=True)
-        return
-    for name in _listing(folder):
-        (folder / name).unlink(missing_ok=True)
-    try:
-        folder.rmdir()
-    except FileNotFoundError:  # another sweeper finished it
-        pass
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, but someone else's
-        return True
-    return True

@@ -18,6 +18,7 @@ from sudolang.errors import NotFound, SudolangError, UsageError
 
 TYPE_CHECKING = False  # annotations only: store loads when a document is opened; `typing` costs ~5 ms of start-up
 if TYPE_CHECKING:
+    from sudolang.state.inbox import Inbox
     from sudolang.state.store import Document
 
 ENV_VAR = "SUDOLANG_STATE_DIR"
@@ -143,16 +144,9 @@ class StateDir:
             check_id("session", typed)
         except UsageError:
             return typed
-        if os.path.lexists(self.sessions / f"{typed}.json"):
+        if self.knows_session(typed):
             return typed
-        try:
-            names = os.listdir(self.folder("sessions", create=False))
-        except FileNotFoundError:
-            return typed
-        if {f"{typed}.json.bak", f"{typed}.events.jsonl"} & set(names) or \
-                os.path.lexists(self.archive / f"{typed}.json"):
-            return typed
-        ids = sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith("."))
+        ids = self.session_ids()
         matches = [session_id for session_id in ids if session_id.startswith(typed)]
         if len(matches) == 1:
             return matches[0]
@@ -164,6 +158,18 @@ class StateDir:
         if close:
             raise NotFound(f"no session {typed!r}; did you mean {' or '.join(close)}?")
         return typed
+
+    def knows_session(self, session_id: str) -> bool:
+        """Whether anything of the session is here: its document, backup, event log or archived copy (the
+        document's file is one stat; the folder is listed only when it is missing)."""
+        if os.path.lexists(self.sessions / f"{session_id}.json"):
+            return True
+        try:
+            names = set(os.listdir(self.folder("sessions", create=False)))
+        except FileNotFoundError:
+            return False
+        return bool({f"{session_id}.json.bak", f"{session_id}.events.jsonl"} & names) or \
+            os.path.lexists(self.archive / f"{session_id}.json")
 
     def project(self, project_id: str) -> "Document":
         from sudolang.state.store import Document
@@ -196,3 +202,51 @@ class StateDir:
         except FileNotFoundError:
             return []
         return sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith("."))
+
+    # --- the rest of the store interface (sudolang.state.interface): StateDir is the file store ----------
+
+    store = "files"  # what `--store` names this store by (sudolang.state.stores)
+
+    def document(self, kind: str, document_id: str) -> "Document":
+        """The session or project document `document_id` (kind "session" or "project")."""
+        return self.session(document_id) if kind == "session" else self.project(document_id)
+
+    def ids(self, kind: str) -> list[str]:
+        """The live sessions' ids, or the projects' ids."""
+        if kind == "session":
+            return self.session_ids()
+        try:
+            names = os.listdir(self.folder("shared", create=False))
+        except FileNotFoundError:
+            return []
+        return sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith(".") and n != "tools.json")
+
+    def inbox(self, session_id: str) -> "Inbox":
+        from sudolang.state.inbox import Inbox
+
+        return Inbox(self.root, check_id("session", session_id))
+
+    def inbox_ids(self) -> list[str]:
+        """The sessions that have an inbox (messages/<id>/), whether or not a message waits in it."""
+        try:
+            names = os.listdir(self.folder("messages", create=False))
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if _ID_PATTERN.fullmatch(n))
+
+    def archived(self, session_id: str) -> bool:
+        """Whether the session expired and was archived (sessions/archive/<id>.json)."""
+        return os.path.lexists(self.archive / f"{check_id('session', session_id)}.json")
+
+    def wait_for_change(self, seen: dict[tuple[str, str], int | None], timeout: float) -> bool:
+        """True as soon as a document `seen` names ((kind, id): the revision last drawn, None for absent) is
+        at another revision; False after `timeout` seconds without a change (files: the revisions are polled)."""
+        from sudolang.state.store import wait_for_change
+
+        return wait_for_change([(self.document(*key), revision) for key, revision in seen.items()], timeout)
+
+    def describe(self) -> str:
+        return f"the file store in {self.root}"
+
+    def close(self) -> None:
+        """Nothing to let go of: a file store holds no connection between calls."""

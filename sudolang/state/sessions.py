@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
@@ -200,12 +199,7 @@ def _archive(state: StateDir, session_id: str, timeout: float) -> bool:
                 return False
         except (NotFound, KeyError):
             return False
-        archive = state.folder("sessions/archive")  # refused if it (or sessions/) is a link
-        for path in (document.path, document.backup_path, document.log_path):
-            if os.path.lexists(path):  # a rename moves the entry itself, never what a link points to
-                os.replace(path, archive / path.name)
-        # Unlinked while held: a waiter that opened it sees st_nlink == 0 and reopens (see lock.py).
-        document.lock_path.unlink(missing_ok=True)
+        document.archive()  # files: moved to sessions/archive/ (store.Document.archive)
     return True
 
 

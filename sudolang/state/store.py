@@ -116,9 +116,31 @@ def _encode(value: Any, depth: int) -> str:
     return "[\n" + ",\n".join(pad + _encode(v, depth + 1) for v in value) + "\n" + "  " * depth + "]"
 
 
-def _revision_of(document: dict) -> int | None:
+def revision_of(document: dict) -> int | None:
+    """The stored revision, or None when it is unreadable (not a whole number, 0 or more)."""
     value = document.get("revision")
     return value if type(value) is int and value >= 0 else None
+
+
+def apply_plan(document: dict, plan: Plan, label: str) -> tuple[dict, str] | None:
+    """The operations `plan` decides for `document`, applied all or none: (the new document, the operations as
+    the log's JSON text), or None when there are none. Every store writes through here, so the rule that
+    `revision` belongs to the store holds alike in each."""
+    revision = revision_of(document)
+    ops = plan(document)
+    if not ops:
+        return None
+    logged = dumps(ops)  # before applying: later ops may mutate earlier values
+    for op in ops:
+        document = apply_op(document, op)
+    if not isinstance(document, dict):
+        raise UsageError(f"{label} must stay a JSON object; nothing was changed")
+    after = document.get("revision")
+    if revision is not None and (type(after) is not int or after != revision):
+        raise UsageError(f"`revision` is kept by sudolang: it numbers the writes the event log replays, so an "
+                         f"operation may not change or remove it (a `set '$'` must keep \"revision\": {revision});"
+                         f" nothing was changed")
+    return document, logged
 
 
 class Recovery:
@@ -210,20 +232,11 @@ class Document:
     def update_locked(self, plan: Plan) -> dict:
         """`update` for a caller that already holds this document's lock."""
         document = self.read()
-        revision = _revision_of(document)
-        ops = plan(document)
-        if not ops:
+        revision = revision_of(document)
+        planned = apply_plan(document, plan, self.label)
+        if planned is None:
             return document
-        logged = dumps(ops)  # before applying: later ops may mutate earlier values
-        for op in ops:
-            document = apply_op(document, op)
-        if not isinstance(document, dict):
-            raise UsageError(f"{self.label} must stay a JSON object; nothing was changed")
-        after = document.get("revision")
-        if revision is not None and (type(after) is not int or after != revision):
-            raise UsageError(f"`revision` is kept by sudolang: it numbers the writes the event log replays, so an "
-                             f"operation may not change or remove it (a `set '$'` must keep \"revision\": {revision});"
-                             f" nothing was changed")
+        document, logged = planned
         self._commit(document, logged, revision)
         return document
 
@@ -233,7 +246,7 @@ class Document:
         as it goes (a compiled SudoLang command): the store does not apply them again."""
         with self.lock(timeout):
             document = self.read()
-            revision = _revision_of(document)
+            revision = revision_of(document)
             logged = change(document)
             if logged is not None:
                 self.commit_changed(document, logged, revision)
@@ -283,11 +296,9 @@ class Document:
 
     @staticmethod
     def _record(document: dict, logged: str | None, checkpoint: bool) -> bytes:
-        at = json.dumps(clock.iso(clock.now()))
         if checkpoint:
             logged = dumps([{"op": "set", "path": "$", "value": document}])
-        mark = ', "checkpoint": true' if checkpoint else ""
-        return f'{{"revision": {document["revision"]}, "at": {at}{mark}, "ops": {logged}}}\n'.encode()
+        return log_line(document["revision"], clock.iso(clock.now()), logged or "[]", checkpoint)
 
     def _checkpoint(self, document: dict) -> None:
         """Replace the log by one record holding `document` (committed and durable). Best effort: a
@@ -320,6 +331,39 @@ class Document:
                 if report is not None:
                     report.actions.append(f"removed {name}, an unfinished write ({size} bytes) that was never committed")
 
+    # --- the rest of the store interface (sudolang.state.interface) ------------------------------
+
+    def events(self) -> list[dict]:
+        """The event log's records, oldest first: {"revision", "at", "ops"} (and "checkpoint": true)."""
+        self.folder()
+        return read_log(self.log_path)
+
+    def archive(self) -> None:
+        """Under the lock: move the document, its backup and its log into the `archive/` folder beside it."""
+        archive = safe_files.folder(self.root, self._relative / "archive")  # refused if it (or sessions/) is a link
+        for path in (self.path, self.backup_path, self.log_path):
+            if os.path.lexists(path):  # a rename moves the entry itself, never what a link points to
+                os.replace(path, archive / path.name)
+        # Unlinked while held: a waiter that opened it sees st_nlink == 0 and reopens (see lock.py).
+        self.lock_path.unlink(missing_ok=True)
+
+    def restore(self, document: dict, records: list[dict], timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Write `document` at its own revision with `records` as its event log (a copy from another store),
+        log first; refused, with nothing written, when the document or a log of it is here already."""
+        with self.lock(timeout):
+            if self.exists() or _size(self.log_path) > 0:
+                raise SudolangError(f"{self.label} is already in {self.root}; nothing was copied over it")
+            write_atomically(self.log_path, b"".join(log_lines(document, records)))
+            write_atomically(self.path, encode(document).encode())
+
+    def stamp(self) -> tuple[int, int, int] | None:
+        """What changes whenever the document is replaced (inode, mtime, size); None when it is absent."""
+        try:
+            found = os.lstat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_ino, found.st_mtime_ns, found.st_size
+
     # --- recovery ------------------------------------------------------------------------------
 
     def recover(self, timeout: float = DEFAULT_TIMEOUT) -> Recovery:
@@ -335,7 +379,7 @@ class Document:
             damaged = None
             try:
                 document = self.read()
-                report.revision = _revision_of(document) or 0
+                report.revision = revision_of(document) or 0
                 report.actions.append(f"{self.label} is intact at revision {report.revision}")
                 self._drop_uncommitted(report)
                 return report
@@ -384,7 +428,7 @@ class Document:
 
     def _rebuild(self, report: Recovery, damaged: bytes | None) -> None:
         base, source = self._good_backup(report)
-        base_revision = (_revision_of(base) or 0) if base else 0
+        base_revision = (revision_of(base) or 0) if base else 0
         records = read_log(self.log_path)
         records, restart = _after_last_restart(records)
         document, replayed, gap = replay(base, records)
@@ -535,6 +579,56 @@ def _after_last_restart(records: list[dict]) -> tuple[list[dict], str]:
     return records, ""
 
 
+def log_line(revision: int, at: str, logged: str, checkpoint: bool = False) -> bytes:
+    """One event-log record: `logged` is the operations' JSON text. It starts with the revision, which
+    `_RECORD_REVISION` reads without parsing the line."""
+    mark = ', "checkpoint": true' if checkpoint else ""
+    return f'{{"revision": {revision}, "at": {json.dumps(at)}{mark}, "ops": {logged}}}\n'.encode()
+
+
+def complete_log(document: dict, records: list[dict]) -> list[dict]:
+    """`records` (an event log from another store), ending with a checkpoint of `document` when they do not
+    replay to it (a log compacted, cut or removed at the source), so `recover` can rebuild it from them."""
+    replayed, _, gap = replay(None, _after_last_restart(records)[0])
+    if not gap and replayed == document:
+        return records
+    checkpoint = {"revision": document["revision"], "at": clock.iso(clock.now()), "checkpoint": True,
+                  "ops": [{"op": "set", "path": "$", "value": document}]}
+    return [r for r in records if r["revision"] < document["revision"]] + [checkpoint]
+
+
+def log_lines(document: dict, records: list[dict]) -> list[bytes]:
+    """`records` as the lines of `document`'s event log (see complete_log)."""
+    return [log_line(r["revision"], str(r.get("at", "")), dumps(r["ops"]), bool(r.get("checkpoint")))
+            for r in complete_log(document, records)]
+
+
+def wait_for_change(watched: list[tuple[Document, int | None]], timeout: float, interval: float = 0.05) -> bool:
+    """True as soon as one of the documents is committed at a revision other than the one given with it (None:
+    absent), False once `timeout` seconds pass without that. Files have no way to announce a change, so each
+    document's stamp is polled every `interval` seconds and read only when it moved."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    stamps: dict[Path, object] = {}
+    while True:
+        for document, revision in watched:
+            stamp = document.stamp()
+            if document.path in stamps and stamps[document.path] == stamp:
+                continue
+            stamps[document.path] = stamp
+            try:
+                current = revision_of(document.read())
+            except (NotFound, CorruptState, safe_files.UnsafePath):
+                current = None
+            if current != revision:
+                return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(interval, remaining))
+
+
 def read_log(path: Path) -> list[dict]:
     """The event log's records; a torn or unreadable line (a killed append) is skipped."""
     try:
@@ -556,7 +650,7 @@ def replay(base: dict | None, records: list[dict]) -> tuple[dict | None, int, st
     """Apply logged changes newer than `base` in order; stop at the first gap. A checkpoint (the whole
     document) may follow a gap. Returns (document, count, gap)."""
     document = base
-    revision = (_revision_of(base) or 0) if base else 0
+    revision = (revision_of(base) or 0) if base else 0
     count = 0
     for record in records:
         if record["revision"] <= revision:

@@ -9,6 +9,8 @@ import pytest
 
 from sudolang.state import sessions
 
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
+
 NOW = "2025-03-01T09:00:00Z"
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROGRAM = '''\
@@ -191,9 +193,9 @@ def test_concurrent_processes_lose_no_increment(program, sid, private_state, tmp
     script = f"for i in range(10):\n import subprocess, sys\n subprocess.run([sys.executable, '-m', 'sudolang', 'run', {program!r}, '/bump', '--session', {sid!r}], check=True, capture_output=True)"
     workers = [subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(16)]
     assert [w.wait(timeout=300) for w in workers] == [0] * 16
-    from sudolang.state.paths import StateDir
+    from sudolang.state.stores import open_state
 
-    assert StateDir(private_state).project("p").read()["counters"]["hits"] == 161
+    assert open_state(private_state).project("p").read()["counters"]["hits"] == 161
 
 
 VALUES = '''\

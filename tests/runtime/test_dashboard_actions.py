@@ -12,6 +12,8 @@ import pytest
 
 from sudolang.state import sessions
 
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
+
 PROJECT = "myapp"
 CONFIG = {"agents": {"alice": {"role": "dev", "team": "web"}, "bob": {"role": "qa", "team": "web"},
                      "carl": {"role": "ops", "team": "infra"}},

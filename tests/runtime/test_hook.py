@@ -18,7 +18,9 @@ from sudolang.compiler.init_project import HOOK_EVENTS, ROUTER, init_project
 from sudolang.runtime import hook as hook_module
 from sudolang.runtime.context import DEFAULT_PROJECT
 from sudolang.state import shared
-from sudolang.state.paths import StateDir
+from sudolang.state.stores import open_state
+
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
 
 SID = "6f1c2d3e-8a4b-4c5d-9e6f-0a1b2c3d4e5f"
 T0 = "2025-03-03T09:00:00Z"
@@ -44,11 +46,11 @@ def run_hook(root: Path, stdin: str | None = "", *args: str, now: str | None = T
 
 
 def session(root: Path, sid: str = SID) -> dict:
-    return StateDir(root).session(sid).read()
+    return open_state(root).session(sid).read()
 
 
 def project(root: Path, name: str = DEFAULT_PROJECT) -> dict:
-    return StateDir(root).project(name).read()
+    return open_state(root).project(name).read()
 
 
 def velocity(cli) -> list[dict]:
@@ -84,7 +86,7 @@ def started(root) -> Path:
 
 def seed_board(root: Path, tasks: dict, sprint: str = "sprint-001", **extra) -> None:
     """Tasks on the default project's board, in an active sprint, as the sprint program makes them."""
-    state = StateDir(root)
+    state = open_state(root)
     shared.ensure_project(state, DEFAULT_PROJECT)
     full = {tid: {"id": tid, "title": tid, "points": 1, "column": "todo", "assignee": None, "blocked": None,
                   "sprint": sprint, "created_at": T0, "history": [{"at": T0, "column": "todo"}], **task}
@@ -114,7 +116,7 @@ def test_session_start_creates_the_session_and_prints_a_summary(root):
 
 def test_session_start_resume_attaches_without_duplicating(started):
     ok(run_hook(started, claude_input("SessionStart", source="resume")))
-    assert StateDir(started).session_ids() == [SID]
+    assert open_state(started).session_ids() == [SID]
     assert event_types(session(started)) == ["session_created", "session_attached"]
     assert log(started)[-1]["did"][0] == "attached (resume)"
 
@@ -164,7 +166,7 @@ def test_the_summary_counts_unread_messages_and_says_how_to_read_them(started, m
     from sudolang.state import messages, sessions
 
     monkeypatch.setenv("SUDOLANG_NOW", T0)  # the session's clock, so it is live for the sender
-    state = StateDir(started)
+    state = open_state(started)
     messages.send(state, sessions.create(state, "development"), SID, "hello")
     summary = ok(run_hook(started, claude_input("UserPromptSubmit", prompt="hi"))).stdout
     assert f"Messages: 1 unread message; read with: sudolang msg poll {SID}" in summary
@@ -420,9 +422,10 @@ def test_bad_input_exits_0_with_one_stderr_line_and_a_log_record(root, stdin, ki
     assert message in result.stderr
     [record] = log(root)
     assert (record["ok"], record["error"]) == (False, kind) and message in record["message"]
-    assert not (root / "sessions").exists() or StateDir(root).session_ids() == []
+    assert not (root / "sessions").exists() or open_state(root).session_ids() == []
 
 
+@pytest.mark.files_only("tears the session's file")
 def test_a_corrupt_session_file_exits_0_and_names_the_recover_command(started):
     (started / "sessions" / f"{SID}.json").write_text("{ torn")
     result = run_hook(started, claude_input("UserPromptSubmit", prompt="hi"))
@@ -432,11 +435,9 @@ def test_a_corrupt_session_file_exits_0_and_names_the_recover_command(started):
 
 
 def test_a_held_lock_times_out_quickly_exits_0_and_is_logged(started):
-    from sudolang.state.lock import FileLock
-
     assert hook_module.HOOK_TIMEOUT <= 2.0 < 10  # 10 s: the timeout `sudolang init` gives the hook
-    document = StateDir(started).session(SID)
-    with FileLock(document.lock_path, timeout=1):
+    document = open_state(started).session(SID)
+    with document.lock(timeout=1):  # the lock file's flock, or the row held FOR UPDATE in PostgreSQL
         begun = time.monotonic()
         result = run_hook(started, claude_input("UserPromptSubmit", prompt="hi"), "--timeout", "0.3")
         elapsed = time.monotonic() - begun
@@ -496,6 +497,7 @@ def test_list_triggers_names_the_rules_and_their_file(root):
     assert not (root / hook_module.LOG_NAME).exists()  # not an event
 
 
+@pytest.mark.files_only("the file store's start-up; a PostgreSQL store loads psycopg, and what it needs")
 def test_the_hook_path_imports_nothing_heavy(started):
     """lark, jinja2, jsonpath-ng and filelock cost 50-100 ms each; argparse, dataclasses and tomllib ~10 ms:
     the hook needs none of them (tomllib only when triggers.toml changed, and the fixture parsed it)."""
@@ -521,7 +523,7 @@ def test_the_summarys_board_facts_are_the_sprint_programs(root):
     generated = getattr(active_sprint, "__wrapped__", active_sprint)  # a pure function is remembered (corelib)
     assert list(hook_module.COLUMNS) == generated.__globals__["C_columns"]
     assert hook_module.DEFAULT_PROJECT == DEFAULT_PROJECT
-    state = StateDir(root)
+    state = open_state(root)
     ctx = Context(state, sessions.create(state, "development", DEFAULT_PROJECT), DEFAULT_PROJECT)
     sprints = {"a": {"status": "active", "activated_at": "2025-01-02T00:00:00Z"},
                "b": {"status": "active", "activated_at": "2025-01-03T00:00:00Z"},

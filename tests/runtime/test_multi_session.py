@@ -11,6 +11,10 @@ import sys
 import time
 import uuid
 
+import pytest
+
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
+
 CLAUDE_A, CLAUDE_B = str(uuid.uuid4()), str(uuid.uuid4())
 
 
@@ -100,8 +104,9 @@ def test_two_sessions_share_a_sprint_agents_messages_and_survive_a_crash(tmp_pat
 # Writes A's document as fast as it can until killed (a Claude Code session mid-work).
 _WRITER = """
 import sys
-from sudolang.state.paths import StateDir, find_state_dir
-state = StateDir(find_state_dir(None))
+from sudolang.state.paths import find_state_dir
+from sudolang.state.stores import open_state
+state = open_state(find_state_dir(None))
 n = 0
 while True:
     n += 1

@@ -11,6 +11,8 @@ import pytest
 
 from sudolang.runtime import layout
 
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
+
 NOW = "2026-11-23T09:00:00Z"
 
 

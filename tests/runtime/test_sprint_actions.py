@@ -13,6 +13,8 @@ import pytest
 
 from sudolang.state import sessions
 
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
+
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2025-03-03T09:00:00Z"
 

@@ -12,6 +12,8 @@ import pytest
 from sudolang.runtime import triggers
 from sudolang.state import sessions, shared
 
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
+
 PROJECT = "myapp"
 T0 = "2025-03-03T09:00:00Z"
 
@@ -255,6 +257,7 @@ def test_rules_feeding_each_other_stop(state, sid):
     assert lines[-1].startswith(f"stopped after {triggers.MAX_EVENTS} events")
 
 
+@pytest.mark.files_only("tears the session's file")
 def test_a_failing_rule_is_reported_in_its_line_and_the_others_still_run(state, sid):
     board(state, {"T-1": {"column": "done"}})
     state.session(sid).path.write_text("{ torn")  # the stale-agents rule reads the session

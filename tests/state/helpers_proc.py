@@ -124,9 +124,9 @@ def ready_then_wait(go):
 
 # argv: root sid count go -> prints the revisions its updates produced, and its longest single update.
 API_INCREMENTER = GO + """
-from sudolang.state.paths import StateDir
+from sudolang.state.stores import open_state  # the file store, or $SUDOLANG_STORE
 root, sid, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-document = StateDir(root).session(sid)
+document = open_state(root).session(sid)
 ready_then_wait(go)
 revisions, slowest = [], 0.0
 for _ in range(count):
@@ -156,9 +156,9 @@ print(json.dumps({"revisions": revisions}))
 API_READER = """
 import json, os, sys
 from sudolang.errors import CorruptState, NotFound
-from sudolang.state.paths import StateDir
+from sudolang.state.stores import open_state  # the file store, or $SUDOLANG_STORE
 root, sid, stop, base = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-document = StateDir(root).session(sid)
+document = open_state(root).session(sid)
 seen = {"reads": 0, "corrupt": 0, "missing": 0, "inconsistent": 0, "backwards": 0, "revisions": 0}
 last = base
 print("ready", flush=True)
@@ -252,8 +252,8 @@ print(json.dumps({"torn": torn}))
 # update; prints "writing" once its first update is committed.
 TICKER = """
 import sys
-from sudolang.state.paths import StateDir
-document = StateDir(sys.argv[1]).session(sys.argv[2])
+from sudolang.state.stores import open_state  # the file store, or $SUDOLANG_STORE
+document = open_state(sys.argv[1]).session(sys.argv[2])
 def tick(doc):
     n = doc["observability"]["metrics"].get("ticks", 0) + 1
     return [{"op": "set", "path": "$.observability.metrics.ticks", "value": n},

@@ -7,10 +7,14 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
+
 from helpers_proc import TICKER, await_line, kill_all, run_cli, spawn, wait_until
 
 from sudolang.errors import CORRUPT
-from sudolang.state.paths import StateDir
+from sudolang.state.stores import open_state
+
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
 
 TASKS = {
     "task-001": {"title": "Write the parser", "status": "done"},
@@ -44,7 +48,7 @@ def kill_writer_mid_run(root: Path, sid: str) -> int:
     writer = spawn(root, TICKER, root, sid)
     try:
         await_line(writer, "writing")
-        document = StateDir(root).session(sid)
+        document = open_state(root).session(sid)
         start = document.read()["revision"]
         wait_until(lambda: document.read()["revision"] >= start + 20, what="the writer to commit 20 updates")
         os.kill(writer.pid, signal.SIGKILL)
@@ -86,10 +90,11 @@ def test_state_recovery_after_kill_9(tmp_path):
     assert not list(tmp_path.rglob("*.tmp"))  # recover swept any write the kill interrupted
 
 
+@pytest.mark.files_only("tears the document's file")
 def test_state_recovery_after_kill_9_that_damaged_the_file(tmp_path):
     sid = session_with_tasks(tmp_path)
     kill_writer_mid_run(tmp_path, sid)
-    document = StateDir(tmp_path).session(sid)
+    document = open_state(tmp_path).session(sid)
     document.path.write_bytes(document.path.read_bytes()[:100])  # the crash tore the file
 
     refused = run_cli(tmp_path, "state", "get", sid, "$.execution.tasks")

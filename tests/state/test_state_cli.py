@@ -12,6 +12,8 @@ import pytest
 from sudolang.state import clock
 from sudolang.errors import CORRUPT, FAILURE, NOT_FOUND, USAGE
 
+pytestmark = pytest.mark.both_stores  # each test runs on the file store and on PostgreSQL (conftest)
+
 
 @pytest.fixture
 def sid(cli):
@@ -105,6 +107,7 @@ def test_empty_id_is_refused(cli):
 
 
 @pytest.mark.parametrize("damage", [b"", b"{\"session\": {\"id\"", b"not json at all", b"[1, 2]"])
+@pytest.mark.files_only("damages the document's file")
 def test_corrupt_documents_are_reported_and_never_overwritten(cli, sid, state, damage):
     path = state.session(sid).path
     path.write_bytes(damage)
@@ -115,6 +118,7 @@ def test_corrupt_documents_are_reported_and_never_overwritten(cli, sid, state, d
     assert path.read_bytes() == damage
 
 
+@pytest.mark.files_only("damages the file; the backup and the move aside are files")
 def test_recover_rebuilds_from_backup_and_log_and_moves_the_damage_aside(cli, sid, state):
     for n in range(3):
         cli("state", "set", sid, "counter", str(n))
@@ -129,6 +133,7 @@ def test_recover_rebuilds_from_backup_and_log_and_moves_the_damage_aside(cli, si
     assert [p.read_bytes() for p in aside] == [b"\x00garbage"]
 
 
+@pytest.mark.files_only("removes the file and its backup")
 def test_recover_from_the_log_alone_when_the_backup_is_gone(cli, sid, state):
     cli("state", "set", sid, "a", "1")
     document = state.session(sid)
@@ -140,6 +145,7 @@ def test_recover_from_the_log_alone_when_the_backup_is_gone(cli, sid, state):
     assert document.read() == good
 
 
+@pytest.mark.files_only("compares the file's bytes")
 def test_recover_of_an_intact_session_changes_nothing(cli, sid, state):
     before = state.session(sid).path.read_bytes()
     result = cli("session", "recover", sid)
@@ -147,6 +153,7 @@ def test_recover_of_an_intact_session_changes_nothing(cli, sid, state):
     assert state.session(sid).path.read_bytes() == before
 
 
+@pytest.mark.files_only("the backup is a file")
 def test_every_write_keeps_the_previous_version_as_backup(cli, sid, state):
     cli("state", "set", sid, "n", "1")
     cli("state", "set", sid, "n", "2")
@@ -230,17 +237,19 @@ def test_session_list_filters_and_json(cli, sid, monkeypatch):
     assert len(json.loads(cli("state", "list-sessions", "--json").out)) == 2
 
 
-def test_cleanup_archives_expired_sessions_and_keeps_them(cli, sid, state, monkeypatch):
+def test_cleanup_archives_expired_sessions_and_keeps_them(cli, sid, state, monkeypatch, store_kind):
     live = cli("session", "create", "--mode", "config", "--ttl", str(10 * 365 * 86400)).out.strip()
     monkeypatch.setenv("SUDOLANG_NOW", clock.iso(clock.later(clock.now(), 2 * 86400)))
     dry = cli("state", "cleanup-expired", "--dry-run")
     assert dry.out.split() == ["would", "archive", sid] and state.session(sid).exists()
     assert cli("state", "cleanup-expired").out.split() == ["archived", sid]
-    assert not state.session(sid).exists() and state.session(live).exists()
-    archived = json.loads((state.archive / f"{sid}.json").read_text())
-    assert archived["session"]["id"] == sid and (state.archive / f"{sid}.events.jsonl").exists()
+    assert not state.session(sid).exists() and state.session(live).exists() and state.archived(sid)
+    if store_kind == "files":  # kept whole, with its event log, in sessions/archive/
+        archived = json.loads((state.archive / f"{sid}.json").read_text())
+        assert archived["session"]["id"] == sid and (state.archive / f"{sid}.events.jsonl").exists()
 
 
+@pytest.mark.files_only("damages the document's file")
 def test_list_shows_a_corrupt_session_instead_of_failing(cli, sid, state):
     state.session(sid).path.write_text("{")
     rows = json.loads(cli("session", "list", "--json").out)
@@ -262,6 +271,7 @@ def test_shared_project_commands(cli, sid):
     assert {t["name"] for t in tools} == {"state_manager", "session_manager", "shared_state"}
 
 
+@pytest.mark.files_only("damages the project's file")
 def test_project_recover(cli, sid, state):
     cli("shared", "update-epic", "myapp", "E-1", "--status", "active")
     project = state.project("myapp")
@@ -272,6 +282,7 @@ def test_project_recover(cli, sid, state):
     assert project.read() == good
 
 
+@pytest.mark.files_only("looks for the documents under --state-dir")
 def test_options_work_before_or_after_the_command(cli, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     first = cli("--state-dir", str(elsewhere), "session", "create", "--mode", "config").out.strip()
