@@ -22,7 +22,9 @@ the rows with a claim key: a random number the poller holds as a session-level a
 then confirms: the rows are deleted in one transaction, which is the record of their delivery. A poller
 that dies (SIGKILL, a lost machine) loses its connection and with it the advisory lock, so the next poll
 sees a claim nobody holds and delivers those messages again, marked "redelivered": true. The liveness
-test is the server's own lock table (pg_locks), which every machine's pollers see alike.
+test is the server's own lock table (pg_locks), which every machine's pollers see alike. A poller that
+dies inside its claim's transaction printed nothing: its rows come back unclaimed and unmarked, and may
+reach another poller after newer ones (their seq says where they belong).
 
 Live change. Every commit sends NOTIFY on channel `sudolang` ("session:ID:REVISION", "inbox:ID:SEQ");
 `wait_for_change` LISTENs, so a dashboard redraws as soon as another machine commits.

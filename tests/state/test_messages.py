@@ -493,7 +493,9 @@ def test_sigkilled_senders_and_pollers_lose_nothing_and_mark_every_second_copy(t
     first_copies = Counter(seq for seq, _, redelivered in received if not redelivered)
     assert max(first_copies.values()) == 1
     copies = Counter(seq for seq, _, _ in received)
-    for batch in got:  # each poller got first deliveries in sending order
+    for batch in got if state.store == "files" else ():  # each poller got first deliveries in sending order
+        # (PostgreSQL: a poller killed inside its claim's transaction never printed what it held; those come
+        # back unmarked and may reach another poller after newer ones. sudolang.state.pg says so.)
         firsts = [seq for seq, _, redelivered in batch if not redelivered]
         assert firsts == sorted(firsts)
     # Each killed sender burns at most one number (counter bumped, message never written); no other gap.

@@ -147,9 +147,9 @@ def test_4_senders_times_250_with_6_pollers_some_sigkilled_deliver_everything(ur
     copies = Counter(seq for seq, _, _ in received)
     twice = {seq for seq, count in copies.items() if count > 1}
     assert twice <= by_killed
-    for number, batch in got.items():  # each poller got its first deliveries in sending order
-        firsts = [seq for seq, _, again in batch if not again]
-        assert firsts == sorted(firsts)
+    # No order is checked here: a poller killed inside its claim's transaction never printed what it held,
+    # and those messages come back unmarked, possibly after newer ones (the race without kills keeps each
+    # poller's order: tests/state/test_messages.py, on both stores).
     assert messages.pending(state, recipient) == [] and killed  # and the kills did happen
     print(f"\n4 senders x 250, 6 pollers, {len(killed)} SIGKILLed: {len(received)} deliveries of 1000 messages, "
           f"{len(twice)} printed twice (all marked), {sum(again for _, _, again in received)} marked redelivered")
