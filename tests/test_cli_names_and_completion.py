@@ -46,7 +46,7 @@ def test_10_a_mistyped_command_or_action_is_a_usage_error_naming_the_closest(tmp
     refused(sudolang(tmp_path, "--state-dir", str(tmp_path / "s"), "shared", "recovr", "p"), 2,
             "unknown shared action 'recovr'; did you mean 'recover'?")
     refused(sudolang(tmp_path, "frobnicate"), 2, "unknown command 'frobnicate'; the commands are lint, compile, "
-            "init, run, hook, msg, state, session, shared, demo, help, completion")
+            "init, run, hook, msg, state, session, shared, demo, help, completion, store")
     assert not (tmp_path / "state").exists()
 
 
@@ -233,7 +233,7 @@ def test_19_the_bash_script_completes_commands_actions_options_values_programs_a
 def test_19_the_zsh_script_is_a_compdef_function_from_the_same_tables(tmp_path):
     script = ok(sudolang(tmp_path, "completion", "zsh")).stdout
     assert script.startswith("#compdef sudolang\n") and "compdef _sudolang sudolang" in script
-    assert "('state get') reply=(--raw --state-dir --timeout --debug --help) ;;" in script
+    assert "('state get') reply=(--raw --state-dir --store --timeout --debug --help) ;;" in script
     assert "('lint|--format') REPLY='words:text json github' ;;" in script
     assert "(*'|--state-dir') REPLY='dirs' ;;" in script
     assert "'session:Create, keep alive, hand off, list and recover sessions'" in script
@@ -261,7 +261,7 @@ def test_19_the_fish_script_completes_from_the_same_tables(tmp_path):
     script = ok(sudolang(tmp_path, "completion", "fish")).stdout
     assert script.rstrip().endswith("complete -c sudolang -f -a '(__sudolang_candidates (commandline -opc) -- "
                                     "(commandline -ct))'")
-    assert "        case 'state get'\n            printf '%s\\n' --raw --state-dir --timeout --debug --help" in script
+    assert "        case 'state get'\n            printf '%s\\n' --raw --state-dir --store --timeout --debug --help" in script
     assert "        case '*|--state-dir'\n            echo 'dirs'" in script
     assert "'session\tCreate, keep alive, hand off, list and recover sessions'" in script
     if shutil.which("fish") is None:  # not installed here: the text above is what can be checked

@@ -318,6 +318,29 @@ def test_14_the_screen_redraws_when_another_process_changes_the_state_but_not_ov
     assert "│ Note: while typing" in after and "│ shown for lead" in after
 
 
+def test_14_on_postgresql_the_screen_redraws_when_another_machine_changes_the_state(tmp_path, handler_cache,
+                                                                                    postgresql_server):
+    """Issue 14's live change: the store's LISTEN/NOTIFY, not the files' stat, wakes the watcher. The other
+    "machine" is a process with its own state folder: it shares nothing with the screen but the server."""
+    from sudolang.state import pg
+
+    program = tmp_path / "watch.sudo"
+    program.write_text(WATCH, encoding="utf-8")
+    env = environment(tmp_path, handler_cache, SUDOLANG_STORE=postgresql_server.schema_url())
+    elsewhere = {**env, "SUDOLANG_STATE_DIR": str(tmp_path / "other-machine")}
+    sid = new_session(env)
+    terminal = Terminal([sys.executable, "-m", "sudolang", "run", str(program), "--session", sid], env)
+    try:
+        assert "│ Note: -" in terminal.wait_for("watch> ")
+        mark = len(terminal.written)
+        assert sudolang(elsewhere, "state", "set", sid, "note", "from another machine").returncode == 0
+        redrawn = terminal.wait_for("watch> ", since=mark, seconds=10)  # no key pressed, no file of the screen changed
+        assert CLEAR in redrawn and "│ Note: from another machine" in redrawn
+    finally:
+        terminal.close()
+        pg.close_all()
+
+
 def test_14_the_screen_redraws_every_dashboard_refresh_seconds(watch):
     env, sid, start = watch
     configured = sudolang(env, "run", "config_manager", "/set dashboard.refresh_seconds 5", "--session", sid)

@@ -78,7 +78,9 @@ class Screen:
         self.stop = threading.Event()
         self.main: str | None = None  # the main area's text (None: the program's view)
         self.rerun: str | None = None  # the line that gave it, when it only reads: a redraw runs it again
+        self.on_files = ctx.state.store == "files"
         self.watched = watched_files(ctx)
+        self.revisions: dict[tuple[str, str], int | None] = {}  # on a server store: the documents as drawn
         self.seen: tuple = ()  # the watched files as they were at the last drawing
         self.drawn_at = 0.0
         self.interval: float = REFRESH_SECONDS
@@ -103,11 +105,13 @@ class Screen:
 
     def watch(self) -> None:
         """The watcher thread: redraw, with the prompt, when it is due and the prompt waits on an empty line."""
-        while not self.stop.wait(POLL_SECONDS):
+        pause = POLL_SECONDS if self.on_files else 0.05  # a server store's own wait takes the rest
+        while not self.stop.wait(pause):
+            changed = self._changed()  # outside the lock: on a server store it waits for the server's notice
             if not self.lock.acquire(blocking=False):
                 continue  # a command is running: the loop draws when it is done
             try:
-                if self._waiting() and self._due():
+                if self._waiting() and (changed or time.monotonic() - self.drawn_at >= self.interval):
                     main = output(self.program, self.ctx, self.rerun)[0] if self.rerun else self.main
                     self._draw(main)
                     self.stdout.write(self.prompt)
@@ -121,8 +125,16 @@ class Screen:
             return False
         return self.editing is None or not self.editing.get_line_buffer()
 
-    def _due(self) -> bool:
-        return snapshot(self.watched) != self.seen or time.monotonic() - self.drawn_at >= self.interval
+    def _changed(self) -> bool:
+        """Whether the state moved since the last drawing: four stat calls on files; on PostgreSQL the store's
+        wait_for_change (LISTEN/NOTIFY, on this thread's own connection), for up to POLL_SECONDS."""
+        if self.on_files:
+            return snapshot(self.watched) != self.seen
+        try:
+            return self.ctx.state.wait_for_change(dict(self.revisions), POLL_SECONDS)
+        except SudolangError:  # the server went away: the next command says so; try again later
+            time.sleep(POLL_SECONDS)
+            return False
 
     def _draw(self, main: str | None) -> None:
         self.main = main
@@ -134,6 +146,8 @@ class Screen:
         self.interval = refresh_seconds(self.ctx)
         # Taken after drawing: a drawing may create the project's document, which is no change to show.
         self.seen, self.drawn_at = snapshot(self.watched), time.monotonic()
+        if not self.on_files:
+            self.revisions = revisions(self.ctx)
 
 
 def output(program: handler.Program, ctx, line: str) -> tuple[str | None, bool]:
@@ -178,6 +192,17 @@ def watched_files(ctx) -> tuple:
     with any session's or project's write; the two documents themselves too (a folder's time may be coarse)."""
     state = ctx.state
     return state.sessions, state.shared, state.sessions / f"{ctx.session_id}.json", state.shared / f"{ctx.project}.json"
+
+
+def revisions(ctx) -> dict[tuple[str, str], int | None]:
+    """The revisions of the session's and the project's documents (None: absent or unreadable)."""
+    seen: dict[tuple[str, str], int | None] = {}
+    for kind, document_id in (("session", ctx.session_id), ("project", ctx.project)):
+        try:
+            seen[kind, document_id] = ctx.state.document(kind, document_id).read().get("revision")
+        except SudolangError:
+            seen[kind, document_id] = None
+    return seen
 
 
 def snapshot(paths: tuple) -> tuple:

@@ -277,14 +277,17 @@ class Transaction:
         return self.db.execute(query, params, self.lock, self.timeout)
 
 
-_DATABASES: dict[str, Database] = {}
+_DATABASES: dict[tuple[str, int], Database] = {}
 
 
 def database(url: str, label: str, connect_timeout: int | None = None) -> Database:
-    """This process's connection to `url` (a forked child opens its own)."""
-    found = _DATABASES.get(url)
+    """This process's and thread's connection to `url` (a forked child or another thread opens its own)."""
+    import threading
+
+    key = (url, threading.get_ident())  # a thread of its own (the interactive watcher) waits on its own connection
+    found = _DATABASES.get(key)
     if found is None or found.pid != os.getpid():
-        found = _DATABASES[url] = Database(url, label)
+        found = _DATABASES[key] = Database(url, label)
     if connect_timeout is not None:
         found.connect_timeout = connect_timeout
     return found
