@@ -1,0 +1,133 @@
+"""The results sudolang keeps in the user's cache folder (sudolang.user_cache), here every program's compiled
+files. A hit must skip the work, and no change to what a result depends on (the text, even with its size
+and time kept; the templates; the code; the version) may ever be answered from the cache. Each run here is
+a whole process, as a user's is, and the edits between runs are made by another process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sudolang import user_cache
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ["sprint_execution", "all-team_dashboard", "leadership_chat", "config_manager"]
+# What a run loaded, printed after it: a hit loads neither the parser nor Jinja2.
+LOADED = ("; print(sorted(m for m in ('sudolang.parser', 'sudolang.lint', 'jinja2') if m in sys.modules), "
+          "file=sys.stderr)")
+
+
+def sudolang(*args: str, cache: Path, cwd: Path | None = None, pythonpath: Path | None = None, stdin: str | None = None):
+    """A whole `sudolang ARGS` process; its stderr's last line lists the heavy modules it loaded."""
+    env = {**os.environ, "SUDOLANG_CACHE_DIR": str(cache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("COVERAGE_PROCESS_CONFIG", None)  # coverage would import modules of its own
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    code = "import sys; from sudolang.cli import main; code = main(sys.argv[1:])" + LOADED + "; sys.exit(code)"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                          cwd=cwd or ROOT, input=stdin, timeout=120)
+
+
+def loaded(result) -> list[str]:
+    return json.loads(result.stderr.strip().splitlines()[-1].replace("'", '"'))
+
+
+def rewrite_keeping_size_and_time(path: Path, text: str) -> None:
+    """Another process writes `text` over `path` and puts its modification time back, to the nanosecond."""
+    info = path.stat()
+    assert len(text.encode()) == info.st_size
+    code = ("import os, sys; p = sys.argv[1]; open(p, 'w').write(sys.argv[2]); "
+            "os.utime(p, ns=(int(sys.argv[3]), int(sys.argv[3])))")
+    subprocess.run([sys.executable, "-c", code, str(path), text, str(info.st_mtime_ns)], check=True)
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+
+
+# --- compile --check ----------------------------------------------------------------------------------------
+
+
+def test_check_after_init_needs_neither_the_parser_nor_jinja2(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    cache = tmp_path / "cache"
+    assert sudolang("init", "--dir", str(project), cache=cache).returncode == 0
+    check = sudolang("compile", *SHIPPED, "--check", "--out", str(project / ".claude"), cache=cache)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert loaded(check) == []
+    (project / ".claude" / "commands" / "sprint-move.md").write_text("edited by hand\n")
+    stale = sudolang("compile", *SHIPPED, "--check", "--out", str(project / ".claude"), cache=cache)
+    assert (stale.returncode, stale.stdout.split()[-1]) == (1, str(project / ".claude" / "commands" / "sprint-move.md"))
+
+
+def test_a_program_rewritten_with_its_size_and_time_kept_is_compiled_again(tmp_path):
+    program = tmp_path / "bot.sudo"
+    source = "interface Bot {\n  fn greet(name) { return \"Hello, ${name}\" }\n  /hello [name] - greet\n}\n"
+    program.write_text(source)
+    out, cache = tmp_path / ".claude", tmp_path / "cache"
+    assert sudolang("compile", str(program), "--out", str(out), cache=cache).returncode == 0
+    hit = sudolang("compile", str(program), "--check", "--out", str(out), cache=cache)
+    assert hit.returncode == 0 and loaded(hit) == []
+    rewrite_keeping_size_and_time(program, source.replace("Hello", "Howdy"))
+    check = sudolang("compile", str(program), "--check", "--out", str(out), cache=cache)
+    assert check.returncode == 1 and "jinja2" in loaded(check)
+    assert "scripts/handlers/bot.py" in check.stdout and "commands/bot-hello.md" not in check.stdout
+
+
+@pytest.fixture
+def package_copy(tmp_path):
+    """A copy of the package to change: its templates, its code, its version."""
+    shutil.copytree(ROOT / "sudolang", tmp_path / "copy" / "sudolang", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path / "copy"
+
+
+def test_a_change_to_a_template_the_code_or_the_version_compiles_again(tmp_path, package_copy):
+    program = tmp_path / "bot.sudo"
+    program.write_text("interface Bot {\n  fn hi() { return \"hi\" }\n  /hi - say hi\n}\n")
+    out, cache = tmp_path / ".claude", tmp_path / "cache"
+
+    def compile_(*args: str):
+        result = sudolang("compile", str(program), "--out", str(out), *args, cache=cache, cwd=tmp_path,
+                          pythonpath=package_copy)
+        assert result.returncode in (0, 1), result.stderr
+        return result
+
+    compile_()
+    assert compile_("--check").returncode == 0
+    package = package_copy / "sudolang"
+    template = package / "compiler" / "templates" / "command.md.j2"
+    text = template.read_text()
+    rewrite_keeping_size_and_time(template, text.replace("---\n", "--- \n", 1)[:-1])  # same size, other bytes
+    assert compile_("--check").returncode == 1  # the command file now differs: found without a stale hit
+    template.write_text(text)
+    assert compile_("--check").returncode == 0
+    codegen = package / "compiler" / "core_codegen.py"
+    codegen.write_text(codegen.read_text().replace("# line {", "# source line {"))
+    changed = compile_("--check")
+    assert changed.returncode == 1 and "scripts/handlers/bot.py" in changed.stdout
+    compile_()
+    version = package / "__init__.py"
+    version.write_text(version.read_text().replace('__version__ = "', '__version__ = "9'))
+    assert compile_("--check").returncode == 1  # the handler names the version that compiled it
+
+
+def test_the_code_digest_follows_modules_by_stat_and_other_files_by_bytes(tmp_path, package_copy):
+    package = str(package_copy / "sudolang")
+    before = user_cache.folder_digest(package)
+    assert user_cache.folder_digest(package) == before
+    template = package_copy / "sudolang" / "compiler" / "templates" / "handler.py.j2"
+    rewrite_keeping_size_and_time(template, template.read_text().replace("#", "%", 1))
+    after_template = user_cache.folder_digest(package)
+    assert after_template != before
+    module = package_copy / "sudolang" / "lint.py"
+    info = module.stat()
+    os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns + 1))
+    assert user_cache.folder_digest(package) != after_template
+    (package_copy / "sudolang" / "__pycache__").mkdir(exist_ok=True)
+    (package_copy / "sudolang" / "__pycache__" / "lint.cpython-311.pyc").write_bytes(b"x")
+    assert user_cache.folder_digest(package) == user_cache.folder_digest(package)
