@@ -32,7 +32,7 @@ ROOT = {"sudolang", "sudolang.errors", "sudolang.safe_files", "sudolang.json_inp
         "sudolang.programs", "sudolang.wording", "sudolang.user_cache"}
 LANGUAGE = {"sudolang.parser", "sudolang.nodes", "sudolang.diagnostics", "sudolang.names", "sudolang.program",
             "sudolang.lint", "sudolang.reporter", "sudolang.lint_api", "sudolang.core", "sudolang.core_nodes",
-            "sudolang.core_check", "sudolang.core_library", "sudolang.lark_standalone"}
+            "sudolang.core_check", "sudolang.core_library", "sudolang.lark_standalone", "sudolang.spans"}
 STAGES = ("root", "language", "compiler", "state", "runtime", "cli")
 ALLOWED = {
     "root": {"root"},

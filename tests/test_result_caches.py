@@ -1,7 +1,8 @@
-"""The results sudolang keeps in the user's cache folder (sudolang.user_cache), here every program's compiled
-files. A hit must skip the work, and no change to what a result depends on (the text, even with its size
-and time kept; the templates; the code; the version) may ever be answered from the cache. Each run here is
-a whole process, as a user's is, and the edits between runs are made by another process."""
+"""The results sudolang keeps in the user's cache folder (sudolang.user_cache): lint's findings per file and
+every program's compiled files. A hit must skip the work, and no change to what a result depends on (the
+text, even with its size and time kept; the options; the templates; the code; the version) may ever be
+answered from the cache. Each run here is a whole process, as a user's is, and the edits between runs are
+made by another process."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from sudolang import user_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ["sprint_execution", "all-team_dashboard", "leadership_chat", "config_manager"]
+# The same length, so a rewrite that keeps size and modification time changes only the bytes.
+TWICE = "Bot {\n  /go - Go somewhere\n  /go - Go again!!\n}\n"  # SL101: /go declared twice
+ONCE_ = "Bot {\n  /go - Go somewhere\n  /to - Go again!!\n}\n"  # clean
+assert len(TWICE) == len(ONCE_)
 # What a run loaded, printed after it: a hit loads neither the parser nor Jinja2.
 LOADED = ("; print(sorted(m for m in ('sudolang.parser', 'sudolang.lint', 'jinja2') if m in sys.modules), "
           "file=sys.stderr)")
@@ -47,6 +52,88 @@ def rewrite_keeping_size_and_time(path: Path, text: str) -> None:
             "os.utime(p, ns=(int(sys.argv[3]), int(sys.argv[3])))")
     subprocess.run([sys.executable, "-c", code, str(path), text, str(info.st_mtime_ns)], check=True)
     assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+
+
+# --- lint -------------------------------------------------------------------------------------------------
+
+
+def test_a_second_lint_of_the_same_text_is_answered_from_the_cache(tmp_path):
+    program = tmp_path / "bot.sudo"
+    program.write_text(TWICE)
+    first = sudolang("lint", str(program), cache=tmp_path / "cache")
+    second = sudolang("lint", str(program), cache=tmp_path / "cache")
+    assert first.returncode == second.returncode == 1
+    assert first.stdout == second.stdout and "SL101" in first.stdout
+    assert first.stderr.splitlines()[:-1] == second.stderr.splitlines()[:-1] == ["1 error, 0 warnings in 1 file"]
+    assert loaded(first) == ["sudolang.lint", "sudolang.parser"] and loaded(second) == []
+
+
+def test_a_file_rewritten_with_its_size_and_time_kept_is_linted_again(tmp_path):
+    program = tmp_path / "bot.sudo"
+    program.write_text(TWICE)
+    assert sudolang("lint", str(program), cache=tmp_path / "cache").returncode == 1
+    rewrite_keeping_size_and_time(program, ONCE_)
+    again = sudolang("lint", str(program), cache=tmp_path / "cache")
+    assert (again.returncode, again.stdout) == (0, "") and loaded(again) == ["sudolang.lint", "sudolang.parser"]
+    rewrite_keeping_size_and_time(program, TWICE)  # back: the entry was replaced, so this is linted too
+    assert "SL101" in sudolang("lint", str(program), cache=tmp_path / "cache").stdout
+
+
+def test_every_option_and_the_name_are_part_of_the_key(tmp_path):
+    program = tmp_path / "bot.sudo"
+    program.write_text("Bot {\n  fn f(a) { return a }\n  /go - Go\n  /go - Again\n  /stop\n}\n")
+    cache = tmp_path / "cache"
+    runs = {
+        "plain": sudolang("lint", str(program), "--format", "json", cache=cache),
+        "select": sudolang("lint", str(program), "--format", "json", "--select", "SL103", cache=cache),
+        "ignore": sudolang("lint", str(program), "--format", "json", "--ignore", "SL101", cache=cache),
+        "notes": sudolang("lint", str(program), "--format", "json", "--notes", cache=cache),
+        "stdin": sudolang("lint", "--format", "json", "-", stdin=program.read_text(), cache=cache),
+    }
+    for _ in range(2):  # and the same again, now from the cache
+        for name, result in runs.items():
+            args = {"plain": (), "select": ("--select", "SL103"), "ignore": ("--ignore", "SL101"),
+                    "notes": ("--notes",), "stdin": ()}[name]
+            paths = ("-",) if name == "stdin" else (str(program),)
+            again = sudolang("lint", *paths, "--format", "json", *args, cache=cache,
+                             stdin=program.read_text() if name == "stdin" else None)
+            assert (again.returncode, again.stdout) == (result.returncode, result.stdout), name
+            assert "sudolang.parser" not in loaded(again)  # (--select and --ignore check codes with sudolang.lint)
+    codes = {name: sorted({d["code"] for d in json.loads(r.stdout)}) for name, r in runs.items()}
+    assert codes["plain"] == ["SL101", "SL103"] and codes["select"] == ["SL103"] and codes["ignore"] == ["SL103"]
+    assert {"SL510", "SL511"} & set(codes["notes"])
+    assert {d["filename"] for d in json.loads(runs["stdin"].stdout)} == {"<stdin>"}
+
+
+def test_each_output_format_of_a_hit_is_what_a_fresh_lint_prints(tmp_path):
+    program = tmp_path / "bot.sudo"
+    program.write_text(TWICE)
+    for format_ in ("text", "json", "github"):
+        fresh = sudolang("lint", str(program), "--format", format_, cache=tmp_path / f"cache-{format_}")
+        hit = sudolang("lint", str(program), "--format", format_, cache=tmp_path / "cache")
+        hit = sudolang("lint", str(program), "--format", format_, cache=tmp_path / "cache")
+        assert (hit.returncode, hit.stdout, hit.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr.replace(
+            "'sudolang.lint', 'sudolang.parser'", "")), format_
+
+
+def test_an_entry_that_is_not_ours_is_ignored_and_replaced(tmp_path):
+    program = tmp_path / "bot.sudo"
+    program.write_text(TWICE)
+    cache = tmp_path / "cache"
+    first = sudolang("lint", str(program), cache=cache)
+    [entry] = cache.glob("lint-*.json")
+    stored = json.loads(entry.read_text())
+    entry.write_text(json.dumps({"key": stored["key"], "value": "not a list"}))  # garbage under the right key
+    assert sudolang("lint", str(program), cache=cache).stdout == first.stdout
+    entry.write_text("{ torn")
+    assert sudolang("lint", str(program), cache=cache).stdout == first.stdout
+    outside = tmp_path / "outside.json"
+    outside.write_text(json.dumps({"key": stored["key"], "value": []}))  # would say "clean"
+    entry.unlink()
+    entry.symlink_to(outside)
+    result = sudolang("lint", str(program), cache=cache)
+    assert "SL101" in result.stdout and loaded(result) == ["sudolang.lint", "sudolang.parser"]  # not followed
+    assert not entry.is_symlink() and json.loads(outside.read_text())["value"] == []  # replaced, not written through
 
 
 # --- compile --check ----------------------------------------------------------------------------------------
