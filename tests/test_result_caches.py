@@ -166,6 +166,30 @@ def test_a_program_rewritten_with_its_size_and_time_kept_is_compiled_again(tmp_p
     assert "scripts/handlers/bot.py" in check.stdout and "commands/bot-hello.md" not in check.stdout
 
 
+def test_compiled_templates_are_kept_and_used_for_their_own_source_only(tmp_path, monkeypatch):
+    import jinja2
+
+    from sudolang import compiler
+
+    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(tmp_path / "cache"))
+    compiled: list[str] = []
+    original = jinja2.Environment._compile
+    monkeypatch.setattr(jinja2.Environment, "_compile", lambda self, source, name: compiled.append(name) or
+                        original(self, source, name))
+    names = ["output_style.md.j2", "handler.py.j2", "command.md.j2"]
+    for _ in range(2):  # a new environment each time, as a new process has
+        compiler._environment.cache_clear()
+        for name in names:
+            compiler._environment().get_template(name)
+    assert len(compiled) == 3 and len(list((tmp_path / "cache").glob("template-*.cache"))) == 3
+    compiler._environment.cache_clear()
+    monkeypatch.setattr(jinja2.FileSystemLoader, "get_source", lambda self, environment, template: (
+        "edited {{ 1 }}", template, lambda: True))  # another source under the same name: compiled afresh
+    assert compiler._environment().get_template("command.md.j2").render() == "edited 1"
+    assert len(compiled) == 4
+    compiler._environment.cache_clear()
+
+
 @pytest.fixture
 def package_copy(tmp_path):
     """A copy of the package to change: its templates, its code, its version."""

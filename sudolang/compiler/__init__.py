@@ -203,8 +203,11 @@ def _finalize(value: object) -> object:
 def _environment():
     import jinja2
 
+    from sudolang.compiler.template_cache import TemplateCache
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        bytecode_cache=TemplateCache(),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
