@@ -25,6 +25,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sudolang"
 
 
+def entry(name: str) -> Path | None:
+    """The cache file `name`, or None when there is no cache folder (no $HOME and no home in the password
+    database): then nothing is cached, and nothing fails for it."""
+    try:
+        return cache_dir() / name
+    except RuntimeError:  # Path.home(): "Could not determine home directory"
+        return None
+
+
 def digest(*parts: object) -> str:
     """A SHA-256 of the parts, each as text and kept apart from the next (so ("ab", "c") is not ("a", "bc"))."""
     import hashlib
@@ -82,21 +91,24 @@ def load(name: str, key: str) -> object | None:
     ours (see read) or not what store wrote."""
     import json
 
-    raw = read(cache_dir() / name)
+    path = entry(name)
+    raw = read(path) if path is not None else None
     if raw is None:
         return None
     try:
-        entry = json.loads(raw)
+        stored = json.loads(raw)
     except ValueError:
         return None
-    return entry.get("value") if isinstance(entry, dict) and entry.get("key") == key else None
+    return stored.get("value") if isinstance(stored, dict) and stored.get("key") == key else None
 
 
 def store(name: str, key: str, value: object) -> None:
     """Keep `value` (plain JSON data) as `name` under `key`, replacing what was there."""
     import json
 
-    write(cache_dir() / name, json.dumps({"key": key, "value": value}, ensure_ascii=False).encode("utf-8"))
+    path = entry(name)
+    if path is not None:
+        write(path, json.dumps({"key": key, "value": value}, ensure_ascii=False).encode("utf-8"))
 
 
 def read(path: Path) -> bytes | None:

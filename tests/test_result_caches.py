@@ -136,6 +136,19 @@ def test_an_entry_that_is_not_ours_is_ignored_and_replaced(tmp_path):
     assert not entry.is_symlink() and json.loads(outside.read_text())["value"] == []  # replaced, not written through
 
 
+def test_without_a_home_folder_nothing_is_cached_and_nothing_fails(cli, tmp_path, monkeypatch):
+    def no_home(cls):
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("SUDOLANG_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    program = tmp_path / "bot.sudo"
+    program.write_text(TWICE)
+    assert [cli("lint", str(program)).code for _ in range(2)] == [1, 1]
+    assert cli("compile", "config_manager", "--check", "--out", str(tmp_path / "out")).code == 1
+
+
 # --- compile --check ----------------------------------------------------------------------------------------
 
 

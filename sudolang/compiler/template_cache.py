@@ -21,17 +21,20 @@ class TemplateCache(jinja2.BytecodeCache):
     version, and is ignored when that differs."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        raw = user_cache.read(_path(bucket))
+        path = _path(bucket)
+        raw = user_cache.read(path) if path is not None else None
         stamp = _stamp()
         if raw is not None and raw.startswith(stamp):
             bucket.bytecode_from_string(raw[len(stamp):])
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        user_cache.write(_path(bucket), _stamp() + bucket.bytecode_to_string())
+        path = _path(bucket)
+        if path is not None:
+            user_cache.write(path, _stamp() + bucket.bytecode_to_string())
 
 
-def _path(bucket: Bucket) -> Path:
-    return user_cache.cache_dir() / f"template-{bucket.key[:24]}.cache"
+def _path(bucket: Bucket) -> Path | None:
+    return user_cache.entry(f"template-{bucket.key[:24]}.cache")
 
 
 def _stamp() -> bytes:
