@@ -74,14 +74,14 @@ def folder_digest(package: str) -> str:
 def _package_files(package: str, folder: str = "") -> list[str]:
     """The package's files, relative to it, in a fixed order; caches of bytecode and hidden entries left out."""
     found: list[str] = []
-    with os.scandir(os.path.join(package, folder)) as entries:
-        for entry in sorted(entries, key=lambda entry: entry.name):
-            if entry.name.startswith(".") or entry.name == "__pycache__" or entry.name.endswith((".pyc", ".pyo")):
+    with os.scandir(os.path.join(package, folder)) as items:
+        for item in sorted(items, key=lambda item: item.name):
+            if item.name.startswith(".") or item.name == "__pycache__" or item.name.endswith((".pyc", ".pyo")):
                 continue
-            relative = f"{folder}/{entry.name}" if folder else entry.name
-            if entry.is_dir(follow_symlinks=False):
+            relative = f"{folder}/{item.name}" if folder else item.name
+            if item.is_dir(follow_symlinks=False):
                 found += _package_files(package, relative)
-            elif entry.is_file(follow_symlinks=False):
+            elif item.is_file(follow_symlinks=False):
                 found.append(relative)
     return found
 
@@ -103,12 +103,13 @@ def load(name: str, key: str) -> object | None:
 
 
 def store(name: str, key: str, value: object) -> None:
-    """Keep `value` (plain JSON data) as `name` under `key`, replacing what was there."""
+    """Keep `value` (plain JSON data) as `name` under `key`, replacing what was there. ASCII JSON: a path
+    that is not UTF-8 (a surrogate escape from the file system) is kept as its escape, not refused."""
     import json
 
     path = entry(name)
     if path is not None:
-        write(path, json.dumps({"key": key, "value": value}, ensure_ascii=False).encode("utf-8"))
+        write(path, json.dumps({"key": key, "value": value}).encode("ascii"))
 
 
 def read(path: Path) -> bytes | None:
