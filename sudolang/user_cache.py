@@ -47,9 +47,11 @@ def digest(*parts: object) -> str:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """What every cached result depends on besides its input: the version and every file of this package
-    (folder_digest). About 1 ms."""
-    return folder_digest(os.path.dirname(os.path.abspath(__file__)))
+    """What every cached result depends on besides its input: the interpreter (its version: `re` and
+    `unicodedata` change with it), and the version and every file of this package (folder_digest). ~1 ms."""
+    import sys
+
+    return digest(sys.version, folder_digest(os.path.dirname(os.path.abspath(__file__))))
 
 
 def folder_digest(package: str) -> str:

@@ -240,6 +240,19 @@ def test_a_change_to_a_template_the_code_or_the_version_compiles_again(tmp_path,
     assert compile_("--check").returncode == 1  # the handler names the version that compiled it
 
 
+def test_the_jinja2_that_renders_is_part_of_a_compile_key(tmp_path, monkeypatch):
+    from sudolang import compiler
+
+    before = compiler.fingerprint("source")
+    fake = tmp_path / "jinja2" / "__init__.py"  # found first on sys.path; read, never imported
+    fake.parent.mkdir()
+    fake.write_text('__version__ = "9.9.9"\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    other = compiler.fingerprint("source")
+    fake.write_text('__version__ = "9.9.8"\n')
+    assert len({before, other, compiler.fingerprint("source")}) == 3
+
+
 def test_the_code_digest_follows_modules_by_stat_and_other_files_by_bytes(tmp_path, package_copy):
     package = str(package_copy / "sudolang")
     before = user_cache.folder_digest(package)
