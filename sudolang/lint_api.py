@@ -61,12 +61,9 @@ def diagnostics(source: str, path: str, select: list[str], ignore: list[str], no
     from sudolang.parser import parse
 
     found = lint(parse(source, path), select, ignore, notes)
-    user_cache.store(name, key, [[d.code, d.severity, d.message, *_span_fields(d.span)] for d in found])
+    spans = [[getattr(d.span, field) for field in Span.__slots__] for d in found]  # Span's arguments, in order
+    user_cache.store(name, key, [[d.code, d.severity, d.message, *span] for d, span in zip(found, spans)])
     return found
-
-
-def _span_fields(span) -> tuple:
-    return span.path, span.line, span.column, span.end_line, span.end_column, span.start, span.end
 
 
 def exit_code(reports: Iterable, exit_zero: bool = False) -> int:

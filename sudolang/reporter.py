@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+
 from sudolang.cells import width
 from sudolang.spans import Frozen
 
