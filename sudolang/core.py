@@ -33,12 +33,9 @@ import threading
 from dataclasses import fields
 from functools import lru_cache
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedInput
-from lark.lexer import Lexer
-
 from sudolang import core_nodes as c
 from sudolang import nodes
+from sudolang.lark_standalone import Lark, Lexer, Token, UnexpectedInput, core_parser
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -84,12 +81,13 @@ class _TokenFeed(Lexer):
         return iter(lexer_state.text)
 
 
-@lru_cache(maxsize=2)
-def grammar(strict: bool = False) -> Lark:
-    """The LALR parser of core.lark, built once; `strict` makes grammar conflicts fail loudly (tests)."""
-    return Lark.open("core.lark", rel_to=__file__, parser="lalr", lexer=_TokenFeed, transformer=_Builder(),
-                     keep_all_tokens=True, maybe_placeholders=False, start=["function", "expression"],
-                     strict=strict, cache=not strict)
+@lru_cache(maxsize=1)
+def grammar() -> Lark:
+    """The LALR parser of core.lark, loaded once from the tables in sudolang/lark_standalone.py
+    (tools/build_parsers.py builds them with strict=True, so a grammar conflict fails there)."""
+    parser = core_parser(transformer=_Builder())
+    parser.parser.lexer = _TokenFeed(None)  # the tables were built with a lexer of Lark's; ours reads the list
+    return parser
 
 
 @lru_cache(maxsize=1)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sudolang.errors import PositionedError
-from sudolang.nodes import Span
+from sudolang.spans import Frozen, Span
 
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"  # what the checks found out, not a problem: which commands run locally and which in the model
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(Frozen):
+    __slots__ = ("code", "severity", "message", "span")
     code: str
     severity: str
     message: str
     span: Span
+
+    def __init__(self, code: str, severity: str, message: str, span: Span) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "code", code)
+        setattr_(self, "severity", severity)
+        setattr_(self, "message", message)
+        setattr_(self, "span", span)
 
     @property
     def is_error(self) -> bool:

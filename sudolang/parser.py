@@ -26,8 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from lark import Lark, Token, Tree
-
 from sudolang import nodes as n
 from sudolang.diagnostics import (
     Diagnostic,
@@ -40,6 +38,7 @@ from sudolang.diagnostics import (
     UnterminatedString,
     UnterminatedTripleString,
 )
+from sudolang.lark_standalone import Lark, Token, Tree, grammar_parser
 
 PAIRS = {"LBRACE": ("{", "}", "RBRACE"), "LPAR": ("(", ")", "RPAR"), "LSQB": ("[", "]", "RSQB")}
 CLOSERS = {close_type: (opener, closer, open_type) for open_type, (opener, closer, close_type) in PAIRS.items()}
@@ -60,16 +59,14 @@ def normalise_line_endings(text: str) -> str:
 # --- the grammar ---------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=2)
-def grammar(strict: bool = False) -> Lark:
-    """The LALR parser for grammar.lark, built once; `strict` makes grammar conflicts fail loudly (tests)."""
-    # cache: when interegular is installed, Lark spends ~170 ms checking terminal collisions on every
-    # build; the cached grammar (in the temp folder, keyed by grammar and options) skips that.
+@lru_cache(maxsize=1)
+def grammar() -> Lark:
+    """The LALR parser for grammar.lark, loaded once from the tables in sudolang/lark_standalone.py
+    (tools/build_parsers.py builds them with strict=True, so a grammar conflict fails there)."""
     # No propagate_positions: every span is taken from the tokens, and tracking them cost a fifth of the parse.
-    parser = Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic", propagate_positions=False,
-                       maybe_placeholders=False, strict=strict, cache=not strict)
+    parser = grammar_parser()
     # Lark.lex() rebuilds its lexer on every call unless `lexer` is set (lark 1.3, lark.py:626);
-    # the rebuild re-checks terminal collisions and cost 10 ms per file. Reuse the parser's own.
+    # the rebuild cost 10 ms per file. Reuse the parser's own.
     parser.lexer = parser.parser.lexer
     return parser
 
@@ -203,21 +200,21 @@ def _repair(tokens, positions: n.Positions, errors: list[Diagnostic], fences: di
     for token in tokens:
         kind = token.type
         if kind == "FENCE" and token.start_pos not in fences:
-            out.append(Token.new_borrow_pos("TEXT", token.value, token))
+            out.append(token.update("TEXT"))
             continue
         if kind in _TOKEN_ERRORS:
             quote = {"STRAY_QUOTE": '"', "STRAY_BACKTICK": "`"}.get(kind, "")
             errors.append(_TOKEN_ERRORS[kind].at(_token_span(positions, token), quote=quote))
         if excess and (kind in PAIRS or kind in CLOSERS):
             excess += 1 if kind in PAIRS else -1
-            out.append(Token.new_borrow_pos("TEXT", token.value, token))
+            out.append(token.update("TEXT"))
             continue
         if kind in PAIRS:
             if len(stack) >= MAX_DEPTH:
                 errors.append(NestingTooDeep.at(_token_span(positions, token), opener=token.value,
                                                 depth=MAX_DEPTH + 1, limit=MAX_DEPTH))
                 excess = 1
-                out.append(Token.new_borrow_pos("TEXT", token.value, token))
+                out.append(token.update("TEXT"))
                 continue
             stack.append(token)
             open_counts[kind] += 1
@@ -228,7 +225,7 @@ def _repair(tokens, positions: n.Positions, errors: list[Diagnostic], fences: di
             if stray or not open_counts[open_type]:
                 inside = f" (inside '{stack[-1].value}' opened at {_place(positions, stack[-1])})" if stack else ""
                 errors.append(StrayCloser.at(_token_span(positions, token), closer=closer, opener=opener, inside=inside))
-                out.append(Token.new_borrow_pos("TEXT", token.value, token))
+                out.append(token.update("TEXT"))
                 continue
             while stack[-1].type != open_type:  # brackets left open inside this one
                 left_open = stack.pop()
@@ -993,7 +990,7 @@ def _command_params(reader: _Reader, signature: str, rest_at: int, offset: int) 
 # --- entry point ---------------------------------------------------------------------------------
 
 
-def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bool = False) -> n.Program:
+def parse(text: str, path: str = "<string>", fail_fast: bool = False) -> n.Program:
     """Parse `text` into a Program whose `errors` lists every syntax error (the tree is built regardless);
     with `fail_fast`, raise SudoLangSyntaxError instead when there is any."""
     text = normalise_line_endings(text)  # a lone \r is a line ending; the length stays the same
@@ -1002,7 +999,7 @@ def parse(text: str, path: str = "<string>", fail_fast: bool = False, strict: bo
     regions, unterminated = _container(text)
     for offset in unterminated:
         errors.append(UnterminatedFence.at(positions.span(offset, offset + 3)))
-    parser = grammar(strict)
+    parser = grammar()
     blanked = _blank(text, regions)
     fences = {region.start: region for region in regions if region.kind == "fence"}
     tokens = _repair(parser.lex(blanked), positions, errors, fences)

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 
 from sudolang.cells import width
-from sudolang.diagnostics import Diagnostic
+from sudolang.spans import Frozen
+
+TYPE_CHECKING = False  # annotations only
+if TYPE_CHECKING:
+    from sudolang.diagnostics import Diagnostic
 
 
-@dataclass
-class FileReport:
+class FileReport(Frozen):
     """One linted file: its name, its text (None when it could not be read) and what was found."""
 
+    __slots__ = ("path", "source", "diagnostics")
     path: str
     source: str | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic]
+
+    def __init__(self, path: str, source: str | None, diagnostics: list[Diagnostic] | None = None) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "path", path)
+        setattr_(self, "source", source)
+        setattr_(self, "diagnostics", [] if diagnostics is None else diagnostics)
 
 
 # --- text ------------------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ module imports itself round a cycle.
 Data flows source -> AST -> checks (language) -> compiler -> runtime -> state, and the command line sits
 on top. In imports that means:
 
-- root: shared utilities (errors, safe_files, json_input, cells, jsonpath with its parser, evaluator and
+- root: shared utilities (errors, safe_files, user_cache, json_input, cells, jsonpath with its parser, evaluator and
   I-Regexp engine, the shipped programs, the package's __init__) that any module may import; they import only
   each other;
-- language (parser, nodes, diagnostics, names, program, lint, reporter, lint_api): root only;
+- language (parser with its generated Lark runtime, nodes, diagnostics, names, program, lint, reporter, lint_api):
+  root only;
 - compiler: root and language, never the runtime or the state it will be run against;
 - state: root only: a storage layer that knows nothing of programs;
 - runtime: root and the state it acts on, not the compiler (`sudolang run` hands it the compiled text) nor
@@ -28,10 +29,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sudolang"
 
 ROOT = {"sudolang", "sudolang.errors", "sudolang.safe_files", "sudolang.json_input", "sudolang.cells",
         "sudolang.jsonpath", "sudolang.jsonpath_parse", "sudolang.jsonpath_eval", "sudolang.iregexp",
-        "sudolang.programs", "sudolang.wording"}
+        "sudolang.programs", "sudolang.wording", "sudolang.user_cache"}
 LANGUAGE = {"sudolang.parser", "sudolang.nodes", "sudolang.diagnostics", "sudolang.names", "sudolang.program",
             "sudolang.lint", "sudolang.reporter", "sudolang.lint_api", "sudolang.core", "sudolang.core_nodes",
-            "sudolang.core_check", "sudolang.core_library"}
+            "sudolang.core_check", "sudolang.core_library", "sudolang.lark_standalone", "sudolang.spans"}
 STAGES = ("root", "language", "compiler", "state", "runtime", "cli")
 ALLOWED = {
     "root": {"root"},

@@ -139,14 +139,20 @@ def _values(command, given: dict[str, object], problems: list[str]) -> dict[str,
 
 def _fill(positionals, words: list[str], places: list[int], values: dict[str, object]) -> bool:
     """Bind the words to the positional arguments as argparse would; False when argparse should read them
-    (a count that does not fit, a `+` or `...` argument, optional words split by options)."""
+    (a count that does not fit, a `...` argument, a `+` one beside others, words split by options)."""
+    split = bool(places) and places[-1] - places[0] != len(places) - 1
+    if len(positionals) == 1 and positionals[0].nargs == "+":  # `lint PATH…`, `compile PROGRAM…`
+        if not words or split:  # argparse takes one run of words: one after an option is left over
+            return False
+        values[positionals[0].dest] = list(words)
+        return True
     if any(option.nargs in ("+", "...") for option in positionals):
         return False
     required = sum(option.nargs is None for option in positionals)
     optional = len(positionals) - required
     if not required <= len(words) <= required + optional:
         return False
-    if optional and places and places[-1] - places[0] != len(places) - 1:
+    if optional and split:
         return False
     values.update((option.dest, words[n] if n < len(words) else None) for n, option in enumerate(positionals))
     return True

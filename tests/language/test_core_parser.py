@@ -77,10 +77,6 @@ def call(function, *args, modifiers=()):
 # --- the grammar -----------------------------------------------------------------------------------
 
 
-def test_the_grammar_has_no_conflicts():
-    core.grammar(strict=True)  # strict mode raises on any LALR conflict
-
-
 def test_every_mark_the_lexer_gives_is_a_terminal_of_the_grammar():
     marks = {"...", "..", "|>", "||", "&&", "==", "!=", "<=", ">=", "=>", "+=", "-=", "*=", "/=",
              *"-+*/%^!<>=.,:()[]{}|?"}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from sudolang.cli import build_parser, fastpath
 from sudolang.cli import spec as cli_spec
 from sudolang.errors import FAILURE, OK, USAGE
 from sudolang.lint import RULES
@@ -144,6 +145,27 @@ def test_a_real_process_lints_a_file_and_stdin(tmp_path):
 @pytest.mark.parametrize("argv", [["lint", "x.sudo"], ["state", "get", "s", "$"]])
 def test_building_the_cli_does_not_import_the_parser(argv):
     code = ("import sys; from sudolang.cli import build_parser; build_parser(%r); "
-            "import sudolang.lint; print(sorted(m for m in ('lark', 'sudolang.parser') if m in sys.modules))" % argv)
+            "import sudolang.lint; print(sorted(m for m in ('lark', 'sudolang.lark_standalone', 'sudolang.parser') if m in sys.modules))" % argv)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout == "[]\n", result.stderr
+
+
+# --- the command lines of lint and compile take the fast path ------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [
+    ["lint", "a.sudo"], ["lint", "a.sudo", "b.sudo", "--format", "json"], ["lint", "--select", "SL1", "a", "b"],
+    ["lint", "-"], ["lint", "a", "--exit-zero", "--notes"], ["lint", "--format=github", "x"],
+    ["--state-dir", "s", "lint", "a"], ["compile", "sprint_execution", "config_manager", "--check", "--out", "d"],
+    ["compile", "x.sudo", "--emit", "ast"], ["compile", "a", "--json", "--check"],
+])
+def test_the_fast_path_reads_lint_and_compile_lines_as_argparse_does(argv):
+    assert vars(fastpath.parse(argv).namespace) == vars(build_parser(argv).parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["lint"], ["lint", "a", "--exit-zero", "b"], ["lint", "--format", "xml", "a"], ["compile", "--check"],
+    ["lint", "a", "--", "b"], ["compile", "a", "--out"],
+])
+def test_a_lint_or_compile_line_of_another_form_is_left_to_argparse(argv):
+    assert fastpath.parse(argv).namespace is None

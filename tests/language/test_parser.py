@@ -8,7 +8,7 @@ import pytest
 
 from sudolang import nodes as n
 from sudolang.diagnostics import SudoLangSyntaxError
-from sudolang.parser import grammar, parse
+from sudolang.parser import parse
 
 
 def items(source: str) -> tuple[n.Node, ...]:
@@ -24,10 +24,6 @@ def one(source: str) -> n.Node:
 
 def errors(source: str) -> list[tuple[str, int, int]]:
     return [(e.code, e.span.line, e.span.column) for e in parse(source, "t.sudo").errors]
-
-
-def test_the_grammar_has_no_conflicts():
-    grammar(strict=True)  # strict mode raises on any LALR conflict or terminal collision
 
 
 def test_no_lark_object_leaves_the_parser():

@@ -1,0 +1,147 @@
+"""The user's cache folder: where it is, what a cached result is keyed by, and its files read and written so
+that nothing planted there is followed.
+
+A result is cached under a key that hashes everything it was computed from: its own input, byte for byte,
+and `code_digest()`, this sudolang's code. An entry whose key differs is never used, so a cache can be slow
+to fill but never stale. Nothing is cached under the project: only here, in $SUDOLANG_CACHE_DIR, else
+$XDG_CACHE_HOME/sudolang, else ~/.cache/sudolang.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from sudolang import __version__
+
+LIMIT = 16 * 1024 * 1024  # bytes: what a cache file may hold; a generated handler is tens of KB
+
+
+def cache_dir() -> Path:
+    """$SUDOLANG_CACHE_DIR, else $XDG_CACHE_HOME/sudolang, else ~/.cache/sudolang."""
+    if os.environ.get("SUDOLANG_CACHE_DIR"):
+        return Path(os.environ["SUDOLANG_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sudolang"
+
+
+def entry(name: str) -> Path | None:
+    """The cache file `name`, or None when there is no cache folder (no $HOME and no home in the password
+    database): then nothing is cached, and nothing fails for it."""
+    try:
+        return cache_dir() / name
+    except RuntimeError:  # Path.home(): "Could not determine home directory"
+        return None
+
+
+def digest(*parts: object) -> str:
+    """A SHA-256 of the parts, each as text and kept apart from the next (so ("ab", "c") is not ("a", "bc"))."""
+    import hashlib
+
+    hashed = hashlib.sha256()
+    for part in parts:
+        text = str(part).encode("utf-8", "surrogatepass")
+        hashed.update(b"%d:" % len(text) + text)
+    return hashed.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """What every cached result depends on besides its input: the interpreter (its version: `re` and
+    `unicodedata` change with it), and the version and every file of this package (folder_digest). ~1 ms."""
+    import sys
+
+    return digest(sys.version, folder_digest(os.path.dirname(os.path.abspath(__file__))))
+
+
+def folder_digest(package: str) -> str:
+    """The version and every file of the package at `package`. A module counts by its size and modification
+    time, the test the interpreter applies to its own .pyc: a result cached under them was computed by the
+    bytecode that would run again. Every other file (templates, grammars, the shipped programs) is read as
+    it is, so it counts by its bytes."""
+    import hashlib
+
+    parts = [__version__]
+    for relative in _package_files(package):
+        path = os.path.join(package, relative)
+        if relative.endswith(".py"):
+            info = os.stat(path)
+            parts.append(f"{relative}:{info.st_size}:{info.st_mtime_ns}")
+        else:
+            with open(path, "rb") as file:
+                parts.append(f"{relative}:{hashlib.sha256(file.read()).hexdigest()}")
+    return digest(*parts)
+
+
+def _package_files(package: str, folder: str = "") -> list[str]:
+    """The package's files, relative to it, in a fixed order; caches of bytecode and hidden entries left out."""
+    found: list[str] = []
+    with os.scandir(os.path.join(package, folder)) as items:
+        for item in sorted(items, key=lambda item: item.name):
+            if item.name.startswith(".") or item.name == "__pycache__" or item.name.endswith((".pyc", ".pyo")):
+                continue
+            relative = f"{folder}/{item.name}" if folder else item.name
+            if item.is_dir(follow_symlinks=False):
+                found += _package_files(package, relative)
+            elif item.is_file(follow_symlinks=False):
+                found.append(relative)
+    return found
+
+
+def load(name: str, key: str) -> object | None:
+    """The value stored as `name` under `key`, or None: no entry, another key, or a file that is not one of
+    ours (see read) or not what store wrote."""
+    import json
+
+    path = entry(name)
+    raw = read(path) if path is not None else None
+    if raw is None:
+        return None
+    try:
+        stored = json.loads(raw)
+    except ValueError:
+        return None
+    return stored.get("value") if isinstance(stored, dict) and stored.get("key") == key else None
+
+
+def store(name: str, key: str, value: object) -> None:
+    """Keep `value` (plain JSON data) as `name` under `key`, replacing what was there. ASCII JSON: a path
+    that is not UTF-8 (a surrogate escape from the file system) is kept as its escape, not refused."""
+    import json
+
+    path = entry(name)
+    if path is not None:
+        write(path, json.dumps({"key": key, "value": value}).encode("ascii"))
+
+
+def read(path: Path) -> bytes | None:
+    """A cache file's bytes, or None: absent, a link, not a regular file, not this user's, too big."""
+    from sudolang.errors import SudolangError
+    from sudolang.safe_files import read_bytes
+
+    try:
+        info = os.lstat(path)
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None
+        return read_bytes(path, LIMIT, "cache file")
+    except (OSError, ValueError, SudolangError):
+        return None
+
+
+def write(path: Path, data: bytes) -> None:
+    """Replace a cache file; a cache that cannot be written only costs the next run the work. The cache
+    folder is the user's ($SUDOLANG_CACHE_DIR may be a link); the file is written to a new temp file
+    (O_EXCL, a random name) and renamed over the name, so a link planted there is replaced, never written
+    through."""
+    from sudolang.errors import SudolangError
+    from sudolang.safe_files import remove_quietly, write_temp
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = write_temp(path, data, sync=False)
+    except (OSError, SudolangError):
+        return
+    try:
+        os.replace(temp, path)
+    except OSError:
+        remove_quietly(temp)
