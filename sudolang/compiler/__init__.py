@@ -18,6 +18,10 @@ from pathlib import Path
 from sudolang import __version__
 from sudolang.errors import SudolangError, UsageError
 
+TYPE_CHECKING = False  # annotations only
+if TYPE_CHECKING:
+    import hashlib
+
 
 class CompileError(SudolangError):
     """The program has lint errors; `diagnostics` holds them all, `source` the text they point into."""
@@ -147,14 +151,25 @@ def fingerprint(source: str) -> str:
     handler can be reused without compiling (which costs ~250 ms of imports and parsing). The compiler's
     own files count by their size and modification time, as Python's .pyc files are checked: reading and
     hashing their 600 KB took 8 ms of every `sudolang run`; their stat()s take a fraction of one."""
-    import hashlib
-
     package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(f"{__version__}\0{source}\0".encode())
+    digest = sha256(f"{__version__}\0{source}\0".encode())
     for relative in _compile_inputs(str(package)):
         info = os.stat(os.path.join(package, relative))
         digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:24]
+
+
+def sha256(data: bytes) -> hashlib._Hash:
+    """hashlib.sha256(data), without importing hashlib: it loads OpenSSL, ~5 ms of every `sudolang run`,
+    where the interpreter's own implementation of the same digest loads in a tenth of one."""
+    try:
+        from _sha256 import sha256 as built_in  # type: ignore[import-not-found]  # Python 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256 as built_in  # type: ignore[import-not-found]  # 3.12+
+        except ImportError:  # pragma: no cover - an interpreter built without them
+            from hashlib import sha256 as built_in
+    return built_in(data)
 
 
 def _compile_inputs(package: str) -> list[str]:

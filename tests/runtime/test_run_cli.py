@@ -181,6 +181,41 @@ def test_run_as_a_process_compiles_once_then_uses_the_cache(tmp_path):
     assert list((tmp_path / "cache").glob("sprint_execution-*.py")) == cached
 
 
+def test_a_cached_run_loads_neither_the_compiler_nor_argparse_nor_dataclasses(tmp_path):
+    """Start-up is most of a small command's time: a cached `sudolang run` imports none of these."""
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "sudolang", "run", "sprint_execution"]
+    for line in ("/add 'Login page' 3", "/move T-1 todo"):  # compiles, and caches the parsed trigger rules
+        subprocess.run([*command, line], env=env, capture_output=True, text=True, check=True)
+    probe = ("import sys, runpy\nsys.argv = ['sudolang', *sys.argv[1:]]\ntry:\n    runpy.run_module('sudolang', "
+             "run_name='__main__')\nexcept SystemExit:\n    pass\nheavy = ('lark', 'jinja2', 'sudolang.parser', "
+             "'argparse', 'dataclasses', 'typing', 'hashlib', 'shutil')\n"
+             "print([m for m in heavy if m in sys.modules], file=sys.stderr)")
+    for line in ("/move T-1 doing", "/board"):
+        done = subprocess.run([sys.executable, "-c", probe, "run", "sprint_execution", line], env=env,
+                              capture_output=True, text=True, check=True)
+        assert done.stderr.splitlines()[-1] == "[]", done.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "sprint_execution", "/move", "T-2", "doing", "--session", "S"], ["run", "p"], ["run", "p", "-h"],
+    ["--state-dir", "d", "run", "--json", "p", "/refresh", "--session", "S"], ["run", "p", "--bogus", "x"],
+    ["run", "--timeout", "2", "p", "/x", "--timeout", "3"], ["--debug", "run", "p", "@ada"], ["run", "p", "--session"],
+])
+def test_the_fast_path_reads_a_run_command_line_as_argparse_does(argv):
+    from sudolang.cli import build_parser, fastpath
+
+    assert vars(fastpath.parse(argv).namespace) == vars(build_parser(argv).parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["run"], ["run", "--help"], ["run", "-h", "p"], ["run", "--bogus", "p"],
+                                  ["run", "p", "/x", "--", "--json"]])
+def test_other_run_command_lines_are_left_to_argparse(argv):
+    from sudolang.cli import fastpath
+
+    assert fastpath.parse(argv).namespace is None
+
+
 def test_a_link_planted_in_the_cache_is_neither_run_nor_written_through(tmp_path):
     """The cache folder is the user's; the files in it are ours: a link at a handler's name (to code
     elsewhere, or to a file it would overwrite) is replaced by a fresh compile, its target untouched."""
