@@ -39,10 +39,12 @@ def load(program: str) -> tuple[str, str]:
     """(label, source) of a shipped program's name or a file's path. The path is the user's, so a link is
     followed; a FIFO, a device or a folder is a UsageError (exit 2) instead of a hang, as is a file over
     MAX_PROGRAM_BYTES or one that is not UTF-8 (the message names the offset)."""
-    from sudolang import json_input, programs, safe_files
+    from sudolang import programs, safe_files
 
     if program in programs.names():
         return f"sudolang/programs/{program}.sudo", programs.source(program)
+    from sudolang import json_input
+
     try:
         raw = safe_files.read_bytes(program, MAX_PROGRAM_BYTES, "program", follow=True)
     except FileNotFoundError:

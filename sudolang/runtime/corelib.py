@@ -390,14 +390,15 @@ def _program_line(error: BaseException, function) -> str:
 
     function = getattr(function, "__wrapped__", function)
     filename = function.__code__.co_filename
+    generated = function.__globals__  # its module's __loader__ holds the text when no file does (runtime.loader)
     # Without a generated frame in the traceback (the error came after the function returned), the
     # function's own line: its first statement, `run.step()  # line N`, is the `fn` line.
-    found = _LINE_COMMENT.search(linecache.getline(filename, function.__code__.co_firstlineno + 1))
+    found = _LINE_COMMENT.search(linecache.getline(filename, function.__code__.co_firstlineno + 1, generated))
     line = found.group(1) if found else "?"
     trace = error.__traceback__
     while trace is not None:
         if trace.tb_frame.f_code.co_filename == filename:
-            found = _LINE_COMMENT.search(linecache.getline(filename, trace.tb_lineno))
+            found = _LINE_COMMENT.search(linecache.getline(filename, trace.tb_lineno, generated))
             line = found.group(1) if found else line
         trace = trace.tb_next
     return line

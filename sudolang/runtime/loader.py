@@ -11,15 +11,25 @@ from pathlib import Path
 def handler_module(path: str, text: str, code=None) -> types.ModuleType:
     """The handler `text` (generated, from the file `path`) executed as a module; `code`, when given, is
     that text already compiled (sudolang.compiler.cache.handler_code keeps it)."""
-    import linecache
-
     module = types.ModuleType(f"sudolang_handler_{Path(path).stem}")
     module.__file__ = path
     # Run-time errors name the program's line from the `# line N` comment of the generated line they
-    # stopped at (sudolang.runtime.corelib); the text may exist only in memory, so linecache is told it.
-    linecache.cache[path] = (len(text), None, text.splitlines(keepends=True), path)
+    # stopped at (sudolang.runtime.corelib), and tracebacks show it; the text may exist only in memory, so
+    # the module's loader gives it to linecache, which asks only when an error needs a line (importing
+    # linecache, and tokenize with it, on every run cost ~1 ms).
+    module.__dict__["__loader__"] = _Text(text)
     exec(code if code is not None else compile(text, path, "exec"), module.__dict__)
     return module
+
+
+class _Text:
+    """A loader that has only the source: what linecache.lazycache asks of a module's `__loader__`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def get_source(self, name: str) -> str:
+        return self.text
 
 
 def program_of(module: types.ModuleType):

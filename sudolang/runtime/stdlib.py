@@ -266,6 +266,27 @@ def round_(x: Any, digits: Any = None) -> Any:
     places = 0 if digits is None else whole(digits, "round")
     if type(x) is int and places >= 0:
         return x
+    if places == 0 and type(x) is float and -_EXACT < x < _EXACT:
+        return _round_whole(x)
+    return _round_decimal(x, places)
+
+
+# Below 2**52 a float's fraction is exact, and a float is below, at or above n + 0.5 as the shortest decimal
+# that names it is: halves are exact floats, so no other float's decimal can cross one.
+_EXACT = float(2**52)
+
+
+def _round_whole(x: float) -> int:
+    """round(x) for a float below _EXACT: what _round_decimal(x, 0) gives, without importing decimal (~2 ms
+    of start-up, and the dashboard's percentage rounds on every screen)."""
+    magnitude = abs(x)
+    whole_part = math.floor(magnitude)
+    rounded = whole_part + (1 if magnitude - whole_part >= 0.5 else 0)
+    return -rounded if x < 0 else rounded
+
+
+def _round_decimal(x: Any, places: int) -> Any:
+    """x rounded half away from zero at `places` decimals, on the number as written."""
     if places > 400:
         return number(x)
     if places < -400:

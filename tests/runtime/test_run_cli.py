@@ -187,13 +187,14 @@ def test_a_cached_run_loads_neither_the_compiler_nor_argparse_nor_dataclasses(tm
     command = [sys.executable, "-m", "sudolang", "run", "sprint_execution"]
     for line in ("/add 'Login page' 3", "/move T-1 todo"):  # compiles, and caches the parsed trigger rules
         subprocess.run([*command, line], env=env, capture_output=True, text=True, check=True)
-    probe = ("import sys, runpy\nsys.argv = ['sudolang', *sys.argv[1:]]\ntry:\n    runpy.run_module('sudolang', "
-             "run_name='__main__')\nexcept SystemExit:\n    pass\nheavy = ('lark', 'jinja2', 'sudolang.parser', "
-             "'argparse', 'dataclasses', 'typing', 'hashlib', 'shutil')\n"
+    probe = ("import sys\nfrom sudolang.cli import main\nmain(sys.argv[1:])\nheavy = ('lark', 'jinja2', "
+             "'sudolang.parser', 'argparse', 'dataclasses', 'typing', 'hashlib', 'shutil', 'decimal')\n"
              "print([m for m in heavy if m in sys.modules], file=sys.stderr)")
-    for line in ("/move T-1 doing", "/board"):
-        done = subprocess.run([sys.executable, "-c", probe, "run", "sprint_execution", line], env=env,
-                              capture_output=True, text=True, check=True)
+    for program, line in (("sprint_execution", "/move T-1 doing"), ("sprint_execution", "/board"),
+                          ("all-team_dashboard", "/refresh")):
+        subprocess.run([*command[:-1], program, "/help"], env=env, capture_output=True, check=True)  # compiled
+        done = subprocess.run([sys.executable, "-c", probe, "run", program, line], env=env, capture_output=True,
+                              text=True, check=True)
         assert done.stderr.splitlines()[-1] == "[]", done.stderr
 
 
@@ -274,3 +275,17 @@ def test_two_copies_of_a_program_in_different_folders_each_name_their_own_file(r
         path.write_text(source)
         result = run(str(path), "/fail", code=1)
         assert result.err.splitlines()[-1] == f"error: no ({path}:9)"
+
+
+def test_a_handler_that_could_not_be_cached_still_names_the_program_line(run, tmp_path, monkeypatch):
+    """With no cache file to read lines from (the cache folder cannot be made), the error's `(file:LINE)`
+    comes from the text the handler was loaded from, which linecache reads through the module's loader."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(blocked / "cache"))
+    path = tmp_path / "t.sudo"
+    path.write_text('interface T {\n  name = "t"\n  commands = {\n    "/fail": "Fail"\n  }\n}\n\nfn fail() {\n'
+                    '  x = 1\n  throw "no $x"\n}\n')
+    assert run(str(path), "/fail", code=1).err.splitlines()[-1] == f"error: no 1 ({path}:10)"
+    assert not (blocked / "cache").exists()
+
