@@ -289,3 +289,14 @@ def test_a_handler_that_could_not_be_cached_still_names_the_program_line(run, tm
     assert run(str(path), "/fail", code=1).err.splitlines()[-1] == f"error: no 1 ({path}:10)"
     assert not (blocked / "cache").exists()
 
+
+def test_the_quick_exit_writes_all_the_output_and_keeps_the_exit_code(cli, tmp_path):
+    """`python -m sudolang` ends with os._exit once the output is flushed (sudolang.cli.entry): a long output
+    arrives whole through a pipe, and an error keeps its exit code and its line."""
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    words = ["compile", "sprint_execution", "--emit", "python"]
+    piped = subprocess.run([sys.executable, "-m", "sudolang", *words], env=env, capture_output=True, text=True)
+    assert piped.returncode == 0 and len(piped.stdout) > 30_000 and piped.stdout == cli(*words).out
+    missing = subprocess.run([sys.executable, "-m", "sudolang", "run", "no_such_program", "/x"], env=env,
+                             capture_output=True, text=True)
+    assert missing.returncode == 3 and missing.stderr.startswith("sudolang: error: no program 'no_such_program'")
