@@ -224,11 +224,19 @@ class Run:
 def remembered(function):
     """`function` (a compiled pure function: it only reads) computed once per arguments while the state it
     reads stays as it is: within one command until it writes, and across the views of one screen. Texts,
-    numbers, booleans and null are compared by value; an array or object by identity, which is sound because
-    compiled code never changes a container another name holds (see own_path)."""
+    numbers, booleans and null are compared by value; an array by identity, which is sound because compiled
+    code never changes a container another name holds (see own_path). A call given an object is computed
+    afresh: such a function works on one item (a task's line, its points), is called once per item, and
+    remembering 10,000 of those cost more than computing them (a 10,000-task board: 420 ms against 275)."""
 
     def call(run: "Run", *arguments: object) -> object:
-        key = (function, *((type(a), a) if type(a) not in (list, dict) else (type(a), id(a)) for a in arguments))
+        kinds = tuple(map(type, arguments))
+        if dict in kinds:
+            return function(run, *arguments)
+        if list in kinds:
+            key = (function, kinds, *(id(a) if kind is list else a for kind, a in zip(kinds, arguments)))
+        else:
+            key = (function, kinds, *arguments)
         entry = run.memo.get(key)
         if entry is not None and all(x is y for x, y in zip(entry[0], arguments)):
             return entry[1]
