@@ -398,15 +398,23 @@ def _program_line(error: BaseException, function) -> str:
 
     function = getattr(function, "__wrapped__", function)
     filename = function.__code__.co_filename
-    generated = function.__globals__  # its module's __loader__ holds the text when no file does (runtime.loader)
+    # A handler loaded by runtime.loader carries its text; a handler run as a script is its own file.
+    text = getattr(function.__globals__.get("__loader__"), "sudolang_text", None)
+    lines = text.splitlines() if text is not None else None
+
+    def generated(number: int) -> str:
+        if lines is None:
+            return linecache.getline(filename, number)
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
     # Without a generated frame in the traceback (the error came after the function returned), the
     # function's own line: its first statement, `run.step()  # line N`, is the `fn` line.
-    found = _LINE_COMMENT.search(linecache.getline(filename, function.__code__.co_firstlineno + 1, generated))
+    found = _LINE_COMMENT.search(generated(function.__code__.co_firstlineno + 1))
     line = found.group(1) if found else "?"
     trace = error.__traceback__
     while trace is not None:
         if trace.tb_frame.f_code.co_filename == filename:
-            found = _LINE_COMMENT.search(linecache.getline(filename, trace.tb_lineno, generated))
+            found = _LINE_COMMENT.search(generated(trace.tb_lineno))
             line = found.group(1) if found else line
         trace = trace.tb_next
     return line

@@ -4,6 +4,7 @@ comes from the compiler (sudolang.compiler.cache.handler_source); this module do
 
 from __future__ import annotations
 
+import sys
 import types
 from pathlib import Path
 
@@ -14,22 +15,25 @@ def handler_module(path: str, text: str, code=None) -> types.ModuleType:
     module = types.ModuleType(f"sudolang_handler_{Path(path).stem}")
     module.__file__ = path
     # Run-time errors name the program's line from the `# line N` comment of the generated line they
-    # stopped at (sudolang.runtime.corelib), and tracebacks show it; the text may exist only in memory, so
-    # the module's loader gives it to linecache, which asks only when an error needs a line (importing
-    # linecache, and tokenize with it, on every run cost ~1 ms).
-    module.__dict__["__loader__"] = _Text(text)
+    # stopped at (sudolang.runtime.corelib reads it from the module's loader), and tracebacks show it
+    # (linecache asks the loader when no file holds the text). Registering the text with linecache here
+    # imported linecache, and tokenize with it, on every run: ~1 ms.
+    module.__dict__["__loader__"] = HandlerText(text)
+    lines = sys.modules.get("linecache")
+    if lines is not None:  # an earlier handler's lines at this path would be shown for this one's
+        lines.cache.pop(path, None)
     exec(code if code is not None else compile(text, path, "exec"), module.__dict__)
     return module
 
 
-class _Text:
-    """A loader that has only the source: what linecache.lazycache asks of a module's `__loader__`."""
+class HandlerText:
+    """A handler module's loader, which has only its text: what linecache.lazycache asks of `__loader__`."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.sudolang_text = text
 
     def get_source(self, name: str) -> str:
-        return self.text
+        return self.sudolang_text
 
 
 def program_of(module: types.ModuleType):
