@@ -53,7 +53,7 @@ def clean(text: str) -> str:
 
 
 def pad(text: str, cells: int) -> str:
-    return text + " " * max(0, cells - width(text))
+    return text.ljust(cells) if text.isascii() else text + " " * max(0, cells - width(text))
 
 
 def split_at(text: str, cells: int) -> tuple[str, str]:
@@ -80,6 +80,8 @@ def _fitting(text: str, cells: int) -> int:
 
 def wrap(text: str, cells: int, indent: int) -> list[str]:
     """`text` in lines of at most `cells`; continuation lines start with `indent` spaces."""
+    if len(text) <= cells and text.isascii():  # most lines of a long board: nothing to measure or cut
+        return [text]
     lines = []
     head, rest = split_at(text, cells)
     lines.append(head)

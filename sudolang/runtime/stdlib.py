@@ -199,10 +199,7 @@ def uuid_() -> str:
 def id_number(t: Any) -> int:
     """The number a text ends with: `idNumber("T-12")` is 12; 0 when it ends with no digit."""
     s = _text("idNumber", t)
-    start = len(s)
-    while start and "0" <= s[start - 1] <= "9":
-        start -= 1
-    digits = s[start:]
+    digits = s[len(s.rstrip("0123456789")):]  # sorting 10,000 tasks by id calls this 10,000 times
     if not digits:
         return 0
     if len(digits) > 300:
@@ -366,7 +363,7 @@ def group(xs: Any, f: Any) -> dict:
     f = _function("group", f)
     groups: dict[str, list] = {}
     for x, key in zip(items, _map_each(f, items)):
-        k = text(key)
+        k = key if type(key) is str else text(key)
         bucket = groups.get(k)
         if bucket is None:
             groups[k] = [x]
@@ -616,6 +613,8 @@ def replace(t: Any, old: Any, new: Any) -> str:
 
 
 def _width(fn: str, width: Any) -> int:
+    if type(width) is int and 0 <= width <= MAX_MADE:  # the common case, first: a board pads every cell
+        return width
     w = whole(width, fn)
     if w > MAX_MADE:
         raise RunError(f"{fn}: a width of more than {MAX_MADE:,} characters")
