@@ -24,6 +24,12 @@ BOOLEAN_NODES = ("==", "!=", "<", "<=", ">", ">=", "in")
 # Library functions whose value is always a text: a template inserts it as it is, and `==` with it is Python's.
 TEXT_RESULTS = frozenset({"text", "join", "trim", "upper", "lower", "replace", "pad", "padStart", "repeat", "plural",
                           "fill", "kind", "now", "today", "date", "addDays", "uuid"})
+# Library functions that take about the same time whatever values they are given (texts aside). A pure function
+# with no loop, no call of a program function and no other library call does less work than remembering its
+# result per arguments would (task_line, points, limit_text): it is not remembered.
+CONSTANT_TIME = frozenset({"now", "today", "date", "addDays", "daysBetween", "secondsBetween", "idNumber", "len",
+                           "round", "get", "has", "number", "trim", "upper", "lower", "startsWith", "endsWith",
+                           "replace", "pad", "padStart", "repeat", "plural", "kind", "first", "last"})
 RUN_CALLS = {"actor": "run.actor", "sessionId": "run.session_id", "projectId": "run.project_id", "sessions": "run.sessions",
              "emit": "run.emit", "record": "run.record", "result": "_rt.result", "notFound": "_rt.not_found",
              "usage": "_rt.usage"}
@@ -70,9 +76,27 @@ class _Module:
 
     def function(self, function: c.Function) -> str:
         text = _Function(self, function).source()
-        if function.name in self.pure:  # it only reads: one screen computes it once per arguments
+        if function.name in self.pure and self.worth_remembering(function):
+            # it only reads: one screen computes it once per arguments
             text += f"\n\n\nf_{function.name} = _rt.remembered(f_{function.name}) if _rt else f_{function.name}"
         return text
+
+    def worth_remembering(self, function: c.Function) -> bool:
+        """Whether the function may do more work than looking its result up: it loops, runs a program, walks
+        a range or an array (`..`, `in`), or calls a program function, a local arrow or a library function
+        outside CONSTANT_TIME."""
+        local = {p.name for p in function.params} | assigned_names(function.body)
+        roots = [*function.body, *(p.default for p in function.params if p.default is not None)]
+        for node in (node for root in roots for node in root.walk()):
+            if isinstance(node, (c.ForEach, c.While, c.Shell)):
+                return True
+            if isinstance(node, c.Binary) and node.op in ("..", "in"):
+                return True
+            if isinstance(node, c.Call):
+                name = node.function.name if isinstance(node.function, c.Name) else None
+                if name not in CONSTANT_TIME or name in self.functions or name in local:
+                    return True
+        return False
 
 
 class _Function:
