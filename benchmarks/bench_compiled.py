@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_runtime import seed
+from bench_runtime import Mover, seed
 from timing import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,19 +32,6 @@ COMMANDS = {"sprint /move": ["sprint_execution", "/move T-5 {column}"],
             "dashboard /refresh": ["all-team_dashboard", "/refresh"],
             "chat /decisions": ["leadership_chat", "/decisions"],
             "config /show": ["config_manager", "/show"]}
-
-
-class Mover(list):
-    """A command line whose `{column}` alternates on every use, so each /move really moves."""
-
-    def __init__(self, words: list[str]) -> None:
-        super().__init__(words)
-        self.template, self.turn = list(words), 0
-
-    def __iter__(self):
-        self.turn += 1
-        column = "doing" if self.turn % 2 else "review"
-        return iter([w.replace("{column}", column) for w in self.template])
 
 
 def main() -> int:
@@ -71,7 +58,7 @@ def main() -> int:
             for name, (program, line) in COMMANDS.items():
                 command = [PYTHON, "-m", "sudolang", "--state-dir", str(root), "run", program, line, "--session", sid]
                 rows[f"{name} | {side}"] = Mover(command) if "{column}" in line else command
-        samples = timed_rows_per_side(rows, envs, runs)
+        samples = timed_rows_per_side(rows, envs, runs, work)
         floor += samples.pop("floor")
         for name, values in samples.items():
             results[f"{name} @ {size}"] = statistics.median(values)
@@ -88,15 +75,16 @@ def main() -> int:
     return 0
 
 
-def timed_rows_per_side(rows: dict, envs: dict, runs: int) -> dict[str, list[float]]:
-    """timed_rows with each row's own environment (its side's PYTHONPATH)."""
+def timed_rows_per_side(rows: dict, envs: dict, runs: int, cwd: Path) -> dict[str, list[float]]:
+    """timed_rows with each row's own environment (its side's PYTHONPATH), run in `cwd`: `python -m` puts the
+    current folder first on sys.path, so started in a checkout, both sides would run that checkout's code."""
     samples: dict[str, list[float]] = {}
     import subprocess
     import time
 
     for name, command in rows.items():
         env = envs.get(name.rpartition(" | ")[2], envs["compiled"])
-        done = subprocess.run(list(command), env=env, capture_output=True, text=True)
+        done = subprocess.run(list(command), env=env, capture_output=True, text=True, cwd=cwd)
         if done.returncode != 0:
             raise SystemExit(f"benchmark command failed ({name}): {' '.join(command)}\n{done.stderr[:500]}")
         samples[name] = []
@@ -104,7 +92,7 @@ def timed_rows_per_side(rows: dict, envs: dict, runs: int) -> dict[str, list[flo
         for name, command in rows.items():
             env = envs.get(name.rpartition(" | ")[2], envs["compiled"])
             start = time.perf_counter()
-            subprocess.run(list(command), env=env, stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(list(command), env=env, stdout=subprocess.DEVNULL, check=True, cwd=cwd)
             samples[name].append((time.perf_counter() - start) * 1000)
     return samples
 

@@ -1,5 +1,5 @@
 """`python -m sudolang` runs the command line."""
 
-from sudolang.cli import main
+from sudolang.cli import entry
 
-raise SystemExit(main())
+entry()

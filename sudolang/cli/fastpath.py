@@ -6,9 +6,12 @@ Claude Code session. So a command line whose form is plain (its command's
 positional arguments, its options and the common ones, each option's value a
 separate word or `--opt=value`) is read here; anything else (--help, an
 abbreviated or unknown option, a wrong number of arguments, a bad value, a
-command that takes the rest of the line) is left to argparse, built from the same
-table, which reads it the same way or says what is wrong. A lenient command
-(`hook`) is never left to argparse: its problems are handed to its handler.
+command that takes one or more words, `+`) is left to argparse, built from the
+same table, which reads it the same way or says what is wrong. A command whose
+last argument takes the rest of the line (`run PROGRAM COMMAND...`) is read
+here too: once the words before it are there, every later word is its, options
+included, as argparse's REMAINDER takes them. A lenient command (`hook`) is
+never left to argparse: its problems are handed to its handler.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ def parse(argv: list[str]) -> Parsed:
     doubts = False  # forms argparse reads differently, or refuses: always left to it (lenient commands excepted)
     wants_help = False
     unknown: tuple[str, str | None] | None = None
+    rest: list[str] | None = None  # the words of a `...` argument, taken as they are
+    before_rest: int | None = None  # how many positional words come before it
     index = 0
     while index < len(argv):
         word = argv[index]
@@ -86,15 +91,20 @@ def parse(argv: list[str]) -> Parsed:
                 if command is None:  # not reached: a group without actions is a command
                     break
                 known.update((option.flags[0], option) for option in command.arguments if option.flags[0][0] == "-")
+                before_rest = _before_rest(command)
         elif command is None:
             command = spec.command(group, word)
             if command is None:
                 unknown = (group, word)
                 break
             known.update((option.flags[0], option) for option in command.arguments if option.flags[0][0] == "-")
+            before_rest = _before_rest(command)
         else:
             words.append(word)
             places.append(index)
+            if len(words) == before_rest:
+                rest = argv[index:]
+                break
     if command is None:
         return Parsed(None, None, wants_help, problems, unknown)
     values = _values(command, given, problems)
@@ -104,14 +114,15 @@ def parse(argv: list[str]) -> Parsed:
         values["extra"] = words[len(positionals):]
         values["problems"] = problems[:3]
     else:
-        doubts = doubts or bool(problems) or wants_help or not _fill(positionals, words, places, values)
+        doubts = doubts or bool(problems) or wants_help or not _fill(positionals, words, places, values, rest)
         doubts = doubts or any(option.required and option.dest not in given for option in command.arguments)
     if doubts and not command.lenient:
         return Parsed(command, None, wants_help, problems)
     import types
 
-    names = {"command": command.group, **({"action": command.action} if command.action else {})}
-    return Parsed(command, types.SimpleNamespace(handler=command.handler, **names, **values), wants_help, problems)
+    # An argument named `command` (run's COMMAND) replaces the group's name there, as in argparse's namespace.
+    names = {"command": command.group, **({"action": command.action} if command.action else {}), **values}
+    return Parsed(command, types.SimpleNamespace(handler=command.handler, **names), wants_help, problems)
 
 
 def _values(command, given: dict[str, object], problems: list[str]) -> dict[str, object]:
@@ -137,9 +148,25 @@ def _values(command, given: dict[str, object], problems: list[str]) -> dict[str,
     return values
 
 
-def _fill(positionals, words: list[str], places: list[int], values: dict[str, object]) -> bool:
+def _before_rest(command) -> int | None:
+    """How many positional arguments come before the command's last, when that one takes the rest of the line
+    (`...`) and those before it take one word each; else None."""
+    positionals = [option for option in command.arguments if option.flags[0][0] != "-"]
+    if positionals and positionals[-1].nargs == "..." and all(option.nargs is None for option in positionals[:-1]):
+        return len(positionals) - 1
+    return None
+
+
+def _fill(positionals, words: list[str], places: list[int], values: dict[str, object],
+          rest: list[str] | None = None) -> bool:
     """Bind the words to the positional arguments as argparse would; False when argparse should read them
-    (a count that does not fit, a `...` argument, a `+` one beside others, words split by options)."""
+    (a count that does not fit, a `...` one whose words were not reached, a `+` one beside others, words split
+    by options). `rest`: the words of the last, `...` argument; argparse drops a `--` among them, in a way that
+    differs between Python versions, so those are left to it."""
+    if rest is not None and "--" not in rest:
+        values.update((option.dest, words[n]) for n, option in enumerate(positionals[:-1]))
+        values[positionals[-1].dest] = rest
+        return True
     split = bool(places) and places[-1] - places[0] != len(places) - 1
     if len(positionals) == 1 and positionals[0].nargs == "+":  # `lint PATH…`, `compile PROGRAM…`
         if not words or split:  # argparse takes one run of words: one after an option is left over

@@ -44,7 +44,7 @@ def emit(value: object, raw: bool = False) -> None:
     if raw and isinstance(value, str):
         sys.stdout.write(value + "\n")
     else:
-        sys.stdout.write(encode(value))
+        sys.stdout.write(encode(value, flat_lines=False))
 
 
 # A VALUE that is meant as JSON: an object, array or string, true/false/null, or anything shaped like a

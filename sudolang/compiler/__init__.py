@@ -36,10 +36,12 @@ def load(program: str) -> tuple[str, str]:
     """(label, source) of a shipped program's name or a file's path. The path is the user's, so a link is
     followed; a FIFO, a device or a folder is a UsageError (exit 2) instead of a hang, as is a file over
     MAX_PROGRAM_BYTES or one that is not UTF-8 (the message names the offset)."""
-    from sudolang import json_input, programs, safe_files
+    from sudolang import programs, safe_files
 
     if program in programs.names():
         return f"sudolang/programs/{program}.sudo", programs.source(program)
+    from sudolang import json_input
+
     try:
         raw = safe_files.read_bytes(program, MAX_PROGRAM_BYTES, "program", follow=True)
     except FileNotFoundError:
@@ -151,12 +153,12 @@ def fingerprint(source: str) -> str:
 def _jinja2_version() -> str:
     """The bytes of the `jinja2/__init__.py` an import would find first on sys.path (it holds the version),
     read rather than imported: importing Jinja2 costs ~90 ms, which a compile answered from the cache skips."""
-    import hashlib
+    from sudolang.user_cache import sha256
 
     for folder in sys.path:
         try:
             with open(os.path.join(folder or ".", "jinja2", "__init__.py"), "rb") as file:
-                return hashlib.sha256(file.read()).hexdigest()
+                return sha256(file.read()).hexdigest()
         except OSError:
             continue
     return ""

@@ -36,11 +36,10 @@ def handler_code(path: str, text: str):
     holds this text's digest, else compiled and stored there. Compiling a 37 KB handler takes ~17 ms;
     loading its marshalled code ~0.3 ms, and every `sudolang run` and board event of the hook loads one.
     The file is trusted as the cached handler is: a regular file of this user's, never a link."""
-    import hashlib
     import marshal
     import sys
 
-    text_digest = hashlib.sha256(text.encode("utf-8")).hexdigest().encode()
+    text_digest = user_cache.sha256(text.encode("utf-8")).hexdigest().encode()
     code_path = Path(f"{path}.{sys.implementation.cache_tag}.code")
     raw = user_cache.read(code_path)
     if raw is not None and raw[:65] == text_digest + b"\n":

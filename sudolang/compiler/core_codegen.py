@@ -21,6 +21,15 @@ from sudolang.core_check import assigned_names, place_root
 COMPARISONS = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
 ARITHMETIC = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "^": "power"}
 BOOLEAN_NODES = ("==", "!=", "<", "<=", ">", ">=", "in")
+# Library functions whose value is always a text: a template inserts it as it is, and `==` with it is Python's.
+TEXT_RESULTS = frozenset({"text", "join", "trim", "upper", "lower", "replace", "pad", "padStart", "repeat", "plural",
+                          "fill", "kind", "now", "today", "date", "addDays", "uuid"})
+# Library functions that take about the same time whatever values they are given (texts aside). A pure function
+# with no loop, no call of a program function and no other library call does less work than remembering its
+# result per arguments would (task_line, points, limit_text): it is not remembered.
+CONSTANT_TIME = frozenset({"now", "today", "date", "addDays", "daysBetween", "secondsBetween", "idNumber", "len",
+                           "round", "get", "has", "number", "trim", "upper", "lower", "startsWith", "endsWith",
+                           "replace", "pad", "padStart", "repeat", "plural", "kind", "first", "last"})
 RUN_CALLS = {"actor": "run.actor", "sessionId": "run.session_id", "projectId": "run.project_id", "sessions": "run.sessions",
              "emit": "run.emit", "record": "run.record", "result": "_rt.result", "notFound": "_rt.not_found",
              "usage": "_rt.usage"}
@@ -67,9 +76,27 @@ class _Module:
 
     def function(self, function: c.Function) -> str:
         text = _Function(self, function).source()
-        if function.name in self.pure:  # it only reads: one screen computes it once per arguments
+        if function.name in self.pure and self.worth_remembering(function):
+            # it only reads: one screen computes it once per arguments
             text += f"\n\n\nf_{function.name} = _rt.remembered(f_{function.name}) if _rt else f_{function.name}"
         return text
+
+    def worth_remembering(self, function: c.Function) -> bool:
+        """Whether the function may do more work than looking its result up: it loops, runs a program, walks
+        a range or an array (`..`, `in`), or calls a program function, a local arrow or a library function
+        outside CONSTANT_TIME."""
+        local = {p.name for p in function.params} | assigned_names(function.body)
+        roots = [*function.body, *(p.default for p in function.params if p.default is not None)]
+        for node in (node for root in roots for node in root.walk()):
+            if isinstance(node, (c.ForEach, c.While, c.Shell)):
+                return True
+            if isinstance(node, c.Binary) and node.op in ("..", "in"):
+                return True
+            if isinstance(node, c.Call):
+                name = node.function.name if isinstance(node.function, c.Name) else None
+                if name not in CONSTANT_TIME or name in self.functions or name in local:
+                    return True
+        return False
 
 
 class _Function:
@@ -276,14 +303,14 @@ class _Function:
             return f"({self.condition(node.left)}{joiner}{self.condition(node.right)})"
         if isinstance(node, c.Unary) and node.op == "!":
             return f"(not {self.condition(node.operand)})"
-        if isinstance(node, c.Literal) and isinstance(node.value, bool):
-            return repr(node.value)
-        return f"_v.truthy({self.expression(node)})"
+        # Core's truth is Python's for every run-time value (values.truthy is bool), and every expression
+        # below is an atom, a call or parenthesized: it reads as a condition as it is.
+        return self.expression(node)
 
     def negated(self, node) -> str:
-        """`not condition`, without a double negation: `require a != b` fails when `_v.equal(a, b)`."""
+        """`not condition`, without a double negation: `require a != b` fails when `a == b`."""
         if isinstance(node, c.Binary) and node.op == "!=":
-            return f"_v.equal({self.expression(node.left)}, {self.expression(node.right)})"
+            return self.equality(node.left, node.right, "==")
         if isinstance(node, c.Unary) and node.op == "!":
             return self.condition(node.operand)
         return f"not {self.condition(node)}"
@@ -296,7 +323,8 @@ class _Function:
         return repr(node.value)
 
     def x_Template(self, node: c.Template) -> str:
-        parts = [repr(part) if isinstance(part, str) else f"_v.text({self.expression(part)})" for part in node.parts]
+        parts = [repr(part) if isinstance(part, str) else self.expression(part) if self.is_text(part)
+                 else f"_v.text({self.expression(part)})" for part in node.parts]
         if not parts:
             return "''"
         return parts[0] if len(parts) == 1 and isinstance(node.parts[0], str) else "(" + " + ".join(parts) + ")"
@@ -350,19 +378,40 @@ class _Function:
             return f"_v.{ARITHMETIC[op]}({left}, {right})"
         if op in COMPARISONS:
             return f"_v.{COMPARISONS[op]}({left}, {right})"
-        if op == "==":
-            return f"_v.equal({left}, {right})"
-        if op == "!=":
-            return f"(not _v.equal({left}, {right}))"
+        if op in ("==", "!="):
+            return self.equality(node.left, node.right, op)
         if op == "in":
             return f"_v.contains({right}, {left})"
         if op == "..":
             return f"_v.span_range({left}, {right})"
         if op == "&&":
-            return f"({right} if _v.truthy(_t := {left}) else _t)"
+            return f"({right} if (_t := {left}) else _t)"
         if op == "||":
-            return f"(_t if _v.truthy(_t := {left}) else {right})"
+            return f"(_t if (_t := {left}) else {right})"
         raise TypeError(f"unknown operator {op}")  # pragma: no cover
+
+    def equality(self, left_node, right_node, op: str) -> str:
+        """`a == b` or `a != b`. Against `null` or a text it is Python's own (`is None`, `==`): values.equal
+        is true for a text only when both are the same text, and no other run-time value equals a str in
+        Python (a number may equal a boolean in Python, never in Core, so numbers keep values.equal)."""
+        left, right = self.expression(left_node), self.expression(right_node)
+        for this, other, code in ((left_node, right_node, right), (right_node, left_node, left)):
+            if isinstance(this, c.Literal) and this.value is None and not isinstance(other, c.Literal):
+                return f"({code} {'is' if op == '==' else 'is not'} None)"
+        if self.is_text(left_node) or self.is_text(right_node):
+            return f"({left} {op} {right})"
+        return f"_v.equal({left}, {right})" if op == "==" else f"(not _v.equal({left}, {right}))"
+
+    def is_text(self, node) -> bool:
+        """Whether `node` always gives a text: a string, or a call of a library function that returns one
+        (not a program function or a local arrow of that name)."""
+        if isinstance(node, c.Template):
+            return True
+        if isinstance(node, c.Call) and isinstance(node.function, c.Name):
+            name = node.function.name
+            return (name in TEXT_RESULTS and name not in self.locals and name not in self.scopes()
+                    and name not in self.module.functions)
+        return False
 
     def x_Arrow(self, node: c.Arrow) -> str:
         outer = self.scopes()
@@ -385,9 +434,17 @@ class _Function:
             if not arm.patterns:
                 result = body
             else:
-                test = " or ".join(f"_v.equal(_m, {self.expression(p)})" for p in arm.patterns)
+                test = " or ".join(self.matches(p) for p in arm.patterns)
                 result = f"({body} if {test} else {result})"
         return f"(lambda _m: {result})({self.expression(node.subject)})"
+
+    def matches(self, pattern) -> str:
+        """A match arm's test of the subject `_m` against one pattern (a literal), as `==` compares them."""
+        if isinstance(pattern, c.Literal) and pattern.value is None:
+            return "_m is None"
+        if self.is_text(pattern):
+            return f"_m == {self.expression(pattern)}"
+        return f"_v.equal(_m, {self.expression(pattern)})"
 
     def x_Call(self, node: c.Call) -> str:
         function = node.function

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-
 from sudolang.state import clock
 from sudolang.state.paths import StateDir
 from sudolang.state.store import Document
 
+TYPE_CHECKING = False  # annotations only
+if TYPE_CHECKING:
+    from datetime import datetime
+
 DEFAULT_PROJECT = "default"
 
 
-@dataclass(frozen=True)
 class Context:
-    state: StateDir
-    session_id: str
-    project: str  # the session's project, or DEFAULT_PROJECT when it has none
-    actor: str = ""  # who acts (a voter, an author; see actor()); empty: the session id, as the hook acts
-    timeout: float | None = None  # seconds a command's lock waits may take together (--timeout); None: 5 s each
-    # Reads remembered while one screen is drawn (see reading()); None: every read goes to the file.
-    memo: dict | None = field(default=None, compare=False, repr=False)
+    """The state, the session and its project, who acts, and how long lock waits may take. A plain class,
+    not a dataclass: importing dataclasses cost every `sudolang run` ~10 ms (see runtime.handler)."""
+
+    __slots__ = ("state", "session_id", "project", "actor", "timeout", "memo")
+
+    def __init__(self, state: StateDir, session_id: str, project: str, actor: str = "", timeout: float | None = None,
+                 memo: dict | None = None) -> None:
+        self.state = state
+        self.session_id = session_id
+        self.project = project  # the session's project, or DEFAULT_PROJECT when it has none
+        self.actor = actor  # who acts (a voter, an author; see actor()); empty: the session id, as the hook acts
+        self.timeout = timeout  # seconds a command's lock waits may take together (--timeout); None: 5 s each
+        # Reads remembered while one screen is drawn (see reading()); None: every read goes to the file.
+        self.memo = memo
 
     @property
     def who(self) -> str:
@@ -47,7 +54,8 @@ class Context:
     def reading(self) -> Context:
         """A context for drawing one screen: its views share one read of the project document
         (a 10,000-task document takes ~15 ms to read; a dashboard has six views)."""
-        return self if self.memo is not None else replace(self, memo={})
+        return self if self.memo is not None else Context(self.state, self.session_id, self.project, self.actor,
+                                                          self.timeout, memo={})
 
     def now(self) -> datetime:
         return clock.now()
@@ -75,9 +83,10 @@ def login_name() -> str:
         return "user"
 
 
-@dataclass(frozen=True)
 class Result:
     """What a command gives back: `text` for a person (and the model), `data` for --json."""
 
-    text: str
-    data: object = None
+    __slots__ = ("text", "data")
+
+    def __init__(self, text: str, data: object = None) -> None:
+        self.text, self.data = text, data

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import sys
-from dataclasses import dataclass, field
 
 from sudolang.errors import SudolangError, UsageError
 
@@ -24,44 +22,57 @@ from sudolang.errors import SudolangError, UsageError
 # handlers hold it; a function of None is a command the model carries out
 Table = dict
 
+# The records below are plain classes, not dataclasses: every `sudolang run` and board event of the hook
+# loads this module, and importing dataclasses (with inspect, ast, dis, tokenize) cost it ~10 ms.
 
-@dataclass(frozen=True)
+
 class Program:
     """What a generated handler holds about its program."""
 
-    name: str
-    path: str  # the SudoLang source it was compiled from, as run-time errors name it
-    commands: Table
-    functions: dict = field(default_factory=dict)  # function name -> (compiled function, documents it writes)
-    in_model: dict = field(default_factory=dict)  # command -> why the model carries it out
-    layout: str = ""
-    bindings: dict = field(default_factory=dict)  # placeholder -> ("view", NAME) or ("query", JSONPATH)
-    view_command: str = "/help"  # the command that draws the layout (the dashboard's /refresh)
+    __slots__ = ("name", "path", "commands", "functions", "in_model", "layout", "bindings", "view_command")
+
+    def __init__(self, name: str, path: str, commands: Table, functions: dict | None = None,
+                 in_model: dict | None = None, layout: str = "", bindings: dict | None = None,
+                 view_command: str = "/help") -> None:
+        self.name = name
+        self.path = path  # the SudoLang source it was compiled from, as run-time errors name it
+        self.commands = commands
+        self.functions = functions or {}  # function name -> (compiled function, documents it writes)
+        self.in_model = in_model or {}  # command -> why the model carries it out
+        self.layout = layout
+        self.bindings = bindings or {}  # placeholder -> ("view", NAME) or ("query", JSONPATH)
+        self.view_command = view_command  # the command that draws the layout (the dashboard's /refresh)
 
 
-@dataclass
 class Invocation:
-    signature: str
-    function: str | None
-    arguments: dict[str, str | None]
-    params: tuple = ()
-    description: str = ""
+    """One command line bound to its command's signature."""
+
+    __slots__ = ("signature", "function", "arguments", "params", "description")
+
+    def __init__(self, signature: str, function: str | None, arguments: dict[str, str | None], params: tuple = (),
+                 description: str = "") -> None:
+        self.signature, self.function, self.arguments = signature, function, arguments
+        self.params, self.description = params, description
 
     @property
     def command(self) -> str:
         return self.signature.split()[0]
 
 
-@dataclass
 class Options:
-    session: str | None = None
-    state_dir: str | None = None
-    store: str | None = None  # --store: files or a postgresql:// URL (sudolang.state.stores)
-    as_json: bool = False
-    claude: bool = False
-    timeout: float | None = None  # seconds the command's lock waits may take together; None: 5 s each
-    debug: bool = False  # an error raises, for its traceback, instead of printing one line
-    arguments_from_stdin: bool = False  # the arguments are a command file's here-document (runtime.command_text)
+    """The options of a command line (OPTIONS), as split_options finds them."""
+
+    __slots__ = ("session", "state_dir", "store", "as_json", "claude", "timeout", "debug", "arguments_from_stdin")
+
+    def __init__(self) -> None:
+        self.session: str | None = None
+        self.state_dir: str | None = None
+        self.store: str | None = None  # --store: files or a postgresql:// URL (sudolang.state.stores)
+        self.as_json = False
+        self.claude = False
+        self.timeout: float | None = None  # seconds the command's lock waits may take together; None: 5 s each
+        self.debug = False  # an error raises, for its traceback, instead of printing one line
+        self.arguments_from_stdin = False  # the arguments are a command file's here-document (runtime.command_text)
 
 
 # The options a command line may hold anywhere among its words: name -> (Options field, takes a value).
@@ -112,6 +123,8 @@ def split_options(argv: list[str]) -> tuple[Options, list[str]]:
     options = Options()
     words, ended = _take_options(argv, options)
     if len(words) == 1 and " " in words[0]:  # one quoted command line: "/move T-3 review"
+        import shlex
+
         try:
             words = shlex.split(words[0])
         except ValueError as error:  # "No closing quotation": the user's typing, not our failure

@@ -4,6 +4,7 @@ comes from the compiler (sudolang.compiler.cache.handler_source); this module do
 
 from __future__ import annotations
 
+import sys
 import types
 from pathlib import Path
 
@@ -11,15 +12,28 @@ from pathlib import Path
 def handler_module(path: str, text: str, code=None) -> types.ModuleType:
     """The handler `text` (generated, from the file `path`) executed as a module; `code`, when given, is
     that text already compiled (sudolang.compiler.cache.handler_code keeps it)."""
-    import linecache
-
     module = types.ModuleType(f"sudolang_handler_{Path(path).stem}")
     module.__file__ = path
     # Run-time errors name the program's line from the `# line N` comment of the generated line they
-    # stopped at (sudolang.runtime.corelib); the text may exist only in memory, so linecache is told it.
-    linecache.cache[path] = (len(text), None, text.splitlines(keepends=True), path)
+    # stopped at (sudolang.runtime.corelib reads it from the module's loader), and tracebacks show it
+    # (linecache asks the loader when no file holds the text). Registering the text with linecache here
+    # imported linecache, and tokenize with it, on every run: ~1 ms.
+    module.__dict__["__loader__"] = HandlerText(text)
+    lines = sys.modules.get("linecache")
+    if lines is not None:  # an earlier handler's lines at this path would be shown for this one's
+        lines.cache.pop(path, None)
     exec(code if code is not None else compile(text, path, "exec"), module.__dict__)
     return module
+
+
+class HandlerText:
+    """A handler module's loader, which has only its text: what linecache.lazycache asks of `__loader__`."""
+
+    def __init__(self, text: str) -> None:
+        self.sudolang_text = text
+
+    def get_source(self, name: str) -> str:
+        return self.sudolang_text
 
 
 def program_of(module: types.ModuleType):

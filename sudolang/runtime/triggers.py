@@ -455,14 +455,17 @@ def _write_cache(root: Path, stamp: list, ruleset: RuleSet) -> None:
 
 
 def fire(state: StateDir, project: str, session_id: str, event: str, payload: dict,
-         timeout: float = DEFAULT_TIMEOUT) -> list[str]:
+         timeout: float = DEFAULT_TIMEOUT, project_doc: dict | None = None) -> list[str]:
     """Run the rules listening to `event` (and to the events their actions emit); returns what fired,
     one line each, `<rule>: <what happened>`. A failing rule is reported in its line, never raised;
-    a malformed override file is reported on stderr."""
+    a malformed override file is reported on stderr. `project_doc`: the project document as the command
+    that emitted the event committed it, which the conditions read instead of reading it again (None:
+    they read it)."""
     ruleset = load_rules(state.root)
     if ruleset.warning:
         print(f"sudolang: triggers: {ruleset.warning}", file=sys.stderr)
-    return run_rules(ruleset.rules, Facts(state, project, session_id, timeout), [(event, payload)])
+    facts = Facts(state, project, session_id, timeout, project_doc=project_doc)
+    return run_rules(ruleset.rules, facts, [(event, payload)])
 
 
 def run_rules(rules: list[Rule], facts: Facts, events: list[tuple[str, dict]]) -> list[str]:

@@ -55,8 +55,10 @@ if TYPE_CHECKING:
 
     Plan = Callable[[dict], list[dict]]  # (document) -> the operations to apply, run under the lock
 
-# Nested objects deeper than this are written on one line each (a task, an event):
-# json.dumps with indent runs in pure Python, 4x slower than compact on a 10,000-task document.
+# How deep `encode` indents. Below the top level, a flat object (none of its members is an object: a task, an
+# event, an agent) is written on one line, as is everything this deep: a person reads one task per line (and
+# greps for it), and the C encoder writes each in one call. json.dumps with indent runs in pure Python, and
+# indenting each task's members cost 3x a compact dump of a 10,000-task document; this costs about as much.
 _PRETTY_DEPTH = 3
 MAX_DOCUMENT = 1 << 30  # read_bytes' limit: far above any real document, below "fill the memory"
 COMPACT_FLOOR = 1 << 20  # the log is compacted past max(COMPACT_FLOOR, COMPACT_FACTOR x document)
@@ -65,15 +67,19 @@ _RECORD_REVISION = re.compile(rb'\{"revision": (\d+),')
 _TOP_REVISION = re.compile(rb'\n  "revision": (\d+)')  # a top-level key: indented exactly once by encode
 
 
-def encode(document: Any) -> str:
-    """Readable JSON that stays fast: the top levels indented, everything deeper compact.
+def encode(document: Any, flat_lines: bool = True) -> str:
+    """Readable JSON that stays fast: the top levels indented, each flat object on one line (_PRETTY_DEPTH);
+    with `flat_lines` False, a flat object's members too (as `sudolang state get` prints a value).
     NaN and Infinity are refused (UsageError): nothing that is not JSON ever reaches the disk."""
+    parts: list[str] = []
     try:
-        return _encode(document, 0) + "\n"
+        _encode(document, 0, parts, flat_lines)
     except ValueError as error:
         raise UsageError(f"NaN and Infinity are not JSON, so sudolang neither stores nor prints them ({error})") from None
     except RecursionError:
         raise UsageError("this value is nested too deeply to write as JSON") from None
+    parts.append("\n")
+    return "".join(parts)
 
 
 def dumps(value: object) -> str:
@@ -87,33 +93,48 @@ def dumps(value: object) -> str:
 
 
 def _compact_encoder():
-    """The C encoder, built once. json.dumps with options builds a new JSONEncoder (and a new C
-    encoder) per call, and a 10,000-task document makes 10,000 calls: 100 ms against 27 ms here."""
+    """The C encoder, built once: value -> its compact text in chunks. json.dumps with options builds a new
+    JSONEncoder (and a new C encoder) per call, and a 10,000-task document makes 10,000 calls: 100 ms against
+    27 ms here."""
     from json.encoder import c_make_encoder, encode_basestring
 
     if c_make_encoder is None:  # pragma: no cover - CPython always has it
-        return json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
+        encoder = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
+        return lambda value, _: encoder.iterencode(value)
 
     def refuse(value: object) -> object:
         raise TypeError(f"{type(value).__name__} is not JSON")
 
     # The last argument is allow_nan: False makes NaN and Infinity a ValueError.
-    encoder = c_make_encoder(None, refuse, encode_basestring, None, ": ", ", ", False, False, False)
-    return lambda value: "".join(encoder(value, 0))
+    return c_make_encoder(None, refuse, encode_basestring, None, ": ", ", ", False, False, False)
 
 
-_COMPACT = _compact_encoder()
+_CHUNKS = _compact_encoder()  # (value, 0) -> the chunks of its compact text
 _KEY = json.encoder.encode_basestring  # keys are strings: skip the encoder's dispatch (15% of an encode)
 
 
-def _encode(value: Any, depth: int) -> str:
-    if depth >= _PRETTY_DEPTH or not isinstance(value, (dict, list)) or not value:
-        return _COMPACT(value)
-    pad = "  " * (depth + 1)
+def _encode(value: Any, depth: int, parts: list[str], flat_lines: bool) -> None:
+    """Append the text of `value`, which sits `depth` levels deep, to `parts`."""
+    if depth >= _PRETTY_DEPTH or not value or not isinstance(value, (dict, list)) or (
+            flat_lines and depth and type(value) is dict and dict not in map(type, value.values())):
+        parts += _CHUNKS(value, 0)  # a scalar, an empty container, a flat object, or deep enough
+        return
+    following = ",\n" + "  " * (depth + 1)
+    separator = following[1:]
     if isinstance(value, dict):
-        items = (f"{pad}{_KEY(k)}: {_encode(v, depth + 1)}" for k, v in value.items())
-        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
-    return "[\n" + ",\n".join(pad + _encode(v, depth + 1) for v in value) + "\n" + "  " * depth + "]"
+        parts.append("{")
+        for key, member in value.items():
+            parts.append(f"{separator}{_KEY(key)}: ")
+            _encode(member, depth + 1, parts, flat_lines)
+            separator = following
+        parts.append("\n" + "  " * depth + "}")
+    else:
+        parts.append("[")
+        for item in value:
+            parts.append(separator)
+            _encode(item, depth + 1, parts, flat_lines)
+            separator = following
+        parts.append("\n" + "  " * depth + "]")
 
 
 def revision_of(document: dict) -> int | None:

@@ -45,3 +45,38 @@ def test_every_function_names_its_source_line_and_every_statement_its_line(path)
     body_lines = [line for line in text.splitlines() if line.startswith("    ") and not line.strip().startswith("_std_")]
     statements = [line for line in body_lines if line.strip() not in ("else:", "pass")]
     assert statements and all(re.search(r"  # line \d+$", line) for line in statements)
+
+
+def test_a_pure_function_is_remembered_only_when_it_may_do_more_than_a_look_up_costs():
+    source = '''interface T {
+  name = "t"
+  commands = {
+    "/show": "Show"
+  }
+}
+
+fn show() {
+  return join(map(values(get(project, "tasks", {})), t => line(t)), ", ") + total([1, 2]) + len(ids(["a"]))
+}
+
+fn line(t) {
+  return pad(get(t, "id", "?"), 6) + plural(get(t, "points", 0), "pt")
+}
+
+fn total(xs) {
+  n = 0
+  for each x in xs {
+    n += x
+  }
+  return text(n)
+}
+
+fn ids(tasks) {
+  return line({ id: "T-1" }) + upper("x")
+}
+'''
+    text = compiler.compile_program(source, "t.sudo")["scripts/handlers/t.py"]
+    wrapped = set(re.findall(r"^f_(\w+) = _rt\.remembered", text, re.MULTILINE))
+    # line() only pads and counts: computing it costs less than remembering it. show() walks the tasks, total()
+    # loops, ids() calls a program function.
+    assert wrapped == {"show", "total", "ids"}

@@ -622,6 +622,10 @@ EDGES = [
     ("1 in \"1\"", None, ERROR),
     ("- a", "x", ERROR),
     ("- a", True, ERROR),
+    # `==` against a text or null compiles to Python's own `==` / `is None`: the same answers for every kind
+    ('a == "1"', 1, False), ('"1" != a', 1, True), ('a == "x"', ["x"], False), ('a == "true"', True, False),
+    ("a == null", False, False), ("a != null", 0, True), ("null == a", None, True), ('a == ""', None, False),
+    ('a == upper("x")', "X", True), ('"$a" == "1"', 1, True), ("null == null", None, True),
 ]
 
 

@@ -257,3 +257,27 @@ def test_arrays_and_objects_are_values_not_references(cli, tmp_path, sid, state,
     assert json.loads(done.out) == expected
     if command == "/stored":
         assert state.project("p").read()["thing"] == {"tags": ["a"]}
+
+
+def test_a_pure_function_is_remembered_per_text_number_and_array_but_not_per_object():
+    """corelib.remembered: one result per arguments while the state stays (texts and numbers by value and kind,
+    arrays by identity); a call given an object (one task) is computed each time."""
+    from types import SimpleNamespace
+
+    from sudolang.runtime import corelib
+
+    calls: list = []
+
+    def pure(run, *arguments):
+        calls.append(arguments)
+        return len(calls)
+
+    remembered = corelib.remembered(pure)
+    run = SimpleNamespace(memo={})
+    tasks = [{"id": "T-1"}]
+    assert remembered(run, "todo", tasks) == remembered(run, "todo", tasks) == 1
+    assert remembered(run, "todo", [{"id": "T-1"}]) == 2  # an equal array, but another one
+    assert [remembered(run, 1), remembered(run, 1.0), remembered(run, True), remembered(run, 1)] == [3, 4, 5, 3]
+    assert [remembered(run, tasks[0]), remembered(run, tasks[0])] == [6, 7]
+    run.memo.clear()  # what a write does
+    assert remembered(run, "todo", tasks) == 8

@@ -171,3 +171,21 @@ def test_the_terminal_width_is_columns_else_the_terminals_else_none(monkeypatch,
     monkeypatch.delenv("COLUMNS")
     with open(tmp_path / "file", "w") as not_a_terminal:
         assert layout.terminal_columns(not_a_terminal) is None
+
+
+def test_an_ascii_line_wraps_as_the_measuring_path_cuts_it():
+    """wrap() takes a shortcut for ASCII (a character is a cell); it cuts exactly where split_at would."""
+
+    def measured(text: str, cells: int, indent: int) -> list[str]:
+        head, rest = layout.split_at(text, cells)
+        lines = [head]
+        while rest:
+            head, rest = layout.split_at(rest, max(cells - indent, 1))
+            lines.append(" " * indent + head)
+        return lines
+
+    chooser = random.Random(15)
+    for _ in range(20_000):
+        text = "".join(chooser.choice("ab  x-") for _ in range(chooser.randrange(0, 80)))
+        cells, indent = chooser.randrange(0, 30), chooser.randrange(0, 35)
+        assert layout.wrap(text, cells, indent) == measured(text, cells, indent), (text, cells, indent)

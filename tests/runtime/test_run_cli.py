@@ -183,6 +183,43 @@ def test_run_as_a_process_compiles_once_then_uses_the_cache(tmp_path):
     assert list((tmp_path / "cache").glob("sprint_execution-*.py")) == cached
 
 
+@pytest.mark.files_only("psycopg, which every PostgreSQL command imports, loads dataclasses, typing and the rest")
+def test_a_cached_run_loads_neither_the_compiler_nor_what_it_can_do_without(tmp_path):
+    """Start-up is most of a small command's time: a cached `sudolang run` imports none of these."""
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "sudolang", "run", "sprint_execution"]
+    for line in ("/add 'Login page' 3", "/move T-1 todo"):  # compiles, and caches the parsed trigger rules
+        subprocess.run([*command, line], env=env, capture_output=True, text=True, check=True)
+    probe = ("import sys\nfrom sudolang.cli import main\nmain(sys.argv[1:])\nheavy = ('lark', 'jinja2', "
+             "'sudolang.parser', 'argparse', 'dataclasses', 'typing', 'hashlib', 'shutil', 'decimal', 'linecache')\n"
+             "print([m for m in heavy if m in sys.modules], file=sys.stderr)")
+    for program, line in (("sprint_execution", "/move T-1 doing"), ("sprint_execution", "/board"),
+                          ("all-team_dashboard", "/refresh")):
+        subprocess.run([*command[:-1], program, "/help"], env=env, capture_output=True, check=True)  # compiled
+        done = subprocess.run([sys.executable, "-c", probe, "run", program, line], env=env, capture_output=True,
+                              text=True, check=True)
+        assert done.stderr.splitlines()[-1] == "[]", done.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "sprint_execution", "/move", "T-2", "doing", "--session", "S"], ["run", "p"], ["run", "p", "-h"],
+    ["--state-dir", "d", "run", "--json", "p", "/refresh", "--session", "S"], ["run", "p", "--bogus", "x"],
+    ["run", "--timeout", "2", "p", "/x", "--timeout", "3"], ["--debug", "run", "p", "@ada"], ["run", "p", "--session"],
+])
+def test_the_fast_path_reads_a_run_command_line_as_argparse_does(argv):
+    from sudolang.cli import build_parser, fastpath
+
+    assert vars(fastpath.parse(argv).namespace) == vars(build_parser(argv).parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["run"], ["run", "--help"], ["run", "-h", "p"], ["run", "--bogus", "p"],
+                                  ["run", "p", "/x", "--", "--json"]])
+def test_other_run_command_lines_are_left_to_argparse(argv):
+    from sudolang.cli import fastpath
+
+    assert fastpath.parse(argv).namespace is None
+
+
 def test_a_link_planted_in_the_cache_is_neither_run_nor_written_through(tmp_path):
     """The cache folder is the user's; the files in it are ours: a link at a handler's name (to code
     elsewhere, or to a file it would overwrite) is replaced by a fresh compile, its target untouched."""
@@ -241,3 +278,28 @@ def test_two_copies_of_a_program_in_different_folders_each_name_their_own_file(r
         path.write_text(source)
         result = run(str(path), "/fail", code=1)
         assert result.err.splitlines()[-1] == f"error: no ({path}:9)"
+
+
+def test_a_handler_that_could_not_be_cached_still_names_the_program_line(run, tmp_path, monkeypatch):
+    """With no cache file to read lines from (the cache folder cannot be made), the error's `(file:LINE)`
+    comes from the text the handler was loaded from, which linecache reads through the module's loader."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(blocked / "cache"))
+    path = tmp_path / "t.sudo"
+    path.write_text('interface T {\n  name = "t"\n  commands = {\n    "/fail": "Fail"\n  }\n}\n\nfn fail() {\n'
+                    '  x = 1\n  throw "no $x"\n}\n')
+    assert run(str(path), "/fail", code=1).err.splitlines()[-1] == f"error: no 1 ({path}:10)"
+    assert not (blocked / "cache").exists()
+
+
+def test_the_quick_exit_writes_all_the_output_and_keeps_the_exit_code(cli, tmp_path):
+    """`python -m sudolang` ends with os._exit once the output is flushed (sudolang.cli.entry): a long output
+    arrives whole through a pipe, and an error keeps its exit code and its line."""
+    env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    words = ["compile", "sprint_execution", "--emit", "python"]
+    piped = subprocess.run([sys.executable, "-m", "sudolang", *words], env=env, capture_output=True, text=True)
+    assert piped.returncode == 0 and len(piped.stdout) > 30_000 and piped.stdout == cli(*words).out
+    missing = subprocess.run([sys.executable, "-m", "sudolang", "run", "no_such_program", "/x"], env=env,
+                             capture_output=True, text=True)
+    assert missing.returncode == 3 and missing.stderr.startswith("sudolang: error: no program 'no_such_program'")

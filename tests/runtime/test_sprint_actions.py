@@ -155,6 +155,30 @@ def test_move_refusals(sprint, project, state):
     assert len(project()["tasks"]["T-2"]["history"]) == 1
 
 
+def test_the_triggers_of_a_move_act_on_the_state_as_it_is_now(sprint, project, state, monkeypatch):
+    """A move's trigger conditions read the document the move committed, not the file again; a write another
+    process commits in between is still what decides, by the action's own check under the lock: the last
+    task of the sprint moves to done, but a new task joined the sprint meanwhile, so it does not complete."""
+    from sudolang.runtime import triggers
+
+    sprint("/add a")
+    sprint("/add b")
+    sprint("/move T-1 done")
+    real_fire = triggers.fire
+
+    def fire_after_another_write(*args, **kwargs):
+        late = json.dumps({"id": "T-3", "title": "late", "points": 1, "column": "todo", "sprint": "sprint-001"})
+        subprocess.run([sys.executable, "-m", "sudolang", "shared", "set", "myapp", "tasks.T-3", late], check=True,
+                       capture_output=True)
+        return real_fire(*args, **kwargs)
+
+    monkeypatch.setattr(triggers, "fire", fire_after_another_write)
+    assert sprint("/move T-2 done").out == "Moved T-2 from backlog to done.\n"
+    assert project()["sprints"]["sprint-001"]["status"] == "active" and "T-3" in project()["tasks"]
+    monkeypatch.setattr(triggers, "fire", real_fire)
+    assert "sprint-completes: sprint sprint-001 completed" in sprint("/move T-3 done").out
+
+
 def test_assign_picks_least_loaded_then_by_name(sprint, project, state):
     configure(state, agents={"carol": {"role": "dev"}, "bob": {"role": "dev"}, "alice": {"role": "qa"}})
     for title, points in (("a", "5"), ("b", "2"), ("c", "1"), ("d", "1")):

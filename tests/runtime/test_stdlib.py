@@ -4,6 +4,7 @@ behaviour and errors, its table entries, and that any arguments fail only with a
 from __future__ import annotations
 
 import inspect
+import math
 import random
 import re
 
@@ -124,6 +125,16 @@ def test_sum_and_average():
 def test_round(args, result):
     got = F["round"](*args)
     assert got == result and type(got) is type(result), got
+
+
+def test_rounding_a_float_to_a_whole_number_agrees_with_the_decimal_rounding_of_its_text():
+    chooser = random.Random(15)
+    halves = [n + 0.5 for n in range(-50, 50)] + [n + 0.49999999999999994 for n in range(-5, 5)]
+    near = [chooser.uniform(-1e6, 1e6) for _ in range(3000)] + [chooser.uniform(-3, 3) for _ in range(3000)]
+    edges = [0.0, -0.0, 2.0**52 - 0.5, -(2.0**52) + 0.5, 4503599627370495.5, 1e-300, -1e-300, 0.5000000000000001]
+    for x in halves + near + edges + [math.nextafter(h, d) for h in halves for d in (-1e9, 1e9)]:
+        got = F["round"](x)
+        assert got == s._round_decimal(x, 0) and type(got) is int, x
 
 
 def test_round_errors():
