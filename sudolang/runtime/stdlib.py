@@ -191,9 +191,9 @@ def seconds_between(a: Any, b: Any) -> int | float:
 
 
 def uuid_() -> str:
-    import uuid
+    from sudolang.state.ids import new_id
 
-    return str(uuid.uuid4())
+    return new_id()
 
 
 def id_number(t: Any) -> int:

@@ -16,10 +16,9 @@ before confirming -- and then the second copy says so.
 
 from __future__ import annotations
 
-import os
-
 from sudolang.errors import NotFound, SudolangError, UsageError
 from sudolang.state import clock
+from sudolang.state.ids import new_id
 from sudolang.state.inbox import MAX_MESSAGE, SEQ_DIGITS, Claim, Inbox, read_message  # noqa: F401  (re-exported)
 from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir
@@ -31,15 +30,6 @@ if TYPE_CHECKING:
 
 ENDED_STATUSES = frozenset({"completed", "archived"})  # a session in these reads no more messages
 _ABSENT = object()  # "no payload", since null is a payload one may send
-
-
-def new_id() -> str:
-    """A random UUID4 string; `import uuid` costs ~8 ms of start-up (it loads `platform`)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40
-    raw[8] = raw[8] & 0x3F | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Delivery:

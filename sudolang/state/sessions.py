@@ -41,7 +41,7 @@ def new_document(session_id: str, mode: str, project: str | None, ttl: int, mome
 def create(state: StateDir, mode: str, project: str | None = None, ttl: int = DEFAULT_TTL,
            timeout: float = DEFAULT_TIMEOUT) -> str:
     """Create a session and return its id; the project's shared document is created if missing."""
-    import uuid  # lazy: only creation needs it
+    from sudolang.state.ids import new_id
 
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
@@ -51,7 +51,7 @@ def create(state: StateDir, mode: str, project: str | None = None, ttl: int = DE
         from sudolang.state import shared
 
         shared.ensure_project(state, project, timeout)
-    session_id = str(uuid.uuid4())
+    session_id = new_id()
     state.session(session_id).create(new_document(session_id, mode, project, ttl, clock.now()), timeout)
     return session_id
 
