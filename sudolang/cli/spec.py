@@ -449,8 +449,10 @@ def session_dests(handler: str) -> tuple[str, ...]:
 
 
 def resolve(reference: str):
-    """The function a "module:function" reference names, importing its module."""
-    import importlib
+    """The function a "module:function" reference names, importing its module (with __import__: the
+    importlib package is ~0.4 ms more of every command's start-up)."""
+    import sys
 
     module, _, name = reference.partition(":")
-    return getattr(importlib.import_module(module), name)
+    __import__(module)
+    return getattr(sys.modules[module], name)

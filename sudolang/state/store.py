@@ -44,7 +44,6 @@ from pathlib import Path
 
 from sudolang import safe_files
 from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
-from sudolang.state import clock
 from sudolang.jsonpath import apply_op
 from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
 
@@ -319,6 +318,8 @@ class Document:
     def _record(document: dict, logged: str | None, checkpoint: bool) -> bytes:
         if checkpoint:
             logged = dumps([{"op": "set", "path": "$", "value": document}])
+        from sudolang.state import clock  # datetime: ~2 ms that a read never needs
+
         return log_line(document["revision"], clock.iso(clock.now()), logged or "[]", checkpoint)
 
     def _checkpoint(self, document: dict) -> None:
@@ -436,6 +437,8 @@ class Document:
         report.actions.append("gave the backup its own copy (a killed write had left it the document itself)")
 
     def _move_aside(self, report: Recovery) -> bytes:
+        from sudolang.state import clock
+
         stamp = clock.iso(clock.now()).replace(":", "")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         number = 1
@@ -613,6 +616,8 @@ def complete_log(document: dict, records: list[dict]) -> list[dict]:
     replayed, _, gap = replay(None, _after_last_restart(records)[0])
     if not gap and replayed == document:
         return records
+    from sudolang.state import clock
+
     checkpoint = {"revision": document["revision"], "at": clock.iso(clock.now()), "checkpoint": True,
                   "ops": [{"op": "set", "path": "$", "value": document}]}
     return [r for r in records if r["revision"] < document["revision"]] + [checkpoint]
