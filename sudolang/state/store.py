@@ -188,9 +188,6 @@ class Document:
         self.lock_path = path.with_name(stem + ".lock")
         self.backup_path = path.with_name(path.name + ".bak")
         self.log_path = path.with_name(stem + ".events.jsonl")
-        # Temp files: `.<name>.<12 hex>.tmp` for these three names (safe_files.create_temp's pattern).
-        self._temps = re.compile(r"\.(?:%s)\.[0-9a-f]{12}\.tmp" % "|".join(
-            re.escape(p.name) for p in (path, self.backup_path, self.log_path)))
 
     # --- reading (no lock) ---------------------------------------------------------------------
 
@@ -342,8 +339,12 @@ class Document:
             names = os.listdir(folder)
         except FileNotFoundError:
             return
+        # Temp files: `.<name>.<12 hex>.tmp` for the three names (safe_files.create_temp's pattern); compiled
+        # here, as only a sweep needs it, not in __init__, which every command runs for each document it opens.
+        temps = re.compile(r"\.(?:%s)\.[0-9a-f]{12}\.tmp" % "|".join(
+            re.escape(p.name) for p in (self.path, self.backup_path, self.log_path)))
         for name in names:
-            if self._temps.fullmatch(name):
+            if temps.fullmatch(name):
                 leftover = folder / name
                 try:
                     size = os.lstat(leftover).st_size
