@@ -433,26 +433,22 @@ class _Parser:
     def logical(self, allow_bare: bool) -> Expression:
         """logical-or-expr. With `allow_bare` (a function argument) a lone literal, query or function call is
         returned as it is, for the caller to check against its parameter's type."""
-        start = self.pos
-        operands = [self.conjunction(allow_bare)]
-        while self.take_operator("||"):
-            self.skip_space()
-            operands.append(self.conjunction(False))
-        if len(operands) == 1:
-            return operands[0]
-        operands[0] = self.as_test(operands[0], start)
-        return Or(operands)
+        return self.chain("||", self.conjunction, Or, allow_bare)
 
     def conjunction(self, allow_bare: bool) -> Expression:
+        return self.chain("&&", self.basic, And, allow_bare)
+
+    def chain(self, operator: str, operand, node, allow_bare: bool) -> Expression:
+        """`operand (operator operand)*`: a lone operand as it is; more become `node` of them, each a test."""
         start = self.pos
-        operands = [self.basic(allow_bare)]
-        while self.take_operator("&&"):
+        operands = [operand(allow_bare)]
+        while self.take_operator(operator):
             self.skip_space()
-            operands.append(self.basic(False))
+            operands.append(operand(False))
         if len(operands) == 1:
             return operands[0]
         operands[0] = self.as_test(operands[0], start)
-        return And(operands)
+        return node(operands)
 
     def basic(self, allow_bare: bool) -> Expression:
         start = self.pos

@@ -46,16 +46,13 @@ from sudolang.errors import CorruptState, LockTimeout, NotFound, StoreUnavailabl
 from sudolang.state import clock
 from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, check_id
-from sudolang.state.store import Recovery, apply_plan, complete_log, dumps, replay, revision_of
+from sudolang.state.store import PlannedWrites, Recovery, complete_log, dumps, replay
 
 TYPE_CHECKING = False  # annotations only: `typing` costs ~5 ms of start-up
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
     import psycopg
-
-    from sudolang.state.store import Plan
 
 SCHEMA_VERSION = 1
 CHANNEL = "sudolang"  # what every commit NOTIFYs, and wait_for_change LISTENs to
@@ -408,7 +405,7 @@ class PgStateDir(StateDir):
         self.db.close()
 
 
-class PgDocument:
+class PgDocument(PlannedWrites):
     """One session or project row and its events (see the module docstring)."""
 
     def __init__(self, db: Database, kind: str, document_id: str, label: str, recover_command: str) -> None:
@@ -472,34 +469,6 @@ class PgDocument:
                                     f"`{self.recover_command}` to rebuild it")
             self._log(1, None, document)
         return document
-
-    def update(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT) -> dict:
-        with self.lock(timeout):
-            return self.update_locked(plan)
-
-    def update_locked(self, plan: Plan) -> dict:
-        document = self.read()
-        revision = revision_of(document)
-        planned = apply_plan(document, plan, self.label)
-        if planned is None:
-            return document
-        document, logged = planned
-        self._commit(document, logged, revision)
-        return document
-
-    def change(self, change: Callable[[dict], str | None], timeout: float = DEFAULT_TIMEOUT) -> dict:
-        with self.lock(timeout):
-            document = self.read()
-            revision = revision_of(document)
-            logged = change(document)
-            if logged is not None:
-                self.commit_changed(document, logged, revision)
-            return document
-
-    def commit_changed(self, document: dict, logged: str, revision: int | None) -> None:
-        if revision is not None and document.get("revision") != revision:
-            raise UsageError("`revision` is kept by sudolang; nothing was changed")
-        self._commit(document, logged, revision)
 
     def _commit(self, document: dict, logged: str, revision: int | None) -> None:
         """Write `document` at the stored revision + 1 with its event; the caller's transaction holds the row."""

@@ -172,7 +172,59 @@ class Recovery:
         self.lost: list[str] = []
 
 
-class Document:
+class PlannedWrites:
+    """How a document is changed, alike in every store: under its lock, read it, apply the operations a plan
+    decides (or a change made in place), and commit it as the next revision. A store's document class gives
+    lock(), read() and _commit(); this class gives update(), update_locked(), change() and commit_changed()."""
+
+    label: str
+
+    def lock(self, timeout: float = DEFAULT_TIMEOUT) -> Any:
+        raise NotImplementedError
+
+    def read(self) -> dict:
+        raise NotImplementedError
+
+    def _commit(self, document: dict, logged: str, revision: int | None) -> None:
+        raise NotImplementedError
+
+    def update(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT) -> dict:
+        """Under the lock: read, let `plan` decide the operations, apply them all or none, write."""
+        with self.lock(timeout):
+            return self.update_locked(plan)
+
+    def update_locked(self, plan: Plan) -> dict:
+        """`update` for a caller that already holds this document's lock."""
+        document = self.read()
+        revision = revision_of(document)
+        planned = apply_plan(document, plan, self.label)
+        if planned is None:
+            return document
+        document, logged = planned
+        self._commit(document, logged, revision)
+        return document
+
+    def change(self, change: "Callable[[dict], str | None]", timeout: float = DEFAULT_TIMEOUT) -> dict:
+        """Under the lock: read, let `change` modify the document in place and return the JSON text of the
+        operations it applied (None: nothing changed), write. For a caller that applies its own operations
+        as it goes (a compiled SudoLang command): the store does not apply them again."""
+        with self.lock(timeout):
+            document = self.read()
+            revision = revision_of(document)
+            logged = change(document)
+            if logged is not None:
+                self.commit_changed(document, logged, revision)
+            return document
+
+    def commit_changed(self, document: dict, logged: str, revision: int | None) -> None:
+        """Write a document already changed in place by the operations `logged` (JSON text), as the revision
+        after `revision`; the caller holds the lock and read the document under it."""
+        if revision is not None and document.get("revision") != revision:
+            raise UsageError("`revision` is kept by sudolang; nothing was changed")
+        self._commit(document, logged, revision)
+
+
+class Document(PlannedWrites):
     """A state document at `path`; `label` and `recover_command` make error messages actionable.
 
     `root` is the state directory the user chose: every folder between it and the document is
@@ -240,41 +292,6 @@ class Document:
             document["revision"] = 1
             self._commit(document, None, checkpoint=True)
         return document
-
-    def update(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT) -> dict:
-        """Under the lock: read, let `plan` decide the operations, apply them all or none, write."""
-        with self.lock(timeout):
-            return self.update_locked(plan)
-
-    def update_locked(self, plan: Plan) -> dict:
-        """`update` for a caller that already holds this document's lock."""
-        document = self.read()
-        revision = revision_of(document)
-        planned = apply_plan(document, plan, self.label)
-        if planned is None:
-            return document
-        document, logged = planned
-        self._commit(document, logged, revision)
-        return document
-
-    def change(self, change: "Callable[[dict], str | None]", timeout: float = DEFAULT_TIMEOUT) -> dict:
-        """Under the lock: read, let `change` modify the document in place and return the JSON text of the
-        operations it applied (None: nothing changed), write. For a caller that applies its own operations
-        as it goes (a compiled SudoLang command): the store does not apply them again."""
-        with self.lock(timeout):
-            document = self.read()
-            revision = revision_of(document)
-            logged = change(document)
-            if logged is not None:
-                self.commit_changed(document, logged, revision)
-            return document
-
-    def commit_changed(self, document: dict, logged: str, revision: int | None) -> None:
-        """Write a document already changed in place by the operations `logged` (JSON text), as the revision
-        after `revision`; the caller holds the lock and read the document under it."""
-        if revision is not None and document.get("revision") != revision:
-            raise UsageError("`revision` is kept by sudolang; nothing was changed")
-        self._commit(document, logged, revision)
 
     def _commit(self, document: dict, logged: str | None, revision: int | None = 0, checkpoint: bool = False) -> None:
         """Write `document` as the revision after `revision` (None: the stored one was unreadable,
