@@ -187,6 +187,7 @@ def test_run_as_a_process_compiles_once_then_uses_the_cache(tmp_path):
 def test_a_cached_run_loads_neither_the_compiler_nor_what_it_can_do_without(tmp_path):
     """Start-up is most of a small command's time: a cached `sudolang run` imports none of these."""
     env = {**os.environ, "SUDOLANG_STATE_DIR": str(tmp_path / "state"), "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("COVERAGE_PROCESS_CONFIG", None)  # under `pytest --cov` coverage itself imports dataclasses and the rest
     command = [sys.executable, "-m", "sudolang", "run", "sprint_execution"]
     for line in ("/add 'Login page' 3", "/move T-1 todo"):  # compiles, and caches the parsed trigger rules
         subprocess.run([*command, line], env=env, capture_output=True, text=True, check=True)
