@@ -136,6 +136,14 @@ def _encode(value: Any, depth: int, parts: list[str], flat_lines: bool) -> None:
         parts.append("\n" + "  " * depth + "]")
 
 
+def _now_text() -> str:
+    """The clock's now as ISO text, for what a write stamps (a log record, a corrupt file's name, a checkpoint).
+    The clock is imported here, not at the top: it loads datetime, ~2 ms that a read never needs."""
+    from sudolang.state import clock
+
+    return clock.iso(clock.now())
+
+
 def revision_of(document: dict) -> int | None:
     """The stored revision, or None when it is unreadable (not a whole number, 0 or more)."""
     value = document.get("revision")
@@ -332,9 +340,7 @@ class Document(PlannedWrites):
     def _record(document: dict, logged: str | None, checkpoint: bool) -> bytes:
         if checkpoint:
             logged = dumps([{"op": "set", "path": "$", "value": document}])
-        from sudolang.state import clock  # datetime: ~2 ms that a read never needs
-
-        return log_line(document["revision"], clock.iso(clock.now()), logged or "[]", checkpoint)
+        return log_line(document["revision"], _now_text(), logged or "[]", checkpoint)
 
     def _checkpoint(self, document: dict) -> None:
         """Replace the log by one record holding `document` (committed and durable). Best effort: a
@@ -455,9 +461,7 @@ class Document(PlannedWrites):
         report.actions.append("gave the backup its own copy (a killed write had left it the document itself)")
 
     def _move_aside(self, report: Recovery) -> bytes:
-        from sudolang.state import clock
-
-        stamp = clock.iso(clock.now()).replace(":", "")
+        stamp = _now_text().replace(":", "")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         number = 1
         while os.path.lexists(aside):  # a second damage in the same second must not erase the first
@@ -634,9 +638,7 @@ def complete_log(document: dict, records: list[dict]) -> list[dict]:
     replayed, _, gap = replay(None, _after_last_restart(records)[0])
     if not gap and replayed == document:
         return records
-    from sudolang.state import clock
-
-    checkpoint = {"revision": document["revision"], "at": clock.iso(clock.now()), "checkpoint": True,
+    checkpoint = {"revision": document["revision"], "at": _now_text(), "checkpoint": True,
                   "ops": [{"op": "set", "path": "$", "value": document}]}
     return [r for r in records if r["revision"] < document["revision"]] + [checkpoint]
 
