@@ -9,10 +9,9 @@ deeper than MAX_DEPTH, which would exhaust the stack of every recursive step aft
 
 from __future__ import annotations
 
-import json
 import math
-import re
 
+from sudolang import json_text
 from sudolang.errors import UsageError
 
 TYPE_CHECKING = False  # annotations only: importing `typing` at run time costs ~5 ms of start-up
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
     Value = TypeVar("Value")
 
 MAX_DEPTH = 64  # a state document is a few levels deep; 64 leaves room and stays far from the stack
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode_utf8(raw: bytes, what: str) -> str:
@@ -48,7 +46,7 @@ def loads(text: str | bytes, what: str = "JSON") -> object:
     if isinstance(text, (bytes, bytearray)):
         text = decode_utf8(bytes(text), what)
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        value = json_text.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:
         raise UsageError(f"{what} is nested too deeply (the limit is {MAX_DEPTH} levels)") from None
     except ValueError as error:  # JSONDecodeError, our refusals, and int's digit limit
@@ -95,5 +93,14 @@ def _check_depth(depth: int, what: str) -> None:
 
 
 def _check_text(text: str, what: str) -> None:
-    if not text.isascii() and _SURROGATE.search(text):
+    if not text.isascii() and _has_surrogate(text):
         raise UsageError(f"{what} holds a lone surrogate (such as \\ud800), which is not Unicode text")
+
+
+def _has_surrogate(text: str) -> bool:
+    """Whether `text` holds a lone surrogate (U+D800 to U+DFFF): the one kind of str UTF-8 cannot encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -19,7 +19,6 @@ import errno
 import os
 import stat
 import sys
-from pathlib import Path
 
 from sudolang.errors import SudolangError, UsageError
 
@@ -32,6 +31,22 @@ _LINK_ERRNOS = {errno.ELOOP, errno.EMLINK, getattr(errno, "EFTYPE", errno.ELOOP)
 
 class UnsafePath(SudolangError):
     """A path the tool would write or read through is a symbolic link (or not a regular file)."""
+
+
+def clean(path: str) -> str:
+    """`path` as pathlib writes it: no empty or `.` parts, no trailing separator (`..` stays: it may cross a link)."""
+    if not path:
+        return "."
+    parts = [part for part in path.split(os.sep) if part and part != "."]
+    text = os.sep.join(parts)
+    return os.sep + text if path.startswith(os.sep) else text or "."
+
+
+def as_path(*parts: str):
+    """A pathlib.Path, for the callers that ask for one (imported here, when the first is asked for)."""
+    from pathlib import Path
+
+    return Path(*parts)
 
 
 def refusal(path: os.PathLike | str, verb: str = "write") -> UnsafePath:
@@ -64,12 +79,12 @@ def open_existing(path: os.PathLike | str, flags: int = os.O_RDONLY) -> int:
     return _open(path, flags, 0, "open")
 
 
-def create_temp(target: os.PathLike | str, mode: int = 0o644) -> tuple[int, Path]:
+def create_temp(target: os.PathLike | str, mode: int = 0o644) -> tuple[int, str]:
     """A new, empty temp file beside `target`, named `.<name>.<random>.tmp`: O_EXCL, so nothing that was
     at that name before can receive the data. Returns (descriptor, path)."""
-    target = Path(target)
+    folder, name = os.path.split(os.fspath(target))
     while True:
-        temp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
+        temp = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
         try:
             return _open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode, "create"), temp
         except FileExistsError:  # pragma: no cover - 48 random bits
@@ -83,7 +98,7 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def write_temp(target: os.PathLike | str, data: bytes, mode: int = 0o644, sync: bool = True) -> Path:
+def write_temp(target: os.PathLike | str, data: bytes, mode: int = 0o644, sync: bool = True) -> str:
     """Stage `data` in a new temp file beside `target` (fsynced unless `sync` is False); the caller renames
     it over `target`. On any failure the temp file is gone, so no disk space is held by a failed write."""
     fd, temp = create_temp(target, mode)
@@ -107,20 +122,22 @@ def remove_quietly(path: os.PathLike | str) -> None:
         pass
 
 
-def folder(root: os.PathLike | str, relative: os.PathLike | str = "", create: bool = True) -> Path:
+def folder(root: os.PathLike | str, relative: os.PathLike | str = "", create: bool = True) -> str:
     """`root/relative`, every folder from `root` down checked not to be a link (and made when missing,
-    unless `create` is False). `root` itself is the user's choice and may be a link."""
-    root = Path(root)
+    unless `create` is False). `root` itself is the user's choice and may be a link. Paths are text here:
+    pathlib costs ~7 ms of start-up, which a `state get` cannot spare."""
+    root = os.fspath(root)
     current = root
-    if create and not root.is_dir():
-        root.mkdir(parents=True, exist_ok=True)
-    for part in Path(relative).parts:
-        current = current / part
+    if create and not os.path.isdir(root):
+        os.makedirs(root, exist_ok=True)
+    parts = [part for part in os.fspath(relative).split(os.sep) if part and part != "."]
+    for part in parts:
+        current = os.path.join(current, part)
         try:
             info = os.lstat(current)
         except FileNotFoundError:
             if not create:
-                return root / relative
+                return os.path.join(root, *parts)
             try:
                 os.mkdir(current)
             except FileExistsError:  # made by a racing process: check what it is below
@@ -148,8 +165,8 @@ def keep_backup(path: os.PathLike | str, backup: os.PathLike | str, old: bytes |
     its inode under a new random name (writes that replace by rename never change that inode again, so
     the link is a whole copy for free), else a copied temp file; then one rename over whatever is at
     `backup`, a planted link included, without following it."""
-    backup = Path(backup)
-    temp = backup.with_name(f".{backup.name}.{os.urandom(6).hex()}.tmp")
+    folder, name = os.path.split(os.fspath(backup))
+    temp = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
     try:
         os.link(path, temp, follow_symlinks=False)  # fails if anything is at `temp`; never follows it
     except OSError:  # a file system without hard links

@@ -10,27 +10,37 @@ $XDG_CACHE_HOME/sudolang, else ~/.cache/sudolang.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from pathlib import Path
 
 from sudolang import __version__
+from sudolang.safe_files import clean
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 LIMIT = 16 * 1024 * 1024  # bytes: what a cache file may hold; a generated handler is tens of KB
 
 
-def cache_dir() -> Path:
-    """$SUDOLANG_CACHE_DIR, else $XDG_CACHE_HOME/sudolang, else ~/.cache/sudolang."""
+def cache_dir() -> str:
+    """$SUDOLANG_CACHE_DIR, else $XDG_CACHE_HOME/sudolang, else ~/.cache/sudolang; a RuntimeError when there
+    is no home folder to find the last in. (Paths are text here: pathlib is ~7 ms of every `sudolang run`.)"""
     if os.environ.get("SUDOLANG_CACHE_DIR"):
-        return Path(os.environ["SUDOLANG_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sudolang"
+        return clean(os.environ["SUDOLANG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":
+            raise RuntimeError("Could not determine home directory.")
+        base = os.path.join(home, ".cache")
+    return os.path.join(clean(base), "sudolang")
 
 
-def entry(name: str) -> Path | None:
+def entry(name: str) -> str | None:
     """The cache file `name`, or None when there is no cache folder (no $HOME and no home in the password
     database): then nothing is cached, and nothing fails for it."""
     try:
-        return cache_dir() / name
-    except RuntimeError:  # Path.home(): "Could not determine home directory"
+        return os.path.join(cache_dir(), name)
+    except RuntimeError:
         return None
 
 
@@ -56,13 +66,17 @@ def sha256(data: bytes = b""):
     return built_in(data)
 
 
-@lru_cache(maxsize=1)
+_code_digest: list[str] = []  # computed once per process
+
+
 def code_digest() -> str:
     """What every cached result depends on besides its input: the interpreter (its version: `re` and
     `unicodedata` change with it), and the version and every file of this package (folder_digest). ~1 ms."""
     import sys
 
-    return digest(sys.version, folder_digest(os.path.dirname(os.path.abspath(__file__))))
+    if not _code_digest:
+        _code_digest.append(digest(sys.version, folder_digest(os.path.dirname(os.path.abspath(__file__)))))
+    return _code_digest[0]
 
 
 def folder_digest(package: str) -> str:
@@ -123,7 +137,7 @@ def store(name: str, key: str, value: object) -> None:
         write(path, json.dumps({"key": key, "value": value}).encode("ascii"))
 
 
-def read(path: Path) -> bytes | None:
+def read(path: Path | str) -> bytes | None:
     """A cache file's bytes, or None: absent, a link, not a regular file, not this user's, too big."""
     from sudolang.errors import SudolangError
     from sudolang.safe_files import read_bytes
@@ -137,7 +151,7 @@ def read(path: Path) -> bytes | None:
         return None
 
 
-def write(path: Path, data: bytes) -> None:
+def write(path: Path | str, data: bytes) -> None:
     """Replace a cache file; a cache that cannot be written only costs the next run the work. The cache
     folder is the user's ($SUDOLANG_CACHE_DIR may be a link); the file is written to a new temp file
     (O_EXCL, a random name) and renamed over the name, so a link planted there is replaced, never written
@@ -146,7 +160,7 @@ def write(path: Path, data: bytes) -> None:
     from sudolang.safe_files import remove_quietly, write_temp
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(os.fspath(path)), exist_ok=True)
         temp = write_temp(path, data, sync=False)
     except (OSError, SudolangError):
         return

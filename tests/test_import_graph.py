@@ -27,7 +27,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sudolang"
 
-ROOT = {"sudolang", "sudolang.errors", "sudolang.safe_files", "sudolang.json_input", "sudolang.cells",
+ROOT = {"sudolang", "sudolang.errors", "sudolang.safe_files", "sudolang.json_input", "sudolang.json_text", "sudolang.cells",
         "sudolang.jsonpath", "sudolang.jsonpath_parse", "sudolang.jsonpath_eval", "sudolang.iregexp",
         "sudolang.programs", "sudolang.wording", "sudolang.user_cache"}
 LANGUAGE = {"sudolang.parser", "sudolang.nodes", "sudolang.diagnostics", "sudolang.names", "sudolang.program",

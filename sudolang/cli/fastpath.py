@@ -16,16 +16,12 @@ never left to argparse: its problems are handed to its handler.
 
 from __future__ import annotations
 
-import re
-
 from sudolang.cli import spec
 
 TYPE_CHECKING = False  # annotations only: `typing` costs ~5 ms of start-up; parse imports `types` when it needs it
 if TYPE_CHECKING:
     import types
 
-# A value, not an option: -5, .5, -Infinity and -NaN (the last two are refused later, as JSON that is not JSON).
-_NEGATIVE = re.compile(r"-(?:[0-9.]|Infinity$|NaN$)")
 
 
 class Parsed:
@@ -42,7 +38,10 @@ class Parsed:
 
 
 def is_option(word: str) -> bool:
-    return word.startswith("-") and word != "-" and not _NEGATIVE.match(word)
+    """A word starting with `-` but not a value: -5, -.5, -Infinity and -NaN are values (the last two are
+    refused later, as JSON that is not JSON)."""
+    return word.startswith("-") and word != "-" and not (word[1:2] in tuple("0123456789.")
+                                                          or word in ("-Infinity", "-NaN"))
 
 
 def parse(argv: list[str]) -> Parsed:

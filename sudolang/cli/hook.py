@@ -4,6 +4,8 @@ runs and exits 0, reporting what was wrong with it (`problems`) on stderr and in
 
 from __future__ import annotations
 
+import os
+
 
 def hook(args) -> int:
     if getattr(args, "list_triggers", False) and getattr(args, "json", False) and not getattr(args, "problems", None):
@@ -23,7 +25,7 @@ def list_triggers_json(args) -> int:
 
     root = find_state_dir(getattr(args, "state_dir", None))
     ruleset = triggers.load_rules(root)
-    origin = "override" if ruleset.source == str(root / triggers.OVERRIDE_NAME) else "packaged"
+    origin = "override" if ruleset.source == os.path.join(root, triggers.OVERRIDE_NAME) else "packaged"
     listing = {"source": ruleset.source, "origin": origin, "warning": ruleset.warning,
                "rules": [rule.as_dict() for rule in ruleset.rules]}
     try:

@@ -11,13 +11,15 @@ timestamps, no machine paths; every generated part names its source line.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from functools import lru_cache
-from pathlib import Path
 
 from sudolang import __version__
 from sudolang.errors import SudolangError, UsageError
+
+TYPE_CHECKING = False  # annotations only: pathlib and re load where they are used (a cached `run` needs neither)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class CompileError(SudolangError):
@@ -171,7 +173,7 @@ def compiled_files(source: str, label: str) -> dict[str, str]:
     label, replaced when the source or sudolang changes; CompileError (never cached) when it does not compile."""
     from sudolang import user_cache
 
-    name = f"compiled-{Path(label).stem}-{user_cache.digest(label)[:16]}.json"
+    name = f"compiled-{os.path.splitext(os.path.basename(label))[0]}-{user_cache.digest(label)[:16]}.json"
     key = fingerprint(label + chr(0) + source)
     files = user_cache.load(name, key)
     if isinstance(files, dict) and all(isinstance(text, str) for text in files.values()):
@@ -224,7 +226,7 @@ def _environment():
     from sudolang.compiler.template_cache import TemplateCache
 
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        loader=jinja2.FileSystemLoader(os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")),
         bytecode_cache=TemplateCache(),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -320,6 +322,8 @@ def project_path(relative: object) -> Escaped:
     command file's body and in its allowed-tools alike, before any shell sees it (the Bash tool's environment
     has no such variable), so the double quotes keep a folder with spaces one word, and the permission rule
     and the command read the same. RELATIVE holds only characters that mean nothing inside double quotes."""
+    import re
+
     text = str(relative)
     if not re.fullmatch(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", text) or ".." in text.split("/"):
         raise UsageError(f"cannot put {text!r} in a generated command line: a path inside the project holds "
@@ -362,6 +366,8 @@ def markdown_comment(text: object) -> Escaped:
 def markdown_code(text: object, cell: bool = False) -> Escaped:
     """An inline code span of `text` on one line, delimited by more backticks than any run inside it."""
     text = _one_line(text)
+    import re
+
     ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     span = f"{ticks}{pad}{text}{pad}{ticks}"
@@ -371,6 +377,8 @@ def markdown_code(text: object, cell: bool = False) -> Escaped:
 def markdown_fence(text: object, info: str = "") -> Escaped:
     """A fenced code block holding `text` as it is, its fence longer than any run of backticks inside."""
     text = str(text)
+    import re
+
     fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     return Escaped(f"{fence}{info}\n{text}\n{fence}")
 
@@ -388,7 +396,7 @@ def stale(root: Path, files: dict[str, str]) -> list[str]:
     out = []
     for relative, text in sorted(files.items()):
         try:
-            if safe_files.read_bytes(root / relative, MAX_GENERATED_BYTES, "generated file") == text.encode():
+            if safe_files.read_bytes(os.path.join(root, relative), MAX_GENERATED_BYTES, "generated file") == text.encode():
                 continue
         except (OSError, SudolangError):
             pass
@@ -401,16 +409,18 @@ def write_files(root: Path, files: dict[str, str]) -> list[Path]:
     O_NOFOLLOW), then renamed into place. `root` is the user's choice and may be a link; a link anywhere
     below it, at a folder or at a file to be written, is refused (UnsafePath, naming it) before anything
     is written."""
+    from pathlib import Path
+
     from sudolang import safe_files
 
     root = Path(root)
     for relative in sorted(files):  # check everything first, so a refusal leaves the tree as it was
-        parent = safe_files.folder(root, Path(relative).parent, create=False)
+        parent = Path(safe_files.folder(root, Path(relative).parent, create=False))
         safe_files.check_not_link(parent / Path(relative).name)
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[str, Path]] = []
     try:
         for relative, text in sorted(files.items()):
-            target = safe_files.folder(root, Path(relative).parent) / Path(relative).name
+            target = Path(safe_files.folder(root, Path(relative).parent)) / Path(relative).name
             safe_files.check_not_link(target)
             staged.append((_stage(target, text.encode()), target))
     except BaseException:
@@ -426,14 +436,14 @@ def executable(relative: str) -> bool:
     return relative.endswith((".py", ".sh"))
 
 
-def _stage(target: Path, data: bytes) -> Path:
+def _stage(target: Path, data: bytes) -> str:
     from sudolang import safe_files
 
     fd, temp = safe_files.create_temp(target, 0o644)
     try:
         try:
             safe_files.write_all(fd, data)
-            if executable(target.name):
+            if executable(os.path.basename(target)):
                 os.fchmod(fd, 0o755)
         finally:
             os.close(fd)

@@ -4,9 +4,13 @@ The runtime loads the text (sudolang.runtime.loader); it never imports the compi
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from sudolang import user_cache
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def handler_source(program: str) -> tuple[str, str]:
@@ -19,10 +23,11 @@ def handler_source(program: str) -> tuple[str, str]:
     label, source = load(program)
     # The label is part of the key: the handler names its program's path in errors (`(path.sudo:LINE)`), so
     # two copies of one program in different folders must not share a handler.
-    cached = user_cache.cache_dir() / f"{Path(label).stem}-{fingerprint(label + chr(0) + source)}.py"
+    stem = os.path.splitext(os.path.basename(label))[0]
+    cached = os.path.join(user_cache.cache_dir(), f"{stem}-{fingerprint(label + chr(0) + source)}.py")
     text = _cached(cached)
     if text is not None:
-        return str(cached), text
+        return cached, text
     from sudolang.compiler import compile_program
 
     files = compile_program(source, label)
@@ -40,7 +45,7 @@ def handler_code(path: str, text: str):
     import sys
 
     text_digest = user_cache.sha256(text.encode("utf-8")).hexdigest().encode()
-    code_path = Path(f"{path}.{sys.implementation.cache_tag}.code")
+    code_path = f"{path}.{sys.implementation.cache_tag}.code"
     raw = user_cache.read(code_path)
     if raw is not None and raw[:65] == text_digest + b"\n":
         try:
@@ -48,12 +53,12 @@ def handler_code(path: str, text: str):
         except (EOFError, ValueError, TypeError):
             pass
     code = compile(text, path, "exec")
-    if Path(path).parent == user_cache.cache_dir():
+    if os.path.dirname(path) == user_cache.cache_dir():
         user_cache.write(code_path, text_digest + b"\n" + marshal.dumps(code))
     return code
 
 
-def _cached(path: Path) -> str | None:
+def _cached(path: Path | str) -> str | None:
     """The text of a cached handler, or None: absent, a link, not a regular file, not ours, not UTF-8."""
     raw = user_cache.read(path)
     try:
@@ -62,5 +67,5 @@ def _cached(path: Path) -> str | None:
         return None
 
 
-def _store(path: Path, text: str) -> None:
+def _store(path: Path | str, text: str) -> None:
     user_cache.write(path, text.encode("utf-8"))

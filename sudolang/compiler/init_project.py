@@ -52,7 +52,7 @@ def init_project(project: Path) -> list[str]:
     project's router; replacing it would silently drop the user's link."""
     from sudolang import safe_files
 
-    claude = safe_files.folder(project, ".claude", create=False)  # refuses a link; made below
+    claude = Path(safe_files.folder(project, ".claude", create=False))  # refuses a link; made below
     settings = claude / "settings.json"
     old, new = merged_settings(settings)  # first: a malformed file must stop init before it writes anything
     files = generated_files(os.path.abspath(sys.executable))

@@ -9,10 +9,6 @@ from jinja2.bccache import Bucket
 
 from sudolang import user_cache
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pathlib import Path
-
 
 class TemplateCache(jinja2.BytecodeCache):
     """One file per template, `template-<key>.cache` (Jinja2's key: the template's name and file). Jinja2
@@ -33,7 +29,7 @@ class TemplateCache(jinja2.BytecodeCache):
             user_cache.write(path, _stamp() + bucket.bytecode_to_string())
 
 
-def _path(bucket: Bucket) -> Path | None:
+def _path(bucket: Bucket) -> str | None:
     return user_cache.entry(f"template-{bucket.key[:24]}.cache")
 
 

@@ -12,7 +12,6 @@ sudolang.runtime.command_text), never through a shell's parsing.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -231,6 +230,8 @@ def call(program: Program, invocation: Invocation, ctx):
 
 def as_json(value: object) -> str:
     """A command's value as JSON; one that holds a function (which JSON cannot show) is the command's error."""
+    import json  # indented: json's own encoder (sudolang.json_text writes compact JSON only)
+
     try:
         return json.dumps(value, indent=2, ensure_ascii=False)
     except (TypeError, ValueError):

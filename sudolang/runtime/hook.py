@@ -24,13 +24,11 @@ active_sprint), which a test holds to the program's.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 import time
-from pathlib import Path  # (loaded by the state layer anyway)
 
+from sudolang import json_text
 from sudolang.errors import SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.paths import StateDir, check_id, find_state_dir, key_path
@@ -131,7 +129,8 @@ def _run(args, compiled=None) -> int:
 
 def _kind(error: SudolangError) -> str:
     """The log's name for an error class: lock_timeout, not_found, corrupt_state, usage_error, ..."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
+    name = type(error).__name__
+    return "".join("_" + c if "A" <= c <= "Z" and i else c for i, c in enumerate(name)).lower()
 
 
 def explicit_words(args) -> list[str]:
@@ -151,11 +150,11 @@ def first_input(args, words: list[str], deadline: float) -> tuple[dict | None, S
         return None, error
 
 
-def input_cwd(data: dict | None) -> Path | None:
+def input_cwd(data: dict | None) -> str | None:
     """The folder the Claude Code session works in (the input's `cwd`), where the state directory is looked
     for when neither --state-dir nor $SUDOLANG_STATE_DIR names it; None: the hook's own working folder."""
     cwd = data.get("cwd") if isinstance(data, dict) else None
-    return Path(cwd) if isinstance(cwd, str) and os.path.isabs(cwd) and os.path.isdir(cwd) else None
+    return cwd if isinstance(cwd, str) and os.path.isabs(cwd) and os.path.isdir(cwd) else None
 
 
 def deadline_of(started: float, budget: float) -> float:
@@ -283,7 +282,7 @@ class Hook:
             record["message"] = self.error["message"][:500]
         if self.warnings:
             record["warnings"] = [w[:300] for w in self.warnings[:5]]
-        unlogged = append_log(self.state.root, record)
+        unlogged = append_log(self.state.root_text, record)
         problems = ([self.error["message"]] if self.error else []) + self.warnings + ([unlogged] if unlogged else [])
         if problems:
             where = f"{event}: " if event else ""
@@ -306,14 +305,15 @@ def append_log(root, record: dict) -> str | None:
     log is refused, and the reason is returned for the stderr line. A rotation renames the link itself."""
     from sudolang.safe_files import UnsafePath, open_append
 
-    path = root / LOG_NAME
+    root = os.fspath(root)
+    path = os.path.join(root, LOG_NAME)
     # Text that is not Unicode (a lone surrogate from an argument that was not UTF-8) becomes `?`.
-    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", "replace")
+    line = (json_text.dumps(record, allow_nan=True) + "\n").encode("utf-8", "replace")
     try:
         os.makedirs(root, exist_ok=True)
         try:
             if os.lstat(path).st_size >= LOG_LIMIT:
-                os.replace(path, root / (LOG_NAME + ".1"))
+                os.replace(path, os.path.join(root, LOG_NAME + ".1"))
         except FileNotFoundError:
             pass
         fd = open_append(path)
@@ -406,7 +406,7 @@ def settle(hook: Hook) -> None:
         write_stdout(summary_text(hook))
     elif hook.subagent_context:
         context = {"hookEventName": "SubagentStart", "additionalContext": subagent_text(hook)}
-        write_stdout(json.dumps({"hookSpecificOutput": context}, ensure_ascii=False))
+        write_stdout(json_text.dumps({"hookSpecificOutput": context}, allow_nan=True))
 
 
 def text(value: object) -> str:
@@ -479,6 +479,8 @@ def _event_op(kind: str, at: str, **data: object) -> dict:
 
 def agent_name(wanted: str) -> str:
     """A key the dashboard's @<agent> can name: the agent's type (or given name) made safe as an id."""
+    import re
+
     return re.sub(_UNSAFE, "-", wanted).strip("-._")[:64] or "agent"
 
 
@@ -788,7 +790,7 @@ def explicit_epic_updated(hook: Hook, payload: dict) -> None:
 def run_triggers(hook: Hook) -> None:
     from sudolang.runtime import triggers
 
-    ruleset = triggers.load_rules(hook.state.root)
+    ruleset = triggers.load_rules(hook.state.root_text)
     if ruleset.warning:
         hook.warn(ruleset.warning)
     facts = triggers.Facts(hook.state, hook.project, hook.session_id, hook.timeout,

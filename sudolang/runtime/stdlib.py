@@ -47,7 +47,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from datetime import date as _date, datetime, timedelta, timezone
 
 from sudolang.errors import RunError
 from sudolang.runtime.values import (MAX_ITEMS, MAX_LENGTH, MAX_NUMBER, call, compare, equal, kind, number,
@@ -57,6 +56,7 @@ from sudolang.state import clock
 TYPE_CHECKING = False  # annotations only: compiled programs import this module, and `typing` costs start-up
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import date as _date, datetime
     from typing import Any
 
 MAX_MADE = 1_000_000  # the most characters repeat/pad make
@@ -131,6 +131,8 @@ def _clock_now() -> datetime:
 
 def now() -> str:
     """The current time as an ISO 8601 UTC stamp (`2024-03-05T14:02:00Z`); $SUDOLANG_NOW fixes it."""
+    if not os.environ.get("SUDOLANG_NOW"):
+        return clock.now_text()  # without datetime's import
     try:
         return clock.iso(_clock_now())
     except (ValueError, OverflowError):
@@ -140,12 +142,16 @@ def now() -> str:
 def today() -> str:
     """Today's UTC date, `YYYY-MM-DD`."""
     try:
+        from datetime import timezone
+
         return _clock_now().astimezone(timezone.utc).date().isoformat()
     except (ValueError, OverflowError):
         raise RunError("SUDOLANG_NOW is out of range") from None
 
 
 def _day(fn: str, v: Any) -> _date:
+    from datetime import timezone
+
     stamp = _text(fn, v, "a date or an ISO 8601 stamp")
     try:
         return clock.parse(stamp.strip()).astimezone(timezone.utc).date()
@@ -162,6 +168,8 @@ def date(stamp: Any) -> str:
 def add_days(day: Any, n: Any) -> str:
     """The date `n` days after `day` (before it when n is negative), `YYYY-MM-DD`."""
     start = _day("addDays", day)
+    from datetime import timedelta
+
     days = whole(n, "addDays")
     try:
         return (start + timedelta(days=days)).isoformat()

@@ -22,12 +22,11 @@ again, up to MAX_EVENTS per call so two rules cannot feed each other forever.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-from pathlib import Path
 
+from sudolang import json_text
 from sudolang.errors import CorruptState, NotFound, SudolangError
 from sudolang.state import clock
 from sudolang.state.lock import DEFAULT_TIMEOUT
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-PACKAGED = Path(__file__).with_name("triggers.toml")
+PACKAGED = os.path.join(os.path.dirname(__file__), "triggers.toml")
 OVERRIDE_NAME = "triggers.toml"
 CACHE_NAME = ".triggers-cache.json"
 CACHE_VERSION = 1
@@ -377,9 +376,10 @@ def _named(value: object, key: str, registry: dict, where: str) -> tuple[str, di
 # --- loading, with the JSON cache ------------------------------------------------------------------------
 
 
-def load_rules(root: Path) -> RuleSet:
+def load_rules(root: os.PathLike | str) -> RuleSet:
     """The rules in force for the state directory `root`: its triggers.toml, else the packaged one."""
-    override = root / OVERRIDE_NAME
+    root = os.fspath(root)
+    override = os.path.join(root, OVERRIDE_NAME)
     stamp = [_stamp(override, follow=False), _stamp(PACKAGED)]
     cached = _read_cache(root, stamp)
     if cached is not None:
@@ -389,7 +389,7 @@ def load_rules(root: Path) -> RuleSet:
     return ruleset
 
 
-def _stamp(path: Path, follow: bool = True) -> list | None:
+def _stamp(path: str, follow: bool = True) -> list | None:
     try:
         status = os.stat(path) if follow else os.lstat(path)  # the override: a link is stamped, then refused
     except OSError:
@@ -397,7 +397,7 @@ def _stamp(path: Path, follow: bool = True) -> list | None:
     return [str(path), status.st_mtime_ns, status.st_size]
 
 
-def _parse_files(override: Path | None) -> RuleSet:
+def _parse_files(override: str | None) -> RuleSet:
     warning = None
     if override is not None:
         try:
@@ -411,7 +411,7 @@ def _parse_files(override: Path | None) -> RuleSet:
         return RuleSet([], "none", f"the packaged {PACKAGED} is not usable ({error}); no trigger runs")
 
 
-def _parse_file(path: Path) -> list[Rule]:
+def _parse_file(path: str) -> list[Rule]:
     """The rules of one file: the packaged one as it is, the state directory's override only as a regular
     file of at most OVERRIDE_LIMIT bytes, not through a link (UnsafePath, UsageError: it is not used)."""
     import tomllib  # only when a file changed: see the module docstring
@@ -422,11 +422,11 @@ def _parse_file(path: Path) -> list[Rule]:
     return parse_rules(tomllib.loads(data.decode("utf-8")))  # not UTF-8: a ValueError, reported
 
 
-def _read_cache(root: Path, stamp: list) -> RuleSet | None:
+def _read_cache(root: str, stamp: list) -> RuleSet | None:
     from sudolang.safe_files import read_bytes
 
     try:
-        cached = json.loads(read_bytes(root / CACHE_NAME, CACHE_LIMIT, "trigger cache"))
+        cached = json_text.loads(read_bytes(os.path.join(root, CACHE_NAME), CACHE_LIMIT, "trigger cache"))
         if cached.get("version") != CACHE_VERSION or cached.get("stamp") != stamp:
             return None
         return RuleSet([Rule(**r) for r in cached["rules"]], cached["source"], cached.get("warning"))
@@ -434,19 +434,19 @@ def _read_cache(root: Path, stamp: list) -> RuleSet | None:
         return None  # or a link: parse again (the write below replaces the link itself, never its target)
 
 
-def _write_cache(root: Path, stamp: list, ruleset: RuleSet) -> None:
+def _write_cache(root: str, stamp: list, ruleset: RuleSet) -> None:
     """Best effort: a cache that cannot be written costs the next run a parse, nothing more."""
     from sudolang.safe_files import remove_quietly, write_temp
 
     cached = {"version": CACHE_VERSION, "stamp": stamp, "source": ruleset.source, "warning": ruleset.warning,
               "rules": [rule.as_dict() for rule in ruleset.rules]}
     try:
-        temp = write_temp(root / CACHE_NAME, json.dumps(cached, ensure_ascii=False).encode("utf-8", "replace"),
-                          sync=False)
+        temp = write_temp(os.path.join(root, CACHE_NAME),
+                          json_text.dumps(cached, allow_nan=True).encode("utf-8", "replace"), sync=False)
     except (OSError, SudolangError):
         return
     try:
-        os.replace(temp, root / CACHE_NAME)  # renames over a planted link; the link's target is untouched
+        os.replace(temp, os.path.join(root, CACHE_NAME))  # renames over a planted link; the link's target is untouched
     except OSError:
         remove_quietly(temp)
 
@@ -461,7 +461,7 @@ def fire(state: StateDir, project: str, session_id: str, event: str, payload: di
     a malformed override file is reported on stderr. `project_doc`: the project document as the command
     that emitted the event committed it, which the conditions read instead of reading it again (None:
     they read it)."""
-    ruleset = load_rules(state.root)
+    ruleset = load_rules(state.root_text)
     if ruleset.warning:
         print(f"sudolang: triggers: {ruleset.warning}", file=sys.stderr)
     facts = Facts(state, project, session_id, timeout, project_doc=project_doc)
@@ -506,10 +506,10 @@ def failed(lines: list[str]) -> list[str]:
     return [line for line in lines if ": failed: " in line]
 
 
-def describe(root: Path) -> str:
+def describe(root: os.PathLike | str) -> str:
     """The rules in force and where they come from, for `sudolang hook --list-triggers`."""
     ruleset = load_rules(root)
-    override = root / OVERRIDE_NAME
+    override = os.path.join(root, OVERRIDE_NAME)
     origin = "the state directory's override" if ruleset.source == str(override) else "the packaged file"
     lines = [f"Trigger rules from {origin}: {ruleset.source}"]
     if ruleset.warning:

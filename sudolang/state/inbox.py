@@ -35,11 +35,9 @@ process has reused (or a zombie not yet reaped) keeps its claim until that proce
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
-from sudolang import safe_files
+from sudolang import json_text, safe_files
 from sudolang.errors import CorruptState, SudolangError
 from sudolang.state.lock import FileLock
 from sudolang.state.store import dumps, write_atomically
@@ -53,7 +51,7 @@ class Claim:
 
     __slots__ = ("folder", "messages")
 
-    def __init__(self, folder: Path, messages: list[dict]) -> None:
+    def __init__(self, folder: str, messages: list[dict]) -> None:
         self.folder = folder
         self.messages = messages
 
@@ -62,14 +60,15 @@ class Inbox:
     """The message folder of one recipient session under the state folder `root`; `session_id` is vetted
     (sudolang.state.paths.check_id) by the caller, StateDir.inbox, before it becomes a folder name."""
 
-    def __init__(self, root: Path, session_id: str) -> None:
-        self.root = root
+    def __init__(self, root: os.PathLike | str, session_id: str) -> None:
+        # Paths as text, as in sudolang.state.paths (pathlib is ~7 ms of start-up for every hook).
+        self.root = root = os.fspath(root)
         self.relative = f"messages/{session_id}"
-        self.folder = root / "messages" / session_id
-        self.waiting = self.folder / "inbox"
-        self.claims = self.folder / "claimed"
-        self.counter = self.folder / "seq"
-        self.lock_path = self.folder / "inbox.lock"
+        self.folder = os.path.join(root, "messages", session_id)
+        self.waiting = os.path.join(self.folder, "inbox")
+        self.claims = os.path.join(self.folder, "claimed")
+        self.counter = os.path.join(self.folder, "seq")
+        self.lock_path = os.path.join(self.folder, "inbox.lock")
 
     def lock(self, timeout: float) -> FileLock:
         self._create_folders()
@@ -81,32 +80,34 @@ class Inbox:
         safe_files.folder(self.root, f"{self.relative}/inbox")
         safe_files.folder(self.root, f"{self.relative}/claimed")
         if new:
-            for folder in (self.folder, self.folder.parent, self.folder.parent.parent):
+            messages = os.path.dirname(self.folder)
+            for folder in (self.folder, messages, os.path.dirname(messages)):
                 safe_files.fsync_folder(folder)  # the new folders survive a power cut, not only the files in them
 
     def _sweep_seq_temps(self) -> None:
         # Only a sender killed while holding the lock leaves a `.seq.<hex>.tmp` (the lock note tells).
         for name in _listing(self.folder):
             if name.startswith(".seq.") and name.endswith(".tmp"):
-                (self.folder / name).unlink(missing_ok=True)
+                _unlink(os.path.join(self.folder, name))
 
     # --- what is unread (no lock) --------------------------------------------------------------
 
-    def unread(self, dead_claims: list[Path] | None = None) -> list[tuple[str, Path, bool]]:
+    def unread(self, dead_claims: list[str] | None = None) -> list[tuple[str, str, bool]]:
         """(name, path, redelivered) of every unread message in sending order: the waiting ones, and those
         a dead poller claimed and never confirmed."""
-        found = [(name, self.waiting / name, False) for name in _message_names(_listing(self.waiting))]
+        found = [(name, os.path.join(self.waiting, name), False) for name in _message_names(_listing(self.waiting))]
         for folder in self._dead_claims() if dead_claims is None else dead_claims:
-            found += [(name, folder / name, True) for name in _message_names(_listing(folder))]
+            found += [(name, os.path.join(folder, name), True) for name in _message_names(_listing(folder))]
         return sorted(found)
 
-    def _dead_claims(self) -> list[Path]:
+    def _dead_claims(self) -> list[str]:
         dead = []
         for name in _listing(self.claims):
             pid = name.split("-", 1)[0]
             if pid.isdigit() and not _running(int(pid)):
-                safe_files.check_not_link(self.claims / name, "read messages from")  # never list a folder elsewhere
-                dead.append(self.claims / name)
+                folder = os.path.join(self.claims, name)
+                safe_files.check_not_link(folder, "read messages from")  # never list a folder elsewhere
+                dead.append(folder)
         return dead
 
     def pending(self) -> list[dict]:
@@ -131,7 +132,7 @@ class Inbox:
         # Only the lock holder writes temps, so a temp seen under the lock is a killed sender's.
         for name in listing:
             if name.startswith("."):
-                (self.waiting / name).unlink(missing_ok=True)
+                _unlink(os.path.join(self.waiting, name))
         return seq
 
     def last_seq(self) -> int:
@@ -152,7 +153,7 @@ class Inbox:
     def publish(self, message: dict) -> None:
         name = f"{message['seq']:0{SEQ_DIGITS}d}.json"
         data = (dumps(message) + "\n").encode()
-        write_atomically(self.waiting / name, data)
+        write_atomically(os.path.join(self.waiting, name), data)
 
     def restore(self, messages: list[dict], last_seq: int) -> None:
         """Under the lock: unread `messages` and the counter at `last_seq`, copied from another store into
@@ -173,17 +174,17 @@ class Inbox:
         if not unread:
             return None
         messages = [read_message(path, redelivered) for _, path, redelivered in unread]  # corrupt: stop before moving
-        claim = Claim(self.claims / f"{os.getpid()}-{os.urandom(6).hex()}", messages)
-        claim.folder.mkdir(parents=True)
+        claim = Claim(os.path.join(self.claims, f"{os.getpid()}-{os.urandom(6).hex()}"), messages)
+        os.makedirs(claim.folder)
         try:
             for name, path, _ in unread:
-                os.rename(path, claim.folder / name)
+                os.rename(path, os.path.join(claim.folder, name))
         except BaseException:
             self.put_back(claim)
             raise
         for folder in dead:  # emptied now (or left empty by a poller killed before it moved anything)
             try:
-                folder.rmdir()
+                os.rmdir(folder)
             except OSError:  # something that is not a message is in it: leave it for a person to see
                 pass
         return claim
@@ -191,12 +192,12 @@ class Inbox:
     def put_back(self, claim: Claim) -> None:
         """Under the lock: return an unconfirmed claim to the inbox under the messages' own names."""
         for name in _listing(claim.folder):
-            os.rename(claim.folder / name, self.waiting / name)
-        claim.folder.rmdir()
+            os.rename(os.path.join(claim.folder, name), os.path.join(self.waiting, name))
+        os.rmdir(claim.folder)
 
     def confirm(self, claim: Claim) -> None:
         """Delivered: one rename ends the claim (no redelivery after it), then the files are deleted."""
-        done = self.folder / f".done-{claim.folder.name}"
+        done = os.path.join(self.folder, f".done-{os.path.basename(claim.folder)}")
         os.rename(claim.folder, done)
         _remove_folder(done)
 
@@ -204,16 +205,16 @@ class Inbox:
         # A poller killed between its confirming rename and the deletion leaves a .done-* folder.
         for name in _listing(self.folder):
             if name.startswith(".done-"):
-                _remove_folder(self.folder / name)
+                _remove_folder(os.path.join(self.folder, name))
 
 
 # --- files ---------------------------------------------------------------------------------------
 
 
-def read_message(path: Path, redelivered: bool = False) -> dict:
+def read_message(path: str, redelivered: bool = False) -> dict:
     raw = safe_files.read_bytes(path, MAX_MESSAGE, "message")  # a link is refused, never followed
     try:
-        message = json.loads(raw)
+        message = json_text.loads(raw)
     except (ValueError, RecursionError) as error:
         raise CorruptState(f"{path} is corrupt ({error}); move it out of the inbox to unblock polling") from None
     if not isinstance(message, dict) or not isinstance(message.get("seq"), int):
@@ -223,7 +224,7 @@ def read_message(path: Path, redelivered: bool = False) -> dict:
     return message
 
 
-def _listing(folder: Path) -> list[str]:
+def _listing(folder: str) -> list[str]:
     try:
         return os.listdir(folder)
     except FileNotFoundError:
@@ -235,14 +236,21 @@ def _message_names(listing: list[str]) -> list[str]:
     return sorted(n for n in listing if n.endswith(".json") and n[:SEQ_DIGITS].isdigit())
 
 
-def _remove_folder(folder: Path) -> None:
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _remove_folder(folder: str) -> None:
     if os.path.islink(folder):  # a planted `.done-*` link: remove the link, never empty what it points to
-        folder.unlink(missing_ok=True)
+        _unlink(folder)
         return
     for name in _listing(folder):
-        (folder / name).unlink(missing_ok=True)
+        _unlink(os.path.join(folder, name))
     try:
-        folder.rmdir()
+        os.rmdir(folder)
     except FileNotFoundError:  # another sweeper finished it
         pass
 

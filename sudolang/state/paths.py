@@ -11,13 +11,14 @@ the state directory itself is the user's choice and may be one.
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
 
 from sudolang.errors import NotFound, SudolangError, UsageError
+from sudolang.safe_files import as_path, clean
 
 TYPE_CHECKING = False  # annotations only: store loads when a document is opened; `typing` costs ~5 ms of start-up
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sudolang.state.inbox import Inbox
     from sudolang.state.store import Document
 
@@ -27,52 +28,66 @@ SHOWN_IDS = 5  # the candidates an ambiguous session-id prefix names
 
 # Letters, digits, dot, dash, underscore; must start with a letter or digit, so no
 # ".", "..", hidden files, separators, or control characters can reach the file system.
-_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_ID_CHARACTERS = _ALNUM | frozenset("._-")
 
 
-def find_state_dir(explicit: str | None = None, cwd: Path | None = None) -> Path:
+def is_id(text: str) -> bool:
+    """Whether `text` is made of the id characters and starts with a letter or digit (no `re`: see StateDir)."""
+    return bool(text) and text[0] in _ALNUM and set(text) <= _ID_CHARACTERS
+
+
+def find_state_dir(explicit: str | None = None, cwd: os.PathLike | str | None = None) -> str:
     """--state-dir, else $SUDOLANG_STATE_DIR, else the project's .claude/state (see project_folder), else
     ./.claude/state. The commands use project_state_dir, which refuses that last fallback."""
     found = _given_or_found(explicit, cwd)
-    return found if found is not None else (cwd or Path.cwd()).resolve() / ".claude" / "state"
+    return found if found is not None else os.path.join(_resolved(cwd), ".claude", "state")
 
 
-def project_state_dir(explicit: str | None = None, cwd: Path | None = None) -> Path:
+def project_state_dir(explicit: str | None = None, cwd: os.PathLike | str | None = None) -> str:
     """As find_state_dir, but outside a project a NotFound saying how to make one: a command typed in
     the wrong folder must not leave a .claude/state (and a session) behind there."""
     found = _given_or_found(explicit, cwd)
     if found is None:
-        here = (cwd or Path.cwd()).resolve()
-        raise NotFound(f"no sudolang project here: no .claude/ folder in {here} or above; run `sudolang init` "
-                       "to make this folder one, or give --state-dir DIR (or $SUDOLANG_STATE_DIR)")
+        raise NotFound(f"no sudolang project here: no .claude/ folder in {_resolved(cwd)} or above; run `sudolang "
+                       "init` to make this folder one, or give --state-dir DIR (or $SUDOLANG_STATE_DIR)")
     return found
 
 
-def _given_or_found(explicit: str | None, cwd: Path | None) -> Path | None:
+def _given_or_found(explicit: str | None, cwd: os.PathLike | str | None) -> str | None:
     if explicit:
-        return Path(explicit)
+        return clean(explicit)
     if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
-    folder = project_folder((cwd or Path.cwd()).resolve())
-    return None if folder is None else folder / ".claude" / "state"
+        return clean(os.environ[ENV_VAR])
+    folder = project_folder(_resolved(cwd))
+    return None if folder is None else os.path.join(folder, ".claude", "state")
 
 
-def project_folder(start: Path) -> Path | None:
-    """The nearest folder, from `start` upwards, with a .claude/ folder: the project. Your home folder's
-    .claude/ is Claude Code's own settings, not a project, unless `sudolang init` made it one (state/)."""
+def _resolved(cwd: os.PathLike | str | None) -> str:
+    return os.path.realpath(os.getcwd() if cwd is None else os.fspath(cwd))
+
+
+def project_folder(start: os.PathLike | str) -> str | None:
+    """The nearest folder, from `start` (an absolute path) upwards, with a .claude/ folder: the project. Your
+    home folder's .claude/ is Claude Code's own settings, not a project, unless `sudolang init` made it one
+    (state/)."""
     home = _home()
-    for folder in (start, *start.parents):
-        claude = folder / ".claude"
-        if claude.is_dir() and (folder != home or (claude / "state").is_dir()):
+    folder = os.fspath(start)
+    while True:
+        claude = os.path.join(folder, ".claude")
+        if os.path.isdir(claude) and (folder != home or os.path.isdir(os.path.join(claude, "state"))):
             return folder
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
-def _home() -> Path | None:
-    try:
-        return Path.home().resolve()
-    except (RuntimeError, KeyError, OSError):  # no $HOME and no passwd entry (a bare container)
+def _home() -> str | None:
+    home = os.path.expanduser("~")
+    if home == "~":  # no $HOME and no passwd entry (a bare container)
         return None
+    return os.path.realpath(home)
 
 
 def check_id(kind: str, value: str) -> str:
@@ -81,7 +96,7 @@ def check_id(kind: str, value: str) -> str:
         raise UsageError(f"{kind} id is empty")
     if len(value) > MAX_ID_LENGTH:
         raise UsageError(f"{kind} id is {len(value)} characters long; the limit is {MAX_ID_LENGTH}")
-    if not _ID_PATTERN.fullmatch(value) or ".." in value:
+    if not is_id(value) or ".." in value:
         raise UsageError(
             f"{kind} id {value!r} is not allowed: use letters, digits, '.', '-' and '_', "
             "starting with a letter or digit"
@@ -107,31 +122,40 @@ def key_path(*keys: str) -> str:
 
 
 class StateDir:
-    """The folders and documents under one state directory."""
+    """The folders and documents under one state directory.
+
+    Paths are kept as text and joined with os.path: pathlib (with the `re` it imports) costs ~7 ms of
+    start-up, as much again as a whole `state get` takes. The Path attributes are made when asked for."""
 
     def __init__(self, root: Path | str) -> None:
-        self.root = root = Path(root)
-        self.sessions = root / "sessions"
-        self.shared = root / "shared"
-        self.archive = self.sessions / "archive"
-        self.tools = root / "tools.json"  # the tool registry: beside shared/, where no project id can reach
-        self.legacy_tools = self.shared / "tools.json"  # where older versions kept it (read while it is a JSON list)
+        self.root_text = clean(os.fspath(root))
+        self.sessions_text = os.path.join(self.root_text, "sessions")
+        self.shared_text = os.path.join(self.root_text, "shared")
 
-    def folder(self, relative: str, create: bool = True) -> Path:
+    root = property(lambda self: as_path(self.root_text))
+    sessions = property(lambda self: as_path(self.sessions_text))
+    shared = property(lambda self: as_path(self.shared_text))
+    archive = property(lambda self: as_path(self.sessions_text, "archive"))
+    # The tool registry: beside shared/, where no project id can reach; and where older versions kept it
+    # (read while it is a JSON list).
+    tools = property(lambda self: as_path(self.root_text, "tools.json"))
+    legacy_tools = property(lambda self: as_path(self.shared_text, "tools.json"))
+
+    def folder(self, relative: str, create: bool = True) -> str:
         """`root/relative`, every folder on the way checked not to be a symbolic link (made if `create`)."""
         from sudolang import safe_files
 
-        return safe_files.folder(self.root, relative, create=create)
+        return safe_files.folder(self.root_text, relative, create=create)
 
     def session(self, session_id: str) -> "Document":
         from sudolang.state.store import Document
 
         check_id("session", session_id)
         return Document(
-            self.sessions / f"{session_id}.json",
+            os.path.join(self.sessions_text, f"{session_id}.json"),
             label=f"session {session_id!r}",
             recover_command=f"sudolang session recover {session_id}",
-            root=self.root,
+            root=self.root_text,
         )
 
     def resolve_session(self, typed: str) -> str:
@@ -162,14 +186,14 @@ class StateDir:
     def knows_session(self, session_id: str) -> bool:
         """Whether anything of the session is here: its document, backup, event log or archived copy (the
         document's file is one stat; the folder is listed only when it is missing)."""
-        if os.path.lexists(self.sessions / f"{session_id}.json"):
+        if os.path.lexists(os.path.join(self.sessions_text, f"{session_id}.json")):
             return True
         try:
             names = set(os.listdir(self.folder("sessions", create=False)))
         except FileNotFoundError:
             return False
         return bool({f"{session_id}.json.bak", f"{session_id}.events.jsonl"} & names) or \
-            os.path.lexists(self.archive / f"{session_id}.json")
+            os.path.lexists(os.path.join(self.sessions_text, "archive", f"{session_id}.json"))
 
     def project(self, project_id: str) -> "Document":
         from sudolang.state.store import Document
@@ -179,10 +203,10 @@ class StateDir:
             raise UsageError(f"{self.legacy_tools} is the tool registry of an older sudolang, not project 'tools'; "
                              f"move it to {self.tools} to use a project named 'tools'")
         return Document(
-            self.shared / f"{project_id}.json",
+            os.path.join(self.shared_text, f"{project_id}.json"),
             label=f"project {project_id!r}",
             recover_command=f"sudolang shared recover {project_id}",
-            root=self.root,
+            root=self.root_text,
         )
 
     def has_legacy_tools(self) -> bool:
@@ -190,7 +214,7 @@ class StateDir:
         from sudolang import safe_files
 
         try:
-            raw = safe_files.read_bytes(self.legacy_tools, 1 << 20, "tool registry")
+            raw = safe_files.read_bytes(os.path.join(self.shared_text, "tools.json"), 1 << 20, "tool registry")
         except (OSError, SudolangError):
             return False
         return raw.lstrip()[:1] == b"["
@@ -224,7 +248,7 @@ class StateDir:
     def inbox(self, session_id: str) -> "Inbox":
         from sudolang.state.inbox import Inbox
 
-        return Inbox(self.root, check_id("session", session_id))
+        return Inbox(self.root_text, check_id("session", session_id))
 
     def inbox_ids(self) -> list[str]:
         """The sessions that have an inbox (messages/<id>/), whether or not a message waits in it."""
@@ -232,11 +256,11 @@ class StateDir:
             names = os.listdir(self.folder("messages", create=False))
         except FileNotFoundError:
             return []
-        return sorted(n for n in names if _ID_PATTERN.fullmatch(n))
+        return sorted(n for n in names if is_id(n))
 
     def archived(self, session_id: str) -> bool:
         """Whether the session expired and was archived (sessions/archive/<id>.json)."""
-        return os.path.lexists(self.archive / f"{check_id('session', session_id)}.json")
+        return os.path.lexists(os.path.join(self.sessions_text, "archive", f"{check_id('session', session_id)}.json"))
 
     def wait_for_change(self, seen: dict[tuple[str, str], int | None], timeout: float) -> bool:
         """True as soon as a document `seen` names ((kind, id): the revision last drawn, None for absent) is
@@ -246,7 +270,7 @@ class StateDir:
         return wait_for_change([(self.document(*key), revision) for key, revision in seen.items()], timeout)
 
     def describe(self) -> str:
-        return f"the file store in {self.root}"
+        return f"the file store in {self.root_text}"
 
     def close(self) -> None:
         """Nothing to let go of: a file store holds no connection between calls."""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from sudolang import json_text
 from sudolang.errors import NotFound, SudolangError, UsageError
 from sudolang.state import clock
 from sudolang.state.lock import DEFAULT_TIMEOUT
@@ -145,7 +144,7 @@ def list_tools(state: StateDir) -> list[dict]:
         except FileNotFoundError:
             continue
         try:
-            tools = json.loads(raw)
+            tools = json_text.loads(raw)
         except (ValueError, RecursionError) as error:
             raise CorruptState(f"{path} is corrupt (invalid JSON: {error}); fix or delete it") from None
         if not isinstance(tools, list):

@@ -36,20 +36,19 @@ it, or a checkpoint and the records after that; both survive compaction.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
-from pathlib import Path
 
-from sudolang import safe_files
+from sudolang import json_text, safe_files
 from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
 from sudolang.jsonpath import apply_op
+from sudolang.safe_files import as_path, clean
 from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
 
 TYPE_CHECKING = False  # annotations only: importing `typing` at run time costs ~5 ms of start-up
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
     from typing import Any
 
     Plan = Callable[[dict], list[dict]]  # (document) -> the operations to apply, run under the lock
@@ -62,8 +61,7 @@ _PRETTY_DEPTH = 3
 MAX_DOCUMENT = 1 << 30  # read_bytes' limit: far above any real document, below "fill the memory"
 COMPACT_FLOOR = 1 << 20  # the log is compacted past max(COMPACT_FLOOR, COMPACT_FACTOR x document)
 COMPACT_FACTOR = 4
-_RECORD_REVISION = re.compile(rb'\{"revision": (\d+),')
-_TOP_REVISION = re.compile(rb'\n  "revision": (\d+)')  # a top-level key: indented exactly once by encode
+_RECORD_START = b'{"revision": '  # every log record starts so (log_line): its revision is read without parsing
 
 
 def encode(document: Any, flat_lines: bool = True) -> str:
@@ -84,32 +82,17 @@ def encode(document: Any, flat_lines: bool = True) -> str:
 def dumps(value: object) -> str:
     """Compact JSON for a log record or a message, refusing NaN and Infinity like `encode`."""
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        return json_text.dumps(value)
     except ValueError as error:
         raise UsageError(f"NaN and Infinity are not JSON, so sudolang neither stores nor prints them ({error})") from None
     except RecursionError:
         raise UsageError("this value is nested too deeply to write as JSON") from None
 
 
-def _compact_encoder():
-    """The C encoder, built once: value -> its compact text in chunks. json.dumps with options builds a new
-    JSONEncoder (and a new C encoder) per call, and a 10,000-task document makes 10,000 calls: 100 ms against
-    27 ms here."""
-    from json.encoder import c_make_encoder, encode_basestring
-
-    if c_make_encoder is None:  # pragma: no cover - CPython always has it
-        encoder = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
-        return lambda value, _: encoder.iterencode(value)
-
-    def refuse(value: object) -> object:
-        raise TypeError(f"{type(value).__name__} is not JSON")
-
-    # The last argument is allow_nan: False makes NaN and Infinity a ValueError.
-    return c_make_encoder(None, refuse, encode_basestring, None, ": ", ", ", False, False, False)
-
-
-_CHUNKS = _compact_encoder()  # (value, 0) -> the chunks of its compact text
-_KEY = json.encoder.encode_basestring  # keys are strings: skip the encoder's dispatch (15% of an encode)
+# json.dumps with options builds a new JSONEncoder (and a new C encoder) per call, and a 10,000-task document
+# makes 10,000 calls: 100 ms against 27 ms with one encoder made once.
+_CHUNKS = json_text.compact_encoder()  # (value, 0) -> the chunks of its compact text
+_KEY = json_text.encode_string  # keys are strings: skip the encoder's dispatch (15% of an encode)
 
 
 def _encode(value: Any, depth: int, parts: list[str], flat_lines: bool) -> None:
@@ -138,10 +121,10 @@ def _encode(value: Any, depth: int, parts: list[str], flat_lines: bool) -> None:
 
 def _now_text() -> str:
     """The clock's now as ISO text, for what a write stamps (a log record, a corrupt file's name, a checkpoint).
-    The clock is imported here, not at the top: it loads datetime, ~2 ms that a read never needs."""
+    The clock is imported here, not at the top: a read never needs it."""
     from sudolang.state import clock
 
-    return clock.iso(clock.now())
+    return clock.now_text()
 
 
 def revision_of(document: dict) -> int | None:
@@ -238,40 +221,50 @@ class Document(PlannedWrites):
     `root` is the state directory the user chose: every folder between it and the document is
     checked not to be a symbolic link (it may be one itself)."""
 
-    def __init__(self, path: Path, label: str, recover_command: str, root: Path | None = None) -> None:
-        self.path = path
+    def __init__(self, path: os.PathLike | str, label: str, recover_command: str,
+                 root: os.PathLike | str | None = None) -> None:
+        # Paths as text, joined with os.path (see StateDir: pathlib is ~7 ms of start-up); Path attributes
+        # are made for the callers that ask for them.
+        self.path_text = path = clean(os.fspath(path))
         self.label = label
         self.recover_command = recover_command
-        self.root = path.parent if root is None else root
-        self._relative = path.parent.relative_to(self.root)
-        stem = path.name.removesuffix(".json")
-        self.lock_path = path.with_name(stem + ".lock")
-        self.backup_path = path.with_name(path.name + ".bak")
-        self.log_path = path.with_name(stem + ".events.jsonl")
+        folder, name = os.path.split(path)
+        self.root_text = folder if root is None else clean(os.fspath(root))
+        self._relative = _relative(folder, self.root_text)
+        stem = name.removesuffix(".json")
+        self.lock_text = os.path.join(folder, stem + ".lock")
+        self.backup_text = path + ".bak"
+        self.log_text = os.path.join(folder, stem + ".events.jsonl")
+
+    path = property(lambda self: as_path(self.path_text))
+    root = property(lambda self: as_path(self.root_text))
+    lock_path = property(lambda self: as_path(self.lock_text))
+    backup_path = property(lambda self: as_path(self.backup_text))
+    log_path = property(lambda self: as_path(self.log_text))
 
     # --- reading (no lock) ---------------------------------------------------------------------
 
-    def folder(self, create: bool = False) -> Path:
+    def folder(self, create: bool = False) -> str:
         """The document's folder, checked (and made, if `create`) link by link from the state root."""
-        return safe_files.folder(self.root, self._relative, create=create)
+        return safe_files.folder(self.root_text, self._relative, create=create)
 
     def exists(self) -> bool:
-        return os.path.lexists(self.path)
+        return os.path.lexists(self.path_text)
 
     def read(self) -> dict:
         """The committed document; NotFound when absent, CorruptState when it does not parse,
         UnsafePath when it (or a folder on the way) is a symbolic link."""
         self.folder()
         try:
-            raw = safe_files.read_bytes(self.path, MAX_DOCUMENT, self.label)
+            raw = safe_files.read_bytes(self.path_text, MAX_DOCUMENT, self.label)
         except FileNotFoundError:
             raise NotFound(f"no {self.label}") from None
         return self._decode(raw)
 
-    def _decode(self, raw: bytes, path: Path | None = None) -> dict:
-        path = path or self.path
+    def _decode(self, raw: bytes, path: str | None = None) -> dict:
+        path = path or self.path_text
         try:
-            document = json.loads(raw)
+            document = json_text.loads(raw)
         except (ValueError, RecursionError) as error:
             if isinstance(error, RecursionError):
                 reason = "nested too deeply to read"
@@ -286,16 +279,16 @@ class Document(PlannedWrites):
 
     def lock(self, timeout: float = DEFAULT_TIMEOUT) -> FileLock:
         self.folder(create=True)
-        return FileLock(self.lock_path, timeout, on_abandoned=self._sweep_temps)
+        return FileLock(self.lock_text, timeout, on_abandoned=self._sweep_temps)
 
     def create(self, document: dict, timeout: float = DEFAULT_TIMEOUT) -> dict:
         with self.lock(timeout):
             if self.exists():
-                safe_files.check_not_link(self.path)
+                safe_files.check_not_link(self.path_text)
                 raise SudolangError(f"{self.label} already exists")
-            safe_files.check_not_link(self.log_path)
-            if _size(self.log_path) > 0:
-                raise SudolangError(f"{self.label} does not exist, but its event log {self.log_path} does: run "
+            safe_files.check_not_link(self.log_text)
+            if _size(self.log_text) > 0:
+                raise SudolangError(f"{self.label} does not exist, but its event log {self.log_text} does: run "
                                     f"`{self.recover_command}` to rebuild it, or remove the log to start afresh")
             document["revision"] = 1
             self._commit(document, None, checkpoint=True)
@@ -313,25 +306,25 @@ class Document(PlannedWrites):
                 checkpoint = True
             document["revision"] = revision + 1
             data = encode(document).encode()
-            temp = _staged(self.path, data)
+            temp = _staged(self.path_text, data)
             try:
                 log.append(self._record(document, logged, checkpoint), document["revision"])
                 try:
-                    if os.path.lexists(self.path):
-                        safe_files.check_not_link(self.path)
-                        safe_files.keep_backup(self.path, self.backup_path)
-                    os.replace(temp, self.path)
+                    if os.path.lexists(self.path_text):
+                        safe_files.check_not_link(self.path_text)
+                        safe_files.keep_backup(self.path_text, self.backup_text)
+                    os.replace(temp, self.path_text)
                 except OSError as error:
                     log.roll_back()
-                    raise SudolangError(f"could not replace {self.path}: {error.strerror or error}; "
+                    raise SudolangError(f"could not replace {self.path_text}: {error.strerror or error}; "
                                         f"nothing was changed") from None
             except BaseException:
                 safe_files.remove_quietly(temp)
                 raise
             try:
-                safe_files.fsync_folder(self.path.parent)
+                safe_files.fsync_folder(os.path.dirname(self.path_text))
             except OSError as error:  # the change is in and logged: success, said with a warning
-                sys.stderr.write(f"sudolang: warning: the change to {self.path} is written but its folder could not "
+                sys.stderr.write(f"sudolang: warning: the change to {self.path_text} is written but its folder could not "
                                  f"be synced ({error.strerror or error}); a power cut now could undo it\n")
             if log.size > max(COMPACT_FLOOR, COMPACT_FACTOR * len(data)):
                 self._checkpoint(document)
@@ -346,32 +339,34 @@ class Document(PlannedWrites):
         """Replace the log by one record holding `document` (committed and durable). Best effort: a
         failure leaves the longer log, which is still whole."""
         try:
-            temp = safe_files.write_temp(self.log_path, self._record(document, None, True))
+            temp = safe_files.write_temp(self.log_text, self._record(document, None, True))
         except (OSError, SudolangError):
             return
         try:
-            os.replace(temp, self.log_path)
-            safe_files.fsync_folder(self.log_path.parent)
+            os.replace(temp, self.log_text)
+            safe_files.fsync_folder(os.path.dirname(self.log_text))
         except OSError:
             safe_files.remove_quietly(temp)
 
     def _sweep_temps(self, report: Recovery | None = None) -> None:
         """Remove this document's temp files: only a writer killed while holding the lock leaves one."""
-        folder = self.path.parent
+        folder = os.path.dirname(self.path_text)
         try:
             names = os.listdir(folder)
         except FileNotFoundError:
             return
         # Temp files: `.<name>.<12 hex>.tmp` for the three names (safe_files.create_temp's pattern); compiled
         # here, as only a sweep needs it, not in __init__, which every command runs for each document it opens.
+        import re
+
         temps = re.compile(r"\.(?:%s)\.[0-9a-f]{12}\.tmp" % "|".join(
-            re.escape(p.name) for p in (self.path, self.backup_path, self.log_path)))
+            re.escape(os.path.basename(p)) for p in (self.path_text, self.backup_text, self.log_text)))
         for name in names:
             if temps.fullmatch(name):
-                leftover = folder / name
+                leftover = os.path.join(folder, name)
                 try:
                     size = os.lstat(leftover).st_size
-                    leftover.unlink()
+                    os.unlink(leftover)
                 except FileNotFoundError:
                     continue
                 if report is not None:
@@ -382,30 +377,33 @@ class Document(PlannedWrites):
     def events(self) -> list[dict]:
         """The event log's records, oldest first: {"revision", "at", "ops"} (and "checkpoint": true)."""
         self.folder()
-        return read_log(self.log_path)
+        return read_log(self.log_text)
 
     def archive(self) -> None:
         """Under the lock: move the document, its backup and its log into the `archive/` folder beside it."""
-        archive = safe_files.folder(self.root, self._relative / "archive")  # refused if it (or sessions/) is a link
-        for path in (self.path, self.backup_path, self.log_path):
+        archive = safe_files.folder(self.root_text, os.path.join(self._relative, "archive"))  # refused if it (or sessions/) is a link
+        for path in (self.path_text, self.backup_text, self.log_text):
             if os.path.lexists(path):  # a rename moves the entry itself, never what a link points to
-                os.replace(path, archive / path.name)
+                os.replace(path, os.path.join(archive, os.path.basename(path)))
         # Unlinked while held: a waiter that opened it sees st_nlink == 0 and reopens (see lock.py).
-        self.lock_path.unlink(missing_ok=True)
+        try:
+            os.unlink(self.lock_text)
+        except FileNotFoundError:
+            pass
 
     def restore(self, document: dict, records: list[dict], timeout: float = DEFAULT_TIMEOUT) -> None:
         """Write `document` at its own revision with `records` as its event log (a copy from another store),
         log first; refused, with nothing written, when the document or a log of it is here already."""
         with self.lock(timeout):
-            if self.exists() or _size(self.log_path) > 0:
-                raise SudolangError(f"{self.label} is already in {self.root}; nothing was copied over it")
-            write_atomically(self.log_path, b"".join(log_lines(document, records)))
-            write_atomically(self.path, encode(document).encode())
+            if self.exists() or _size(self.log_text) > 0:
+                raise SudolangError(f"{self.label} is already in {self.root_text}; nothing was copied over it")
+            write_atomically(self.log_text, b"".join(log_lines(document, records)))
+            write_atomically(self.path_text, encode(document).encode())
 
     def stamp(self) -> tuple[int, int, int] | None:
         """What changes whenever the document is replaced (inode, mtime, size); None when it is absent."""
         try:
-            found = os.lstat(self.path)
+            found = os.lstat(self.path_text)
         except FileNotFoundError:
             return None
         return found.st_ino, found.st_mtime_ns, found.st_size
@@ -415,11 +413,11 @@ class Document(PlannedWrites):
     def recover(self, timeout: float = DEFAULT_TIMEOUT) -> Recovery:
         """Sweep unfinished writes; if the document is damaged, rebuild it from backup and event log. A
         document of which nothing exists (no file, backup or log) is NotFound, and nothing is created."""
-        if not any(os.path.lexists(path) for path in (self.path, self.backup_path, self.log_path)):
+        if not any(os.path.lexists(path) for path in (self.path_text, self.backup_text, self.log_text)):
             raise NotFound(f"no {self.label}: nothing to recover (no document, backup or event log)")
         report = Recovery()
         self.folder(create=True)
-        with FileLock(self.lock_path, timeout, on_abandoned=lambda: self._sweep_temps(report)):
+        with FileLock(self.lock_text, timeout, on_abandoned=lambda: self._sweep_temps(report)):
             self._sweep_temps(report)
             self._separate_backup(report)
             damaged = None
@@ -430,7 +428,7 @@ class Document(PlannedWrites):
                 self._drop_uncommitted(report)
                 return report
             except NotFound:
-                report.actions.append(f"{self.path} is missing")
+                report.actions.append(f"{self.path_text} is missing")
             except CorruptState:
                 damaged = self._move_aside(report)
             self._rebuild(report, damaged)
@@ -439,7 +437,7 @@ class Document(PlannedWrites):
     def _drop_uncommitted(self, report: Recovery) -> None:
         """A log record newer than the intact document is a write whose writer stopped before its rename,
         so it never reported success: cut it, as the next write would."""
-        if not os.path.lexists(self.log_path):
+        if not os.path.lexists(self.log_text):
             return
         with _LogAppender(self) as log:
             if log.last is not None and log.last > report.revision and log.cut_uncommitted(report.revision + 1):
@@ -450,38 +448,38 @@ class Document(PlannedWrites):
         """A writer killed between linking the backup and the rename leaves the backup and the document
         as one file: damage to one would be damage to both. Give the backup its own copy."""
         try:
-            document, backup = os.lstat(self.path), os.lstat(self.backup_path)
+            document, backup = os.lstat(self.path_text), os.lstat(self.backup_text)
         except OSError:
             return
         if (document.st_dev, document.st_ino) != (backup.st_dev, backup.st_ino):
             return
-        safe_files.check_not_link(self.path, "read")
-        temp = safe_files.write_temp(self.backup_path, safe_files.read_bytes(self.path, MAX_DOCUMENT, self.label))
-        os.replace(temp, self.backup_path)
+        safe_files.check_not_link(self.path_text, "read")
+        temp = safe_files.write_temp(self.backup_text, safe_files.read_bytes(self.path_text, MAX_DOCUMENT, self.label))
+        os.replace(temp, self.backup_text)
         report.actions.append("gave the backup its own copy (a killed write had left it the document itself)")
 
     def _move_aside(self, report: Recovery) -> bytes:
         stamp = _now_text().replace(":", "")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        aside = f"{self.path_text}.corrupt-{stamp}"
         number = 1
         while os.path.lexists(aside):  # a second damage in the same second must not erase the first
             number += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{number}")
-        damaged = safe_files.read_bytes(self.path, MAX_DOCUMENT, self.label)
-        os.replace(self.path, aside)  # a rename moves the entry itself: no link is followed
+            aside = f"{self.path_text}.corrupt-{stamp}-{number}"
+        damaged = safe_files.read_bytes(self.path_text, MAX_DOCUMENT, self.label)
+        os.replace(self.path_text, aside)  # a rename moves the entry itself: no link is followed
         report.actions.append(f"moved the corrupt file to {aside}")
         return damaged
 
     def _rebuild(self, report: Recovery, damaged: bytes | None) -> None:
         base, source = self._good_backup(report)
         base_revision = (revision_of(base) or 0) if base else 0
-        records = read_log(self.log_path)
+        records = read_log(self.log_text)
         records, restart = _after_last_restart(records)
         document, replayed, gap = replay(base, records)
         if document is None:
             raise CorruptState(f"cannot recover {self.label}: no readable backup and no usable event log")
         report.revision = int(document["revision"])
-        write_atomically(self.path, encode(document).encode())
+        write_atomically(self.path_text, encode(document).encode())
         origin = f"{source} (revision {base_revision})" if base else "the event log alone"
         report.actions.append(f"restored revision {report.revision} from {origin} and {replayed} change(s) replayed from the event log")
         # Check every claim against the evidence: the log's newest record and the damaged file's own revision.
@@ -501,10 +499,10 @@ class Document(PlannedWrites):
 
     def _good_backup(self, report: Recovery) -> tuple[dict | None, str]:
         try:
-            return self._decode(safe_files.read_bytes(self.backup_path, MAX_DOCUMENT, "backup"),
-                                self.backup_path), "the backup"
+            return self._decode(safe_files.read_bytes(self.backup_text, MAX_DOCUMENT, "backup"),
+                                self.backup_text), "the backup"
         except safe_files.UnsafePath:
-            report.actions.append(f"did not use the backup {self.backup_path}: it is a symbolic link")
+            report.actions.append(f"did not use the backup {self.backup_text}: it is a symbolic link")
         except (FileNotFoundError, CorruptState, UsageError):
             pass
         return None, ""
@@ -515,7 +513,7 @@ class _LogAppender:
     record's revision, cuts a torn tail, and can cut its own record back off."""
 
     def __init__(self, document: Document) -> None:
-        self.path = document.log_path
+        self.path_text = document.log_text
         self.fd = -1  # open between __enter__ and __exit__
         self.start = 0  # where our record goes; roll_back cuts the log back to this length
         self.size = 0
@@ -525,9 +523,9 @@ class _LogAppender:
     def __enter__(self) -> "_LogAppender":
         try:
             try:
-                self.fd = safe_files.open_existing(self.path, os.O_RDWR | os.O_APPEND)
+                self.fd = safe_files.open_existing(self.path_text, os.O_RDWR | os.O_APPEND)
             except FileNotFoundError:
-                self.fd = safe_files.open_append(self.path)
+                self.fd = safe_files.open_append(self.path_text)
                 return self
             size = os.fstat(self.fd).st_size
             self.start = self.size = size
@@ -538,11 +536,10 @@ class _LogAppender:
             if end:
                 self.last_start = _line_start(self.fd, end - 1)
                 line = os.pread(self.fd, end - self.last_start, self.last_start)
-                match = _RECORD_REVISION.match(line)
-                self.last = int(match.group(1)) if match else None
+                self.last = _record_revision(line)
         except OSError as error:
             self.__exit__()
-            raise _log_error(self.path, error) from None
+            raise _log_error(self.path_text, error) from None
         return self
 
     def cut_uncommitted(self, revision: int) -> bool:
@@ -563,7 +560,7 @@ class _LogAppender:
             os.fsync(self.fd)
         except OSError as error:
             self.roll_back()
-            raise _log_error(self.path, error) from None
+            raise _log_error(self.path_text, error) from None
         self.size = self.start + len(record)
 
     def roll_back(self) -> None:
@@ -584,7 +581,17 @@ class _LogAppender:
             self.fd = -1
 
 
-def _log_error(path: Path, error: OSError) -> SudolangError:
+def _relative(folder: str, root: str) -> str:
+    """`folder` below `root`, as Path.relative_to reads it ("" for root itself); a ValueError if it is not below."""
+    if folder == root:
+        return ""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not folder.startswith(prefix):
+        raise ValueError(f"{folder!r} is not in the subpath of {root!r}")
+    return folder[len(prefix):]
+
+
+def _log_error(path: str | os.PathLike, error: OSError) -> SudolangError:
     return SudolangError(f"could not write the event log {path}: {error.strerror or error}; nothing was changed")
 
 
@@ -601,16 +608,28 @@ def _line_start(fd: int, end: int) -> int:
     return 0
 
 
-def _size(path: Path) -> int:
+def _size(path: str | os.PathLike) -> int:
     try:
         return os.lstat(path).st_size
     except FileNotFoundError:
         return 0
 
 
+def _record_revision(line: bytes) -> int | None:
+    """The revision a log record's line starts with (as log_line writes it), None for any other line."""
+    if not line.startswith(_RECORD_START):
+        return None
+    end = line.find(b",", len(_RECORD_START), len(_RECORD_START) + 24)
+    digits = line[len(_RECORD_START):end]
+    return int(digits) if end > 0 and digits.isdigit() else None
+
+
 def _damaged_revision(raw: bytes | None) -> int | None:
-    """The top-level revision a damaged file still shows, if its tail survived."""
-    matches = _TOP_REVISION.findall(raw or b"")
+    """The top-level revision a damaged file still shows, if its tail survived (a top-level key: indented
+    exactly once by encode)."""
+    import re
+
+    matches = re.findall(rb'\n  "revision": (\d+)', raw or b"")
     return int(matches[-1]) if matches else None
 
 
@@ -627,9 +646,9 @@ def _after_last_restart(records: list[dict]) -> tuple[list[dict], str]:
 
 def log_line(revision: int, at: str, logged: str, checkpoint: bool = False) -> bytes:
     """One event-log record: `logged` is the operations' JSON text. It starts with the revision, which
-    `_RECORD_REVISION` reads without parsing the line."""
+    `_record_revision` reads without parsing the line."""
     mark = ', "checkpoint": true' if checkpoint else ""
-    return f'{{"revision": {revision}, "at": {json.dumps(at)}{mark}, "ops": {logged}}}\n'.encode()
+    return f'{{"revision": {revision}, "at": {json_text.dumps(at)}{mark}, "ops": {logged}}}\n'.encode()
 
 
 def complete_log(document: dict, records: list[dict]) -> list[dict]:
@@ -656,13 +675,13 @@ def wait_for_change(watched: list[tuple[Document, int | None]], timeout: float, 
     import time
 
     deadline = time.monotonic() + timeout
-    stamps: dict[Path, object] = {}
+    stamps: dict[str, object] = {}
     while True:
         for document, revision in watched:
             stamp = document.stamp()
-            if document.path in stamps and stamps[document.path] == stamp:
+            if document.path_text in stamps and stamps[document.path_text] == stamp:
                 continue
-            stamps[document.path] = stamp
+            stamps[document.path_text] = stamp
             try:
                 current = revision_of(document.read())
             except (NotFound, CorruptState, safe_files.UnsafePath):
@@ -675,7 +694,7 @@ def wait_for_change(watched: list[tuple[Document, int | None]], timeout: float, 
         time.sleep(min(interval, remaining))
 
 
-def read_log(path: Path) -> list[dict]:
+def read_log(path: str | os.PathLike) -> list[dict]:
     """The event log's records; a torn or unreadable line (a killed append) is skipped."""
     try:
         lines = safe_files.read_bytes(path, MAX_DOCUMENT * 4, "event log").splitlines()
@@ -684,7 +703,7 @@ def read_log(path: Path) -> list[dict]:
     records = []
     for line in lines:
         try:
-            record = json.loads(line)
+            record = json_text.loads(line)
         except (ValueError, RecursionError):
             continue
         if isinstance(record, dict) and type(record.get("revision")) is int and isinstance(record.get("ops"), list):
@@ -718,7 +737,7 @@ def replay(base: dict | None, records: list[dict]) -> tuple[dict | None, int, st
     return document, count, ""
 
 
-def _staged(path: Path, data: bytes) -> Path:
+def _staged(path: str | os.PathLike, data: bytes) -> str:
     """`data` in a new temp file beside `path`; a failure (a full disk) names `path` and leaves no temp file."""
     try:
         return safe_files.write_temp(path, data)
@@ -726,7 +745,7 @@ def _staged(path: Path, data: bytes) -> Path:
         raise SudolangError(f"could not write {path}: {error.strerror or error}; nothing was changed") from None
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: str | os.PathLike, data: bytes) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old or the new file, whole.
     The data goes to a new temp file (never through a link); the rename replaces the name itself."""
     staged = _staged(path, data)
@@ -735,6 +754,6 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         safe_files.remove_quietly(staged)
         raise
-    safe_files.fsync_folder(path.parent)
+    safe_files.fsync_folder(os.path.dirname(os.fspath(path)))
 
 

@@ -13,13 +13,14 @@ Only a PostgreSQL store imports psycopg (sudolang.state.pg); choosing files read
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from sudolang.errors import CorruptState, UsageError
-from sudolang.state.paths import StateDir
+from sudolang.state.paths import StateDir, clean
 
 TYPE_CHECKING = False  # annotations only: `typing` costs ~5 ms of start-up
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sudolang.state.interface import Store
     from sudolang.state.pg import PgStateDir
 
@@ -30,7 +31,7 @@ SCHEMES = ("postgresql://", "postgres://")
 CONFIG_LIMIT = 64 * 1024
 
 
-def choose(explicit: str | None, root: Path) -> str:
+def choose(explicit: str | None, root: Path | str) -> str:
     """`files` or a PostgreSQL URL: --store, else $SUDOLANG_STORE, else the project's config, else files."""
     if explicit:
         return check_url(explicit, "--store")
@@ -39,12 +40,13 @@ def choose(explicit: str | None, root: Path) -> str:
     return configured(root) or FILES
 
 
-def config_path(root: Path) -> Path | None:
+def config_path(root: Path | str) -> str | None:
     """.claude/sudolang.json when the state directory is a project's .claude/state, else None."""
-    return root.parent / CONFIG_NAME if root.name == "state" and root.parent.name == ".claude" else None
+    claude, name = os.path.split(clean(os.fspath(root)))
+    return os.path.join(claude, CONFIG_NAME) if name == "state" and os.path.basename(claude) == ".claude" else None
 
 
-def configured(root: Path) -> str | None:
+def configured(root: Path | str) -> str | None:
     """The `store` the project's .claude/sudolang.json names, or None (no file, or no `store` in it)."""
     path = config_path(root)
     if path is None:
@@ -58,7 +60,7 @@ def configured(root: Path) -> str | None:
     return check_url(store, str(path))
 
 
-def read_config(path: Path) -> dict:
+def read_config(path: Path | str) -> dict:
     """The JSON object in `path` ({} when there is none); never read through a symbolic link."""
     from sudolang import json_input, safe_files
 
@@ -102,12 +104,12 @@ def redact(url: str) -> str:
 def open_state(root: Path | str, explicit: str | None = None, connect_timeout: float | None = None) -> StateDir:
     """The state under `root` in the store chosen (see `choose`); `connect_timeout` bounds the wait for a
     server (the hook's budget), in whole seconds of at least 2 as libpq counts them."""
-    root = Path(root)
+    root = clean(os.fspath(root))
     url = choose(explicit, root)
     return StateDir(root) if url == FILES else open_postgresql(root, url, connect_timeout)
 
 
-def open_postgresql(root: Path, url: str, connect_timeout: float | None = None) -> PgStateDir:
+def open_postgresql(root: str, url: str, connect_timeout: float | None = None) -> PgStateDir:
     import math
 
     from sudolang.state.pg import PgStateDir

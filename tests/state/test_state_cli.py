@@ -322,13 +322,14 @@ def test_state_dir_is_found_like_git_finds_dot_git(tmp_path, monkeypatch):
     (project / ".claude").mkdir(parents=True)
     deep = project / "src" / "pkg"
     deep.mkdir(parents=True)
-    assert find_state_dir(None, deep) == project / ".claude" / "state"
+    # Paths come back as text (the state layer does without pathlib's start-up).
+    assert find_state_dir(None, deep) == str(project / ".claude" / "state")
     bare = tmp_path / "bare"
     bare.mkdir()
-    assert find_state_dir(None, bare) == bare.resolve() / ".claude" / "state"
-    monkeypatch.setenv("SUDOLANG_STATE_DIR", str(tmp_path / "env"))
-    assert find_state_dir(None, deep) == tmp_path / "env"
-    assert find_state_dir(str(tmp_path / "flag"), deep) == tmp_path / "flag"
+    assert find_state_dir(None, bare) == str(bare.resolve() / ".claude" / "state")
+    monkeypatch.setenv("SUDOLANG_STATE_DIR", str(tmp_path / "env") + "/./")
+    assert find_state_dir(None, deep) == str(tmp_path / "env")
+    assert find_state_dir(str(tmp_path / "flag") + "//", deep) == str(tmp_path / "flag")
 
 
 def test_python_dash_m_and_no_traceback_without_debug(tmp_path):
