@@ -63,7 +63,7 @@ def _common(command: str | None = None) -> argparse.ArgumentParser:
     group = common.add_argument_group("common options")
     for option in spec.COMMON:
         own_help = spec.COMMON_HELP.get((command, option.flags[0]), option.help)
-        _add(group, option._replace(help=own_help), default=argparse.SUPPRESS)
+        _add(group, option.with_help(own_help), default=argparse.SUPPRESS)
     return common
 
 

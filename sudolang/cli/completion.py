@@ -112,7 +112,7 @@ def value_kind(group: str | None, option: spec.Option) -> str:
     """What completes the value of `option` of a command of `group` (None: a common option)."""
     if option.choices:
         return "words:" + " ".join(option.choices)
-    return BY_ARGUMENT.get((group, option.dest)) or BY_METAVAR.get(option.metavar, "-")
+    return BY_ARGUMENT.get((group, option.dest)) or BY_METAVAR.get(option.metavar or "", "-")
 
 
 def _first_sentence(text: str | None) -> str:

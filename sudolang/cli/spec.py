@@ -6,27 +6,56 @@ the argparse builder (sudolang.cli.build), which reads everything else and
 prints the help. Handlers and option types are named as "module:function"
 strings, so building the table imports nothing but this module.
 
-The records are namedtuples, not dataclasses: `sudolang hook` and `sudolang
-state get` read this table on every run, and importing dataclasses costs them
-about 10 ms (tests/runtime/test_hook.py pins what the hook loads).
+The records are plain classes with slots, not dataclasses or namedtuples:
+`sudolang hook` and `sudolang state get` read this table on every run, and
+importing dataclasses costs them about 10 ms, collections (for namedtuple) about
+1 ms (tests/runtime/test_hook.py pins what the hook loads).
 """
 
 from __future__ import annotations
 
-from collections import namedtuple
+TYPE_CHECKING = False  # annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 # flags: ("sid",) for a positional, ("--raw",) for an option. dest: the namespace attribute. takes_value:
 # False for an on/off flag (argparse's store_true). nargs: None, "?", "+" or "..." (the rest of the line).
 # type: "module:function" turning the text into the value; a ValueError's message is the usage error.
-Option = namedtuple("Option", "flags dest takes_value metavar help default choices nargs required type",
-                    defaults=(None, None, None, None, False, None))
+class Option:
+    __slots__ = ("flags", "dest", "takes_value", "metavar", "help", "default", "choices", "nargs", "required", "type")
+
+    def __init__(self, flags: tuple[str, ...], dest: str, takes_value: bool, metavar: str | None = None,
+                 help: str | None = None, default: object = None, choices: tuple | None = None,
+                 nargs: str | None = None, required: bool = False, type: str | None = None) -> None:
+        self.flags, self.dest, self.takes_value, self.metavar, self.help = flags, dest, takes_value, metavar, help
+        self.default, self.choices, self.nargs, self.required, self.type = default, choices, nargs, required, type
+
+    def with_help(self, help: str | None) -> Option:
+        """A copy with another help text."""
+        return Option(self.flags, self.dest, self.takes_value, self.metavar, help, self.default, self.choices,
+                      self.nargs, self.required, self.type)
+
+
 # group: the first word; action: the second (None for a command without actions). handler: "module:function",
 # called with the namespace, returning the exit code. defaults: namespace values the common options take
 # when they are not given (argparse leaves them out otherwise). lenient: a mistake on the command line is not
 # a usage error but a problem the handler reports (`hook` exits 0 whatever it is given).
-Command = namedtuple("Command", "group action help arguments handler description epilog defaults lenient",
-                     defaults=(None, None, None, False))
-Group = namedtuple("Group", "name help epilog")
+class Command:
+    __slots__ = ("group", "action", "help", "arguments", "handler", "description", "epilog", "defaults", "lenient")
+
+    def __init__(self, group: str, action: str | None, help: str, arguments: tuple[Option, ...], handler: str,
+                 description: str | None = None, epilog: str | None = None, defaults: dict | None = None,
+                 lenient: bool = False) -> None:
+        self.group, self.help, self.arguments, self.handler = group, help, arguments, handler
+        self.action: Any = action  # a str wherever a group has actions (spec.actions); mypy cannot see that
+        self.description, self.epilog, self.defaults, self.lenient = description, epilog, defaults, lenient
+
+
+class Group:
+    __slots__ = ("name", "help", "epilog")
+
+    def __init__(self, name: str, help: str, epilog: str) -> None:
+        self.name, self.help, self.epilog = name, help, epilog
 
 
 def arg(name: str, metavar: str, help: str | None = None, nargs: str | None = None) -> Option:
