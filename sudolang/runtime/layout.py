@@ -226,15 +226,21 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
     """The box line filled, `cells` wide inside its borders (its template's width when None), wrapped to fit."""
     cells = width(inner) if cells is None else cells
     template = inner.rstrip()
-    out = []
+    room, half, leftmost = cells - 1, cells // 2, len(template) - len(template.lstrip()) + 2
+    out: list[str] = []
+    append = out.append
     for text, indent in _filled(template, values):
         # Continue under the placeholder, or deeper when the line itself is indented (a list item);
         # a placeholder far to the right continues near the left edge instead.
         indent = max(indent, len(text) - len(text.lstrip()) + 2)
-        if indent > cells // 2:
-            indent = len(template) - len(template.lstrip()) + 2
-        for piece in wrap(text, cells - 1, indent):  # -1: keep a space before the right border
-            out.append(left + pad(piece, cells) + right)
+        if indent > half:
+            indent = leftmost
+        if not text.isascii():
+            out += [left + pad(piece, cells) + right for piece in wrap(text, room, indent)]  # -1: a space before the border
+        elif len(text) <= room:  # the usual line of a long board: one ASCII piece, a cell a character
+            append(left + text.ljust(cells) + right)
+        else:
+            out += [left + piece.ljust(cells) + right for piece in _wrap_ascii(text, room, indent)]
     return out
 
 
