@@ -362,12 +362,28 @@ def _comparison(expression: Comparison) -> Predicate:
         left, right, op = right, left, _SWAPPED[op]
     get = _comparable(left)
     if isinstance(right, Literal):
-        fast = _against_constant(op, get, right.value)
+        fast = _member_against_text(op, left, right.value) or _against_constant(op, get, right.value)
         if fast is not None:
             return fast
     compare = _OPERATORS[op]
     other = _comparable(right)
     return lambda current, context: compare(get(current, context), other(current, context))
+
+
+def _member_against_text(op: str, left: Expression, constant: Any) -> Predicate | None:
+    """`@.name == "text"` (and `!=`) in one call per node: the filter of most state queries (`@.status ==
+    "done"` over 10,000 tasks), without the getter's call that _against_constant makes. A member that is
+    absent is Nothing, which equals no text; None where the query is not one member of the current node."""
+    if type(constant) is not str or op not in ("==", "!=") or not isinstance(left, Query) or not left.relative:
+        return None
+    selectors = [selector for segment in left.segments for selector in segment.selectors]
+    if len(left.segments) != 1 or left.segments[0].descendant or len(selectors) != 1 \
+            or not isinstance(selectors[0], Name):
+        return None
+    name = selectors[0].name
+    if op == "==":
+        return lambda current, context: isinstance(current, dict) and current.get(name, NOTHING) == constant
+    return lambda current, context: not isinstance(current, dict) or current.get(name, NOTHING) != constant
 
 
 def _against_constant(op: str, get: Getter, constant: Any) -> Predicate | None:
