@@ -115,18 +115,33 @@ def test_4_the_interactive_screen_names_the_session_and_the_actor(tmp_path, hand
 
 
 def test_4_the_login_name_falls_back_to_user_where_nothing_names_one(monkeypatch):
+    import pwd
+
+    from sudolang.runtime import context
+
+    def nobody(uid: int) -> object:
+        raise KeyError(f"getpwuid(): uid not found: {uid}")  # a container user without a passwd entry
+
+    for name in ("SUDOLANG_ACTOR", "LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", nobody)
+    assert context.actor("s-1", in_claude=False) == "user"
+    assert context.actor("s-1", in_claude=True) == "s-1"
+
+
+
+@pytest.mark.parametrize("names", [{"LOGNAME": "ann", "USER": "bob"}, {"USER": "bob"}, {"USERNAME": "cy"}, {}])
+def test_4_the_login_name_is_the_one_getpass_finds(monkeypatch, names):
+    """sudolang reads the login name itself (getpass costs start-up); it finds what getpass.getuser finds."""
     import getpass
 
     from sudolang.runtime import context
 
-    def nobody() -> str:
-        raise OSError("No username set in the environment")  # a container user without a passwd entry
-
-    monkeypatch.delenv("SUDOLANG_ACTOR", raising=False)
-    monkeypatch.setattr(getpass, "getuser", nobody)
-    assert context.actor("s-1", in_claude=False) == "user"
-    assert context.actor("s-1", in_claude=True) == "s-1"
-
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in names.items():
+        monkeypatch.setenv(name, value)
+    assert context.login_name() == getpass.getuser()
 
 # --- item 5: no state created by accident ----------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
 from sudolang.safe_files import UnsafePath
 from sudolang.state import clock
@@ -11,6 +9,10 @@ from sudolang.state.events import EVENT_LIMIT, event_op  # noqa: F401  (re-expor
 from sudolang.state.lock import DEFAULT_TIMEOUT
 from sudolang.state.paths import StateDir, check_id, key_path
 from sudolang.state.store import Recovery
+
+TYPE_CHECKING = False  # annotations only: datetime loads with the clock's first reading
+if TYPE_CHECKING:
+    from datetime import datetime
 
 MODES = ("development", "leadership", "sprint", "config")
 DEFAULT_TTL = 24 * 3600
