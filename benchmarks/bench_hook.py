@@ -2,7 +2,8 @@
 
 Run:  uv run python benchmarks/bench_hook.py [--quick] [--json [FILE]] [--keep]
 
-Each row runs `python -m sudolang --state-dir DIR hook` (what router.sh runs) with
+Each row runs `python -P -c 'from sudolang.cli import entry; entry()' --state-dir DIR hook`
+(what router.sh runs) with
 Claude Code's input on stdin, as a fresh process; one row goes through the
 generated router.sh itself. The floor (`python -c pass`) and `sudolang state get`
 run in the same round-robin loop, so drift on a busy machine moves them all
@@ -31,6 +32,8 @@ from timing import interleaved, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+# sudolang as the generated router and scripts run it (-P -c: no runpy, no project folder on the path).
+SUDOLANG = [PYTHON, "-P", "-c", "from sudolang.cli import entry; entry()"]
 TARGET_MS = 50  # the issue's aim for one hook event as a process
 SID = "0b6c1f9e-5d2a-4e7b-9c3d-8a1f2e4b6c70"
 BIG_SID = "0b6c1f9e-5d2a-4e7b-9c3d-8a1f2e4b6c71"
@@ -76,7 +79,7 @@ def process(args: list[str], make_input=None, expect_stderr: str = ""):
 
 def seed(root: Path) -> None:
     """The session (by a first SessionStart) and, for BIG_SID's project, a board of 10,000 tasks."""
-    hook = [PYTHON, "-m", "sudolang", "--state-dir", str(root), "hook"]
+    hook = [*SUDOLANG, "--state-dir", str(root), "hook"]
     subprocess.run(hook, input=claude_input("SessionStart", source="startup"), text=True, env=CHILD_ENV,
                    check=True, capture_output=True)
     big_env = {**CHILD_ENV, "SUDOLANG_PROJECT": "big"}
@@ -110,7 +113,7 @@ def router_project(workdir: Path) -> Path:
 def jobs(workdir: Path) -> dict[str, object]:
     root = workdir / "state"
     seed(root)
-    hook = [PYTHON, "-m", "sudolang", "--state-dir", str(root), "hook"]
+    hook = [*SUDOLANG, "--state-dir", str(root), "hook"]
     task_numbers, todo_turns = itertools.count(1), itertools.cycle(("in_progress", "pending"))
     current = {"task": 0}
 
@@ -127,7 +130,7 @@ def jobs(workdir: Path) -> dict[str, object]:
                              tool_input={"command": "npm test", "description": "Run tests"})
     return {
         "python -c pass (floor)": process([PYTHON, "-c", "pass"]),
-        "sudolang state get (reference)": process([PYTHON, "-m", "sudolang", "--state-dir", str(root), "state", "get",
+        "sudolang state get (reference)": process([*SUDOLANG, "--state-dir", str(root), "state", "get",
                                                    SID, "session.mode"]),
         "SessionStart (resume) + summary": process(hook, lambda: claude_input("SessionStart", source="resume")),
         "UserPromptSubmit + summary": process(hook, lambda: claude_input("UserPromptSubmit", prompt="next?")),

@@ -28,6 +28,8 @@ from timing import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+# sudolang as the generated router and scripts run it (-P -c: no runpy, no project folder on the path).
+SUDOLANG = [PYTHON, "-P", "-c", "from sudolang.cli import entry; entry()"]
 SIZES = (10, 1_000, 10_000)
 TARGET_MS = 500
 COLUMNS = ("backlog", "todo", "doing", "review", "done")
@@ -119,7 +121,7 @@ def main() -> int:
     for size in SIZES:
         root = work / f"state-{size}"
         sid = seed(root, size)
-        run = [PYTHON, "-m", "sudolang", "--state-dir", str(root), "run"]
+        run = [*SUDOLANG, "--state-dir", str(root), "run"]
         rows = {"floor": [PYTHON, "-c", "pass"],
                 "dashboard /refresh, process": [*run, "all-team_dashboard", "/refresh", "--session", sid],
                 "sprint /board, process": [*run, "sprint_execution", "/board", "--session", sid],

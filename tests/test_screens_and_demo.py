@@ -236,7 +236,7 @@ def test_16_the_demos_dollar_lines_run_as_shown_in_a_shell_and_print_what_the_de
     assert (folder / ".sudolang-demo").is_file() and not (tmp_path / "elsewhere").exists()
     steps = dollar_lines(done.stdout)
     assert steps[0] == (f"cd {folder} && export SUDOLANG_ACTOR=lead && unset SUDOLANG_STATE_DIR", [])
-    assert steps[1][0] == f'sudolang() {{ {sys.executable} -m sudolang "$@"; }}   # the demo\'s sudolang, which may ' \
+    assert steps[1][0] == f'sudolang() {{ {sys.executable} -P -m sudolang "$@"; }}   # the demo\'s sudolang, which may ' \
                           "not be on your PATH"  # no sudolang on this PATH: the shell is told how to run it
     subprocess.run(["rm", "-rf", str(folder)], check=True)
     folder.mkdir()  # the same lines, from the start, in a fresh project: each must print what the demo did

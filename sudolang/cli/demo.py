@@ -117,12 +117,13 @@ def setup_lines(root: Path) -> list[str]:
 
 def sudolang_runner() -> str | None:
     """How a shell runs this sudolang: None when `sudolang` on PATH is another install than the one running
-    (a tool installed for the user), else this interpreter with `-m sudolang`. The same folder as the
-    interpreter is no proof: `uv run` puts the project's environment on PATH for its command only."""
+    (a tool installed for the user), else this interpreter with `-P -m sudolang` (-P: a folder named
+    sudolang/ where the shell is cannot stand in for the package). The same folder as the interpreter is
+    no proof: `uv run` puts the project's environment on PATH for its command only."""
     found = shutil.which("sudolang")
     if found and Path(found).absolute().parent != Path(sys.executable).absolute().parent:
         return None
-    return f"{shlex.quote(sys.executable)} -m sudolang"
+    return f"{shlex.quote(sys.executable)} -P -m sudolang"
 
 
 # --- the folder ----------------------------------------------------------------------------------------------

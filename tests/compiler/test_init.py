@@ -146,7 +146,8 @@ def test_router_forwards_arguments_stdin_and_stdout(project, tmp_path):
     result = run(project, str(router), "task_completed", "S1", '{"task": "t-1"}', stdin="{}")
     state = project / ".claude" / "state"
     assert result.returncode == 0
-    assert result.stdout == f'args: -m sudolang --state-dir {state} hook task_completed S1 {{"task": "t-1"}}\n{{}}'
+    assert result.stdout == (f"args: -P -c from sudolang.cli import entry; entry() --state-dir {state} hook "
+                             f'task_completed S1 {{"task": "t-1"}}\n{{}}')
     assert log_lines(project) == []
 
 
@@ -174,3 +175,22 @@ def test_router_exits_0_with_the_real_interpreter(project):
     init_project(project)
     result = run(project, str(project / ".claude" / ROUTER), "task_completed", "nope", "{}")
     assert result.returncode == 0  # whatever `sudolang hook` does, or whether it exists yet
+
+
+def test_a_sudolang_folder_in_the_project_never_stands_in_for_the_package(project):
+    """Claude Code runs hooks and scripts in the project's folder, which may be a stranger's repository: a
+    `sudolang/` package there must not be what the router and the scripts import (python -m would)."""
+    init_project(project)
+    marker = project / "shadow-ran"
+    shadow = project / "sudolang"
+    shadow.mkdir()
+    planted = f"open({str(marker)!r}, 'w').write('ran')\n"
+    for name in ("__init__.py", "__main__.py", "cli.py"):
+        (shadow / name).write_text(planted)
+    hook = run(project, str(project / ".claude" / ROUTER), stdin=json.dumps(
+        {"session_id": "s-shadow", "hook_event_name": "SessionStart", "source": "startup", "cwd": str(project)}))
+    created = run(project, sys.executable, ".claude/scripts/session_manager.py", "create", "--mode", "development")
+    assert hook.returncode == 0 and created.returncode == 0, (hook.stderr, created.stderr)
+    assert not marker.exists()
+    assert (project / ".claude" / "state" / "sessions" / "s-shadow.json").is_file()  # the real hook ran
+    assert (project / ".claude" / "state" / "sessions" / f"{created.stdout.strip()}.json").is_file()
