@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 
 from sudolang.errors import RunError
 from sudolang.runtime.values import (MAX_ITEMS, MAX_LENGTH, MAX_NUMBER, call, compare, equal, kind, number,
@@ -55,14 +54,17 @@ from sudolang.state import clock
 
 TYPE_CHECKING = False  # annotations only: compiled programs import this module, and `typing` costs start-up
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable
     from datetime import date as _date, datetime
     from typing import Any
 
 MAX_MADE = 1_000_000  # the most characters repeat/pad make
 _NUMBER_TYPES = (int, float)
-_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Patterns, compiled by `re` where they are used (re's own cache keeps them): importing `re` costs ~2 ms
+# that most commands never need.
+_NUMBER_TEXT = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_PLACEHOLDER = r"\{([^{}]*)\}"
 
 
 # Argument checks -----------------------------------------------------------------------------------------
@@ -553,7 +555,9 @@ def number_(v: Any) -> Any:
         return number(v)
     if t is str:
         s = v.strip()
-        if len(s) > 400 or not _NUMBER_TEXT.fullmatch(s):
+        import re
+
+        if len(s) > 400 or not re.fullmatch(_NUMBER_TEXT, s):
             return None
         if "." not in s and "e" not in s and "E" not in s:
             n = int(s)
@@ -678,7 +682,9 @@ def fill(template: Any, values: Any) -> str:
             raise _too_long("fill")
         return part
 
-    return _PLACEHOLDER.sub(one, s)
+    import re
+
+    return re.sub(_PLACEHOLDER, one, s)
 
 
 # The table -----------------------------------------------------------------------------------------------
