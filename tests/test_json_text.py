@@ -67,6 +67,14 @@ def test_loads_gives_json_loads_values_and_errors_in_a_process_that_never_import
     assert result["invalid"] == [outcome(json.loads, text) for text in INVALID + INVALID_BYTES]
 
 
+def test_in_a_process_that_imported_json_the_errors_are_json_loads_errors_too():
+    """Once json is imported (by a fallback, or by anything else), the C scanner raises JSONDecodeError itself."""
+    from sudolang import json_text
+
+    for text in VALID + VALID_BYTES + OTHER_ENCODINGS + INVALID + INVALID_BYTES:
+        assert outcome(json_text.loads, text) == outcome(json.loads, text), text
+
+
 def test_truncations_of_a_document_fail_as_json_loads_fails():
     document = json.dumps({"tasks": {f"T-{n}": {"title": f"task {n}", "points": n, "tags": ["a", "b"], "done": None}
                                      for n in range(3)}, "revision": 4}, indent=2)

@@ -37,10 +37,13 @@ class Parsed:
         self.unknown = unknown
 
 
+_NUMBER_STARTS = frozenset("0123456789.")
+
+
 def is_option(word: str) -> bool:
     """A word starting with `-` but not a value: -5, -.5, -Infinity and -NaN are values (the last two are
     refused later, as JSON that is not JSON)."""
-    return word.startswith("-") and word != "-" and not (word[1:2] in tuple("0123456789.")
+    return word.startswith("-") and word != "-" and not (word[1:2] in _NUMBER_STARTS
                                                           or word in ("-Infinity", "-NaN"))
 
 
