@@ -42,6 +42,11 @@ def clean(path: str) -> str:
     return os.sep + text if path.startswith(os.sep) else text or "."
 
 
+def stem(path: str) -> str:
+    """The file name without its last suffix, as Path(path).stem gives it."""
+    return os.path.splitext(os.path.basename(path))[0]
+
+
 def as_path(*parts: str):
     """A pathlib.Path, for the callers that ask for one (imported here, when the first is asked for)."""
     from pathlib import Path
@@ -113,6 +118,14 @@ def write_temp(target: os.PathLike | str, data: bytes, mode: int = 0o644, sync: 
         remove_quietly(temp)
         raise
     return temp
+
+
+def remove_if_present(path: os.PathLike | str) -> None:
+    """Remove a file that may already be gone (Path.unlink(missing_ok=True)); any other failure is raised."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def remove_quietly(path: os.PathLike | str) -> None:

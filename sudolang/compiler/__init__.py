@@ -15,6 +15,7 @@ import sys
 
 from sudolang import __version__
 from sudolang.errors import SudolangError, UsageError
+from sudolang.safe_files import stem
 
 TYPE_CHECKING = False  # annotations only: pathlib and re load where they are used (a cached `run` needs neither)
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ def compiled_files(source: str, label: str) -> dict[str, str]:
     label, replaced when the source or sudolang changes; CompileError (never cached) when it does not compile."""
     from sudolang import user_cache
 
-    name = f"compiled-{os.path.splitext(os.path.basename(label))[0]}-{user_cache.digest(label)[:16]}.json"
+    name = f"compiled-{stem(label)}-{user_cache.digest(label)[:16]}.json"
     key = fingerprint(label + chr(0) + source)
     files = user_cache.load(name, key)
     if isinstance(files, dict) and all(isinstance(text, str) for text in files.values()):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from sudolang import user_cache
+from sudolang.safe_files import stem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,8 +24,7 @@ def handler_source(program: str) -> tuple[str, str]:
     label, source = load(program)
     # The label is part of the key: the handler names its program's path in errors (`(path.sudo:LINE)`), so
     # two copies of one program in different folders must not share a handler.
-    stem = os.path.splitext(os.path.basename(label))[0]
-    cached = os.path.join(user_cache.cache_dir(), f"{stem}-{fingerprint(label + chr(0) + source)}.py")
+    cached = os.path.join(user_cache.cache_dir(), f"{stem(label)}-{fingerprint(label + chr(0) + source)}.py")
     text = _cached(cached)
     if text is not None:
         return cached, text

@@ -226,7 +226,8 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
     """The box line filled, `cells` wide inside its borders (its template's width when None), wrapped to fit."""
     cells = width(inner) if cells is None else cells
     template = inner.rstrip()
-    room, half, leftmost = cells - 1, cells // 2, len(template) - len(template.lstrip()) + 2
+    room = cells - 1  # keep a space before the right border
+    half, leftmost = cells // 2, len(template) - len(template.lstrip()) + 2
     out: list[str] = []
     append = out.append
     for text, indent in _filled(template, values):
@@ -236,7 +237,7 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
         if indent > half:
             indent = leftmost
         if not text.isascii():
-            out += [left + pad(piece, cells) + right for piece in wrap(text, room, indent)]  # -1: a space before the border
+            out += [left + pad(piece, cells) + right for piece in wrap(text, room, indent)]
         elif len(text) <= room:  # the usual line of a long board: one ASCII piece, a cell a character
             append(left + text.ljust(cells) + right)
         else:

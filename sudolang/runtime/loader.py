@@ -4,15 +4,16 @@ comes from the compiler (sudolang.compiler.cache.handler_source); this module do
 
 from __future__ import annotations
 
-import os
 import sys
 import types
+
+from sudolang.safe_files import stem
 
 
 def handler_module(path: str, text: str, code=None) -> types.ModuleType:
     """The handler `text` (generated, from the file `path`) executed as a module; `code`, when given, is
     that text already compiled (sudolang.compiler.cache.handler_code keeps it)."""
-    module = types.ModuleType(f"sudolang_handler_{os.path.splitext(os.path.basename(path))[0]}")
+    module = types.ModuleType(f"sudolang_handler_{stem(path)}")
     module.__file__ = path
     # Run-time errors name the program's line from the `# line N` comment of the generated line they
     # stopped at (sudolang.runtime.corelib reads it from the module's loader), and tracebacks show it

@@ -88,7 +88,7 @@ class Inbox:
         # Only a sender killed while holding the lock leaves a `.seq.<hex>.tmp` (the lock note tells).
         for name in _listing(self.folder):
             if name.startswith(".seq.") and name.endswith(".tmp"):
-                _unlink(os.path.join(self.folder, name))
+                safe_files.remove_if_present(os.path.join(self.folder, name))
 
     # --- what is unread (no lock) --------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class Inbox:
         # Only the lock holder writes temps, so a temp seen under the lock is a killed sender's.
         for name in listing:
             if name.startswith("."):
-                _unlink(os.path.join(self.waiting, name))
+                safe_files.remove_if_present(os.path.join(self.waiting, name))
         return seq
 
     def last_seq(self) -> int:
@@ -236,19 +236,12 @@ def _message_names(listing: list[str]) -> list[str]:
     return sorted(n for n in listing if n.endswith(".json") and n[:SEQ_DIGITS].isdigit())
 
 
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
 def _remove_folder(folder: str) -> None:
     if os.path.islink(folder):  # a planted `.done-*` link: remove the link, never empty what it points to
-        _unlink(folder)
+        safe_files.remove_if_present(folder)
         return
     for name in _listing(folder):
-        _unlink(os.path.join(folder, name))
+        safe_files.remove_if_present(os.path.join(folder, name))
     try:
         os.rmdir(folder)
     except FileNotFoundError:  # another sweeper finished it

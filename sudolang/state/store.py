@@ -388,10 +388,7 @@ class Document(PlannedWrites):
             if os.path.lexists(path):  # a rename moves the entry itself, never what a link points to
                 os.replace(path, os.path.join(archive, os.path.basename(path)))
         # Unlinked while held: a waiter that opened it sees st_nlink == 0 and reopens (see lock.py).
-        try:
-            os.unlink(self.lock_text)
-        except FileNotFoundError:
-            pass
+        safe_files.remove_if_present(self.lock_text)
 
     def restore(self, document: dict, records: list[dict], timeout: float = DEFAULT_TIMEOUT) -> None:
         """Write `document` at its own revision with `records` as its event log (a copy from another store),
