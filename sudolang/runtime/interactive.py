@@ -32,6 +32,9 @@ SETTLE_SECONDS = 0.2  # no redraw this soon after the prompt was asked for: it c
 
 
 def loop(program: handler.Program, argv: list[str], stdin=None, stdout=None) -> int:
+    import gc
+
+    gc.enable()  # sudolang.cli.entry turns it off for a command that runs once; this one runs on
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     options, _ = handler.split_options(argv)
     ctx = handler.context(options)  # one session for the whole loop (chosen or created once, said on stderr)

@@ -83,3 +83,15 @@ def wait_for(tmux: list[str], text: str, gone: str | None = None, seconds: float
             return pane
         time.sleep(0.05)
     raise AssertionError(f"the terminal never showed {text!r}:\n{pane}")
+
+
+def test_a_command_runs_without_the_cyclic_collector_and_the_prompt_with_it(tmp_path):
+    """sudolang.cli.entry turns the collector off for a command that runs once; the prompt, which runs on,
+    turns it back on. Each probe is the real entry in a real process, with one function swapped for a print."""
+    command = "import gc, sudolang.cli as c; c.main = lambda: print(gc.isenabled()) or 0; c.entry()"
+    prompt = ("import gc, sys; from sudolang.runtime import interactive as i; "
+              "i.converse = lambda screen, stdin: print(gc.isenabled()) or 0; "
+              "sys.argv = ['sudolang', 'run', 'sprint_execution']; from sudolang.cli import entry; entry()")
+    seen = [subprocess.run([sys.executable, "-c", probe], env=environment(tmp_path), capture_output=True, text=True,
+                           timeout=30).stdout.splitlines()[-1] for probe in (command, prompt)]
+    assert seen == ["False", "True"]
