@@ -143,6 +143,8 @@ def now() -> str:
 
 def today() -> str:
     """Today's UTC date, `YYYY-MM-DD`."""
+    if not os.environ.get("SUDOLANG_NOW"):
+        return clock.now_text()[:10]  # without datetime's import (~1 ms of a screen with a burndown)
     try:
         from datetime import timezone
 

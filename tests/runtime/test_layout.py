@@ -189,3 +189,26 @@ def test_an_ascii_line_wraps_as_the_measuring_path_cuts_it():
         text = "".join(chooser.choice("ab  x-") for _ in range(chooser.randrange(0, 80)))
         cells, indent = chooser.randrange(0, 30), chooser.randrange(0, 35)
         assert layout.wrap(text, cells, indent) == measured(text, cells, indent), (text, cells, indent)
+
+
+def test_placeholders_are_found_as_the_pattern_finds_them():
+    """layout reads `{name}` without `re`: the same placeholders as `\\{(\\w+)\\}` on every code point as a name,
+    and on random texts of braces, word characters and others."""
+    import random
+    import re
+
+    pattern = re.compile(r"\{(\w+)\}")
+    every = "".join(f"{{{chr(c)}}}x{{{chr(c)}_{chr(c)}" for c in range(0x110000))
+    assert layout.placeholders(every) == pattern.findall(every)
+    rng = random.Random(15)
+    for _ in range(20_000):
+        text = "".join(rng.choice("{}{}a_1é│ .\n") for _ in range(rng.randrange(12)))
+        assert layout.placeholders(text) == pattern.findall(text), text
+        assert layout._without_placeholders(text) == pattern.sub("", text), text
+
+
+def test_the_widths_known_up_front_are_the_unicode_databases():
+    from sudolang import cells
+
+    assert len(cells._WIDTHS) >= 95 + 128  # at least printable ASCII and the box-drawing block
+    assert {char: cells.measured_width(char) for char in cells._WIDTHS} == cells._WIDTHS

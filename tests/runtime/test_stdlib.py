@@ -58,6 +58,11 @@ def test_time_honours_sudolang_now(monkeypatch):
 def test_time_without_sudolang_now():
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", F["now"]())
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", F["today"]()) and F["now"]().startswith(F["today"]()[:7])
+    from datetime import datetime, timezone
+
+    before, today, after = (datetime.now(timezone.utc).date().isoformat(), F["today"](),
+                            datetime.now(timezone.utc).date().isoformat())
+    assert today in (before, after)  # the UTC date, read without datetime
 
 
 def test_a_bad_sudolang_now_is_a_run_error(monkeypatch):
