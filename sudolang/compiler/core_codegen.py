@@ -30,6 +30,10 @@ TEXT_RESULTS = frozenset({"text", "join", "trim", "upper", "lower", "replace", "
 CONSTANT_TIME = frozenset({"now", "today", "date", "addDays", "daysBetween", "secondsBetween", "idNumber", "len",
                            "round", "get", "has", "number", "trim", "upper", "lower", "startsWith", "endsWith",
                            "replace", "pad", "padStart", "repeat", "plural", "kind", "first", "last"})
+# Library functions whose value is always a whole number (an int): `==`, `<` between two of them (or one and a
+# number literal) are Python's own.
+INT_RESULTS = frozenset({"len", "count", "idNumber"})
+MAX_INLINE_WIDTH = 1_000_000  # sudolang.runtime.stdlib.MAX_MADE: a wider literal pad goes through the library
 RUN_CALLS = {"actor": "run.actor", "sessionId": "run.session_id", "projectId": "run.project_id", "sessions": "run.sessions",
              "emit": "run.emit", "record": "run.record", "result": "_rt.result", "notFound": "_rt.not_found",
              "usage": "_rt.usage"}
@@ -324,7 +328,8 @@ class _Function:
 
     def x_Template(self, node: c.Template) -> str:
         parts = [repr(part) if isinstance(part, str) else self.expression(part) if self.is_text(part)
-                 else f"_v.text({self.expression(part)})" for part in node.parts]
+                 else f"str({self.expression(part)})" if self.is_int(part)
+                 else self.text_of(self.expression(part)) for part in node.parts]
         if not parts:
             return "''"
         return parts[0] if len(parts) == 1 and isinstance(node.parts[0], str) else "(" + " + ".join(parts) + ")"
@@ -361,7 +366,9 @@ class _Function:
         return "{" + ", ".join(entries) + "}"
 
     def x_Member(self, node: c.Member) -> str:
-        return f"_v.member({self.expression(node.subject)}, {node.name!r})"
+        test, subject = self.bound(self.expression(node.subject))
+        name = repr(node.name)
+        return f"({subject}[{name}] if type({test}) is dict and {name} in {subject} else _v.member({subject}, {name}))"
 
     def x_Index(self, node: c.Index) -> str:
         return f"_v.index({self.expression(node.subject)}, {self.expression(node.index)})"
@@ -377,6 +384,8 @@ class _Function:
         if op in ARITHMETIC:
             return f"_v.{ARITHMETIC[op]}({left}, {right})"
         if op in COMPARISONS:
+            if self.is_int(node.left) and self.is_int(node.right):
+                return f"({left} {op} {right})"
             return f"_v.{COMPARISONS[op]}({left}, {right})"
         if op in ("==", "!="):
             return self.equality(node.left, node.right, op)
@@ -398,7 +407,7 @@ class _Function:
         for this, other, code in ((left_node, right_node, right), (right_node, left_node, left)):
             if isinstance(this, c.Literal) and this.value is None and not isinstance(other, c.Literal):
                 return f"({code} {'is' if op == '==' else 'is not'} None)"
-        if self.is_text(left_node) or self.is_text(right_node):
+        if self.is_text(left_node) or self.is_text(right_node) or (self.is_int(left_node) and self.is_int(right_node)):
             return f"({left} {op} {right})"
         return f"_v.equal({left}, {right})" if op == "==" else f"(not _v.equal({left}, {right}))"
 
@@ -407,11 +416,66 @@ class _Function:
         (not a program function or a local arrow of that name)."""
         if isinstance(node, c.Template):
             return True
-        if isinstance(node, c.Call) and isinstance(node.function, c.Name):
+        return isinstance(node, c.Call) and self.library_call(node) in TEXT_RESULTS
+
+    def is_int(self, node) -> bool:
+        """Whether `node` always gives a whole number: an integer literal or a library call in INT_RESULTS."""
+        if isinstance(node, c.Literal):
+            return type(node.value) is int
+        return isinstance(node, c.Call) and self.library_call(node) in INT_RESULTS
+
+    def library_call(self, node: c.Call) -> str | None:
+        """The library function `node` calls (not a program function or a local of that name), else None."""
+        if isinstance(node.function, c.Name):
             name = node.function.name
-            return (name in TEXT_RESULTS and name not in self.locals and name not in self.scopes()
-                    and name not in self.module.functions)
-        return False
+            if name not in self.locals and name not in self.scopes() and name not in self.module.functions:
+                return name
+        return None
+
+    # --- library calls written out in place ---------------------------------------------------------
+    # For the usual kind of value (an object, a text, an array) the call's work is done where it stands;
+    # any other kind goes to the library function, which gives the same answer or raises its own error.
+    # A 10,000-task board makes ~30 such calls a task, and each Python call costs more than its test.
+
+    def bound(self, code: str) -> tuple[str, str]:
+        """(the code that evaluates `code` once and names it, the name), for an expression that tests a
+        value's type before using it: a local or a constant as it is, anything else into a fresh temporary."""
+        if code.isidentifier():
+            return code, code
+        self.temps += 1
+        name = f"_i{self.temps}"
+        return f"({name} := {code})", name
+
+    def text_of(self, code: str) -> str:
+        test, value = self.bound(code)
+        return f"({value} if type({test}) is str else _v.text({value}))"
+
+    def inlined(self, name: str, node: c.Call, arguments: list[str]) -> str | None:
+        """The library call `name(arguments)` written out for its usual kind of value, or None."""
+        args = node.args
+        if node.modifiers:
+            return None
+        if name == "get" and len(args) in (2, 3) and _is_text_literal(args[1]) and all(map(_is_simple, args[2:])):
+            test, subject = self.bound(arguments[0])
+            rest = ", ".join(arguments[1:])
+            return f"({subject}.get({rest}) if type({test}) is dict else _std_get({subject}, {rest}))"
+        if name in ("pad", "padStart") and len(args) == 2 and _is_whole_literal(args[1], MAX_INLINE_WIDTH):
+            method = "ljust" if name == "pad" else "rjust"
+            if self.is_text(args[0]):
+                return f"{arguments[0]}.{method}({arguments[1]})"
+            test, subject = self.bound(arguments[0])
+            return f"({subject}.{method}({arguments[1]}) if type({test}) is str else _std_{name}({subject}, {arguments[1]}))"
+        if name == "len" and len(args) == 1:
+            test, subject = self.bound(arguments[0])
+            return f"(len({subject}) if type({test}) is list else _std_len({subject}))"
+        if name == "last" and len(args) == 1:
+            test, subject = self.bound(arguments[0])
+            return f"(({subject}[-1] if {subject} else None) if type({test}) is list else _std_last({subject}))"
+        if name == "slice" and len(args) == 3 and all(_is_whole_literal(a, None) for a in args[1:]):
+            test, subject = self.bound(arguments[0])
+            span = f"{arguments[1]}:{arguments[2]}"
+            return f"({subject}[{span}] if type({test}) is str else _std_slice({subject}, {arguments[1]}, {arguments[2]}))"
+        return None
 
     def x_Arrow(self, node: c.Arrow) -> str:
         outer = self.scopes()
@@ -461,7 +525,7 @@ class _Function:
         if name in RUN_CALLS:
             return f"{RUN_CALLS[name]}({', '.join(arguments)})"
         self.module.library_used.add(name)
-        return f"_std_{name}({', '.join(arguments)})"
+        return self.inlined(name, node, arguments) or f"_std_{name}({', '.join(arguments)})"
 
     def place_call(self, node: c.Call, name: str) -> str:
         target, value = node.args[0], self.expression(node.args[1])
@@ -476,6 +540,23 @@ class _Function:
         if name == "append":
             return f"_rt.append_local({self.owned_container(target)}, {value}, {limit})"
         return f"_rt.merge_local({self.owned_container(target)}, {value})"
+
+
+def _is_text_literal(node) -> bool:
+    """A string without inserted expressions."""
+    return isinstance(node, c.Template) and all(isinstance(part, str) for part in node.parts)
+
+
+def _is_whole_literal(node, most: int | None) -> bool:
+    """A literal whole number from 0 (to `most`)."""
+    return (isinstance(node, c.Literal) and type(node.value) is int and 0 <= node.value
+            and (most is None or node.value <= most))
+
+
+def _is_simple(node) -> bool:
+    """A literal, a plain string, or an empty array or object: evaluated in either order, it gives the same."""
+    return isinstance(node, c.Literal) or _is_text_literal(node) or (isinstance(node, (c.Array, c.Object)) and not (
+        node.items if isinstance(node, c.Array) else node.entries))
 
 
 def _mutated_names(body: tuple) -> set[str]:
