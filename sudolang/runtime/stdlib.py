@@ -324,9 +324,10 @@ def sort(xs: Any, key: Any = None, *, descending: Any = False) -> list:
     if len(items) < 2:
         return list(items)
     first = _ORDER_KIND.get(type(keys[0]))
-    for k in keys[1:]:
-        if _ORDER_KIND.get(type(k)) != first or first is None:
-            raise RunError(f"sort: cannot compare {kind(keys[0])} with {kind(k)}")
+    if first is None or {_ORDER_KIND.get(t) for t in set(map(type, keys))} != {first}:
+        for k in keys[1:]:  # the first key that does not go with the first one, for the message
+            if _ORDER_KIND.get(type(k)) != first or first is None:
+                raise RunError(f"sort: cannot compare {kind(keys[0])} with {kind(k)}")
     if first == "array":  # item by item, each pair by `<`'s rules
         import functools
 
@@ -660,6 +661,8 @@ def repeat(t: Any, n: Any) -> str:
 def plural(n: Any, word: Any, plural_word: Any = None) -> str:
     """The count with its word: `plural(1, "task")` is "1 task", `plural(3, "task")` "3 tasks";
     `plural(2, "reply", "replies")` gives the plural form when adding "s" does not make it."""
+    if type(n) is int and type(word) is str and plural_word is None:  # the usual call, first: a board's every task
+        return f"{n} {word if n == 1 or n == -1 else word + 's'}"
     if type(n) is not int and type(n) is not float:
         raise RunError(f"plural: expected a number to count, got {kind(n)}")
     one = _text("plural", word, "a text word")

@@ -166,6 +166,7 @@ def test_sort():
 
 def test_sort_errors():
     fails("sort: cannot compare number with text", "sort", [3, 1, "a"])
+    fails("sort: cannot compare number with null", "sort", [3, 1.5, 2, None, "a"])  # the first that does not fit
     fails("sort: cannot compare boolean with boolean", "sort", [True, False])
     fails("sort: cannot compare object with object", "sort", [{}, {}])
     fails("sort: cannot compare null with number", "sort", [None, 1])
@@ -341,3 +342,13 @@ def test_random_arguments_raise_only_run_errors(monkeypatch):
         except RunError:
             pass
         assert repr(args) == before, f"{name} changed its arguments"
+
+
+def test_plural_counts_with_the_word():
+    plural = F["plural"]
+    assert [plural(n, "task") for n in (1, -1, 0, 2, -2, 10**15, 1.0, -1.0, 2.5)] == [
+        "1 task", "-1 task", "0 tasks", "2 tasks", "-2 tasks", "1000000000000000 tasks", "1 task", "-1 task",
+        "2.5 tasks"]
+    assert (plural(1, "reply", "replies"), plural(2, "reply", "replies")) == ("1 reply", "2 replies")
+    fails("plural: expected a number to count, got text", "plural", "3", "task")
+    fails("plural: expected a text word, got number", "plural", 3, 4)
