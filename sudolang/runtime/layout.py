@@ -166,12 +166,13 @@ def render(layout: str, values: dict[str, str], columns: int | None = None) -> s
 
 
 def _drawn(line: str, values: dict[str, str], inner: int | None) -> list[str]:
-    """One line of the layout as drawn; `inner` is the box's width inside its borders (None: the template's)."""
+    """One line of the layout as drawn (a box line that wraps: one text of several lines); `inner` is the box's
+    width inside its borders (None: the template's)."""
     rule, frame = _rule(line), _frame(line)
     if rule is not None and inner is not None:
         return [_resized_rule(*rule, inner)]
     if frame is not None and _found(line):
-        return _box_lines(*frame, values, inner)
+        return [_box_lines(*frame, values, inner)]
     if frame is not None and inner is not None:
         return _fixed_box_line(*frame, inner)
     return _fill(line, values) if _found(line) else [line]
@@ -247,14 +248,15 @@ def _frame(line: str) -> tuple[str, str, str] | None:
     return indent + body[0], body[1:-1], body[-1]
 
 
-def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells: int | None = None) -> list[str]:
-    """The box line filled, `cells` wide inside its borders (its template's width when None), wrapped to fit."""
+def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells: int | None = None) -> str:
+    """The box line filled, `cells` wide inside its borders (its template's width when None), wrapped to fit:
+    the lines it takes, as one text."""
     cells = width(inner) if cells is None else cells
     template = inner.rstrip()
     room = cells - 1  # keep a space before the right border
     half, leftmost = cells // 2, len(template) - len(template.lstrip()) + 2
-    out: list[str] = []
-    append = out.append
+    inside: list[str] = []  # each drawn line between its borders, padded to `cells`
+    append = inside.append
     for text, indent in _filled(template, values):
         # Continue under the placeholder, or deeper when the line itself is indented (a list item);
         # a placeholder far to the right continues near the left edge instead.
@@ -262,12 +264,12 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
         if indent > half:
             indent = leftmost
         if not text.isascii():
-            out += [left + pad(piece, cells) + right for piece in wrap(text, room, indent)]
+            inside += [pad(piece, cells) for piece in wrap(text, room, indent)]
         elif len(text) <= room:  # the usual line of a long board: one ASCII piece, a cell a character
-            append(left + text.ljust(cells) + right)
+            append(text.ljust(cells))
         else:
-            out += [left + piece.ljust(cells) + right for piece in _wrap_ascii(text, room, indent)]
-    return out
+            inside += [piece.ljust(cells) for piece in _wrap_ascii(text, room, indent)]
+    return left + f"{right}\n{left}".join(inside) + right  # the borders in one join: a long board has 20,000 lines
 
 
 def _fixed_box_line(left: str, inner: str, right: str, cells: int) -> list[str]:
@@ -275,7 +277,7 @@ def _fixed_box_line(left: str, inner: str, right: str, cells: int) -> list[str]:
     text = inner.rstrip()
     if width(text) <= cells:
         return [left + pad(text, cells) + right]
-    return _box_lines(left, inner, right, {}, cells)
+    return [_box_lines(left, inner, right, {}, cells)]
 
 
 def _fill(line: str, values: dict[str, str]) -> list[str]:
