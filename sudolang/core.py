@@ -30,7 +30,6 @@ import bisect
 import os
 import re
 import threading
-from dataclasses import fields
 from functools import lru_cache
 
 from sudolang import core_nodes as c
@@ -473,7 +472,7 @@ def _node_depth(root: object) -> int:
             kind = type(item)
             names = _FIELDS.get(kind)
             if names is None:
-                names = _FIELDS[kind] = tuple(field.name for field in fields(item) if field.name != "span")
+                names = _FIELDS[kind] = nodes.field_names(item)[1:]  # all but the span
             for name in names:
                 value = getattr(item, name)
                 if isinstance(value, (tuple, nodes.Node)):

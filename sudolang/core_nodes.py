@@ -7,9 +7,7 @@ names the program's own line. Pipes are not a node: `a |> f(x)` is read as the C
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sudolang.nodes import Node
+from sudolang.nodes import Node, node
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,14 +17,14 @@ if TYPE_CHECKING:
 # --- expressions ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Literal(Node):
     """A number (int or float), `true`, `false` or `null` (None)."""
 
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Template(Node):
     """A `"…"` or `\"\"\"…\"\"\"` string: literal text (escapes already decoded) and inserted expressions, in order.
     A string with no insertion has one str part (or none when empty)."""
@@ -34,7 +32,7 @@ class Template(Node):
     parts: tuple  # of str | Expression
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Shell(Node):
     """A backtick shell call. `words` are the argv words as split once from the source; each word is a tuple
     of parts (str | Expression) joined into one argument at run time."""
@@ -42,24 +40,24 @@ class Shell(Node):
     words: tuple  # of tuple[str | Expression, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Name(Node):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Spread(Node):
     """`...value` inside an array or object literal."""
 
     value: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Array(Node):
     items: tuple  # of Expression | Spread
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Entry(Node):
     """`key: value` of an object literal (the shorthand `d` is Entry('d', Name('d')))."""
 
@@ -67,12 +65,12 @@ class Entry(Node):
     value: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Object(Node):
     entries: tuple  # of Entry | Spread
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Member(Node):
     """`subject.name`."""
 
@@ -80,7 +78,7 @@ class Member(Node):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Index(Node):
     """`subject[index]`."""
 
@@ -88,7 +86,7 @@ class Index(Node):
     index: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Modifier(Node):
     """`:name=value` after a call; a flag `:name` has value None."""
 
@@ -96,7 +94,7 @@ class Modifier(Node):
     value: "Expression | None"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Call(Node):
     """`function(args)` with optional modifiers; `function` is usually a Name."""
 
@@ -105,7 +103,7 @@ class Call(Node):
     modifiers: tuple  # of Modifier
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Unary(Node):
     """`!operand` or `-operand`."""
 
@@ -113,7 +111,7 @@ class Unary(Node):
     operand: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Binary(Node):
     """`left op right`: op is one of + - * / % ^ == != < <= > >= in .. && ||."""
 
@@ -122,7 +120,7 @@ class Binary(Node):
     right: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Arrow(Node):
     """`x => body` or `(a, b) => body`."""
 
@@ -130,7 +128,7 @@ class Arrow(Node):
     body: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class IfExpression(Node):
     """`if (condition) then else orelse` used as a value."""
 
@@ -139,7 +137,7 @@ class IfExpression(Node):
     orelse: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Arm(Node):
     """`case p1 | p2 => body` (patterns) or `default => body` (patterns is empty). body is an Expression,
     or a tuple of statements for a `{ … }` block."""
@@ -148,7 +146,7 @@ class Arm(Node):
     body: object  # Expression | tuple[Statement, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Match(Node):
     subject: "Expression"
     arms: tuple  # of Arm
@@ -164,7 +162,7 @@ if TYPE_CHECKING:
 # --- statements -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Assign(Node):
     """`target op value`: op is = += -= *= /=; target is a Name, Member or Index. `let`/`const` are kept in
     `keyword` (None without)."""
@@ -175,12 +173,12 @@ class Assign(Node):
     keyword: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ExpressionStatement(Node):
     expression: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class If(Node):
     """`if (c) { body } else { orelse }`; `else if` is an orelse holding one If."""
 
@@ -189,7 +187,7 @@ class If(Node):
     orelse: tuple  # of Statement
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ForEach(Node):
     """`for each x in iterable { … }` (names ('x',)) or `for each (k, v) in iterable { … }`."""
 
@@ -198,33 +196,33 @@ class ForEach(Node):
     body: tuple  # of Statement
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class While(Node):
     condition: "Expression"
     body: tuple  # of Statement
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Break(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Continue(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Return(Node):
     value: "Expression | None"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Throw(Node):
     value: "Expression"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Require(Node):
     """`require condition, message` or `warn condition, message` (kind 'require' or 'warn')."""
 
@@ -233,7 +231,7 @@ class Require(Node):
     message: "Expression | None"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Delete(Node):
     target: "Expression"
 
@@ -241,7 +239,7 @@ class Delete(Node):
 # --- functions ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Parameter(Node):
     """`name`, `name?`, `name: type`, `name = default`, `name: type = default`."""
 
@@ -251,7 +249,7 @@ class Parameter(Node):
     optional: bool
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Function(Node):
     """A function whose whole body is Core."""
 
@@ -260,7 +258,7 @@ class Function(Node):
     body: tuple  # of Statement
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class NotCore(Node):
     """Why a function is not Core: the first line that is not (`span` covers it) and a short reason."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 
 import pytest
 
@@ -29,10 +28,10 @@ def errors(source: str) -> list[tuple[str, int, int]]:
 def test_no_lark_object_leaves_the_parser():
     program = parse('interface A {\n  x = "y"\n  /go [a] - Go\n}\n', "t.sudo")
     for node in program.walk():
-        assert dataclasses.is_dataclass(node)
-        for field in dataclasses.fields(node):
-            value = getattr(node, field.name)
-            assert "lark" not in type(value).__module__, (node, field.name)
+        assert isinstance(node, n.Node) and n.field_names(node)[0] == "span"
+        for name in n.field_names(node):
+            value = getattr(node, name)
+            assert "lark" not in type(value).__module__, (node, name)
 
 
 def test_prose_is_legal_anywhere_and_kept_verbatim():
@@ -290,3 +289,25 @@ def test_a_paren_left_open_inside_a_block_is_closed_at_the_brace():
 def test_prose_apostrophes_and_quotes_across_lines():
     prop = one('results = "Clarify and prettify\n  results. Be terse."')
     assert prop.strings[0].text.startswith("Clarify") and prop.span.end_line == 2
+
+
+def test_nodes_behave_as_frozen_slotted_records():
+    """sudolang.nodes.node() gives what @dataclass(frozen=True, slots=True) gave: fields in order, by position or
+    by name with the class's defaults, equality and hash by value, the dataclass repr, no assignment."""
+    from sudolang import core_nodes as c
+
+    span = n.Span("t.sudo", 1, 1, 1, 2, 0, 1)
+    made = c.Assign(span, c.Name(span, "x"), "=", c.Literal(span, 1))
+    assert made == c.Assign(span=span, target=c.Name(span, "x"), op="=", value=c.Literal(span, 1), keyword=None)
+    assert made.keyword is None and n.field_names(made) == ("span", "target", "op", "value", "keyword")
+    assert hash(made) == hash((span, c.Name(span, "x"), "=", c.Literal(span, 1), None))
+    assert made != c.Assign(span, c.Name(span, "x"), "=", c.Literal(span, 2)) and made != "Assign"
+    assert repr(c.Name(span, "x")) == f"Name(span={span!r}, name='x')"
+    assert list(made.children()) == [c.Name(span, "x"), c.Literal(span, 1)]
+    with pytest.raises(AttributeError):
+        made.op = "+="
+    with pytest.raises(AttributeError):
+        made.other = 1  # slotted: no __dict__
+    with pytest.raises(TypeError):
+        c.Name(span)  # a field without a default is required
+    assert not hasattr(made, "__dict__")
