@@ -96,17 +96,23 @@ def _wrap_ascii(text: str, cells: int, indent: int) -> list[str]:
     lines = []
     prefix, room = "", cells
     while len(text) > room:
-        space = text.rfind(" ", 0, room + 1)
-        if space > 0 and text[:space].strip():
-            head, text = text[:space].rstrip(), text[space:].lstrip()
-        else:
-            head, text = text[:max(room, 1)], text[max(room, 1):]
+        head, text = _cut_ascii(text, room)
         lines.append(prefix + head)
         if not text:
             return lines
         prefix, room = " " * indent, max(cells - indent, 1)
     lines.append(prefix + text)
     return lines
+
+
+def _cut_ascii(text: str, room: int) -> tuple[str, str]:
+    """split_at() of an ASCII text longer than `room`: at the last space that leaves text before it, else
+    mid-word."""
+    space = text.rfind(" ", 0, room + 1)
+    if space > len(text) - len(text.lstrip()):  # text[:space] holds more than blanks
+        return text[:space].rstrip(), text[space:].lstrip()
+    cut = max(room, 1)
+    return text[:cut], text[cut:]
 
 
 # --- drawing -----------------------------------------------------------------------------------
@@ -267,8 +273,15 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
             inside += [pad(piece, cells) for piece in wrap(text, room, indent)]
         elif len(text) <= room:  # the usual line of a long board: one ASCII piece, a cell a character
             append(text.ljust(cells))
-        else:
-            inside += [piece.ljust(cells) for piece in _wrap_ascii(text, room, indent)]
+        else:  # _wrap_ascii's pieces, each padded as it is cut: a long board wraps 10,000 lines
+            head, text = _cut_ascii(text, room)
+            append(head.ljust(cells))
+            more, rest = " " * indent, max(room - indent, 1)
+            while len(text) > rest:
+                head, text = _cut_ascii(text, rest)
+                append((more + head).ljust(cells))
+            if text:
+                append((more + text).ljust(cells))
     return left + f"{right}\n{left}".join(inside) + right  # the borders in one join: a long board has 20,000 lines
 
 

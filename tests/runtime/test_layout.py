@@ -212,3 +212,25 @@ def test_the_widths_known_up_front_are_the_unicode_databases():
 
     assert len(cells._WIDTHS) >= 95 + 128  # at least printable ASCII and the box-drawing block
     assert {char: cells.measured_width(char) for char in cells._WIDTHS} == cells._WIDTHS
+
+
+def test_a_box_line_wraps_where_split_at_cuts():
+    """_box_lines cuts a long ASCII line itself (a long board's every task): where wrap()'s measured path,
+    split_at, cuts, with blanks and long words anywhere, at any width."""
+    def split_at_wrap(text: str, cells: int, indent: int) -> list[str]:
+        head, rest = layout.split_at(text, cells)
+        lines, room = [head], max(cells - indent, 1)
+        while rest:
+            head, rest = layout.split_at(rest, room)
+            lines.append(" " * indent + head)
+        return lines
+
+    rng = random.Random(7)
+    for _ in range(5_000):
+        text = "".join(rng.choice("ab  -") for _ in range(rng.randrange(1, 70))).rstrip() or "x"
+        cells = rng.randrange(3, 30)
+        drawn = layout._box_lines("│", "{v}" + " " * (cells - 3), "│", {"v": text}, cells).split("\n")
+        indent = len(text) - len(text.lstrip()) + 2  # under the placeholder (column 0), deeper for a blank start
+        indent = 2 if indent > cells // 2 else indent
+        expected = [piece.ljust(cells) for piece in split_at_wrap(text, cells - 1, indent)]
+        assert [line[1:-1] for line in drawn] == expected, (text, cells)
