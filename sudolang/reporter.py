@@ -6,7 +6,6 @@ reporter takes the FileReports of one run and returns the whole output.
 
 from __future__ import annotations
 
-import json
 import re
 
 from sudolang.cells import width
@@ -116,6 +115,8 @@ def json_(reports: list[FileReport]) -> str:
         for report in reports
         for d in report.diagnostics
     ]
+    import json  # here: the text reporter, the usual one, does without its ~3 ms of start-up
+
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -114,12 +114,12 @@ def _package_files(package: str, folder: str = "") -> list[str]:
 def load(name: str, key: str) -> object | None:
     """The value stored as `name` under `key`, or None: no entry, another key, or a file that is not one of
     ours (see read) or not what store wrote."""
-    import json
-
     path = entry(name)
     raw = read(path) if path is not None else None
     if raw is None:
         return None
+    import json  # only with an entry to read: where nothing can be kept, no run pays for its import
+
     try:
         stored = json.loads(raw)
     except ValueError:
@@ -130,10 +130,10 @@ def load(name: str, key: str) -> object | None:
 def store(name: str, key: str, value: object) -> None:
     """Keep `value` (plain JSON data) as `name` under `key`, replacing what was there. ASCII JSON: a path
     that is not UTF-8 (a surrogate escape from the file system) is kept as its escape, not refused."""
-    import json
-
     path = entry(name)
     if path is not None:
+        import json
+
         write(path, json.dumps({"key": key, "value": value}).encode("ascii"))
 
 
