@@ -88,9 +88,13 @@ class _Module:
     def worth_remembering(self, function: c.Function) -> bool:
         """Whether the function may do more work than looking its result up: it loops, runs a program, walks
         a range or an array (`..`, `in`), or calls a program function, a local arrow or a library function
-        outside CONSTANT_TIME."""
+        outside CONSTANT_TIME; and none of its parameters is read as an object (`task.points`, `get(task,
+        "points")`): such a function works on one item and is called once per item, with an object, which
+        remembered() never looks up (its wrapper then only costs: a 10,000-task burndown's points, 1.5 ms)."""
         local = {p.name for p in function.params} | assigned_names(function.body)
         roots = [*function.body, *(p.default for p in function.params if p.default is not None)]
+        if any(self.reads_a_member_of(node, function) for root in roots for node in root.walk()):
+            return False
         for node in (node for root in roots for node in root.walk()):
             if isinstance(node, (c.ForEach, c.While, c.Shell)):
                 return True
@@ -101,6 +105,16 @@ class _Module:
                 if name not in CONSTANT_TIME or name in self.functions or name in local:
                     return True
         return False
+
+
+    def reads_a_member_of(self, node, function: c.Function) -> bool:
+        """Whether `node` reads a member of one of the function's parameters: `p.name`, or get/has(p, …)."""
+        params = {p.name for p in function.params}
+        if isinstance(node, c.Member):
+            return isinstance(node.subject, c.Name) and node.subject.name in params
+        return (isinstance(node, c.Call) and isinstance(node.function, c.Name) and node.function.name in ("get", "has")
+                and node.function.name not in self.functions and bool(node.args)
+                and isinstance(node.args[0], c.Name) and node.args[0].name in params)
 
 
 class _Function:

@@ -74,9 +74,20 @@ fn total(xs) {
 fn ids(tasks) {
   return line({ id: "T-1" }) + upper("x")
 }
+
+fn open_points(task) {
+  seen = filter(get(task, "history", []), h => h.column != "done")
+  return if (len(seen) > 0) task.points else 0
+}
+
+fn has_points(task) {
+  return if (has(task, "points")) len(filter(task.history, h => h)) else 0
+}
 '''
     text = compiler.compile_program(source, "t.sudo")["scripts/handlers/t.py"]
     wrapped = set(re.findall(r"^f_(\w+) = _rt\.remembered", text, re.MULTILINE))
     # line() only pads and counts: computing it costs less than remembering it. show() walks the tasks, total()
-    # loops, ids() calls a program function.
+    # loops, ids() calls a program function. open_points() and has_points() filter, but read their parameter
+    # as an object (get(task, …), has(task, …), task.points): they take one item, with an object, which
+    # remembered() would compute afresh every time anyway.
     assert wrapped == {"show", "total", "ids"}
