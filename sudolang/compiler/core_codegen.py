@@ -106,7 +106,6 @@ class _Module:
                     return True
         return False
 
-
     def reads_a_member_of(self, node, function: c.Function) -> bool:
         """Whether `node` reads a member of one of the function's parameters: `p.name`, or get/has(p, …)."""
         params = {p.name for p in function.params}

@@ -311,3 +311,7 @@ def test_nodes_behave_as_frozen_slotted_records():
     with pytest.raises(TypeError):
         c.Name(span)  # a field without a default is required
     assert not hasattr(made, "__dict__")
+    import copy
+    import pickle
+
+    assert copy.deepcopy(made) == made and pickle.loads(pickle.dumps(made)) == made
