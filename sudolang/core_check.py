@@ -11,15 +11,14 @@ only reads takes no lock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sudolang import core_library as library
 from sudolang import core_nodes as c
 from sudolang.nodes import Node, Span
+from sudolang.spans import Frozen, record
 
 
-@dataclass(frozen=True)
-class FunctionCheck:
+@record
+class FunctionCheck(Frozen):
     name: str
     local: bool
     reason: str  # "" when local

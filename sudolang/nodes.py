@@ -7,78 +7,20 @@ diagnostics count them) plus 0-based character offsets, so
 
 from __future__ import annotations
 
-from operator import attrgetter
-
-from sudolang.spans import Positions as Positions, Span as Span  # re-exported: the parser, lint and core use them
+from sudolang.spans import Frozen, Positions as Positions, Span as Span  # Positions, Span: re-exported
+from sudolang.spans import field_names as field_names, record as node  # node(): a node class, made by record()
 
 TYPE_CHECKING = False  # annotations only: `typing` costs ~5 ms of start-up
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-    from typing import ClassVar, TypeVar, dataclass_transform
-
-    NodeClass = TypeVar("NodeClass", bound=type)
-
-    @dataclass_transform(frozen_default=True)
-    def node(cls: NodeClass) -> NodeClass:  # what node() makes, as a type checker should read it
-        ...
-else:
-    def node(cls: type) -> type:
-        """The class as @dataclass(frozen=True, slots=True) makes it, for a node class: its annotated names
-        (after its base's) are its fields, in `__slots__` and `__match_args__`, set by an `__init__` that takes
-        them in order or by name (a value in the class body is the default); compared, hashed and shown by
-        Node's methods, never changed. dataclasses built each class in ~0.4 ms (61 classes: ~25 ms of every
-        parse's start-up), this in ~0.07."""
-        own = tuple(cls.__dict__.get("__annotations__", {}))
-        names = getattr(cls, "__match_args__", ()) + own
-        defaults = {**getattr(cls, "_defaults", {}), **{name: cls.__dict__[name] for name in own if name in cls.__dict__}}
-        body = {key: value for key, value in cls.__dict__.items() if key not in own and key not in ("__dict__", "__weakref__")}
-        made = type(cls)(cls.__name__, cls.__bases__, {**body, "__slots__": own, "__match_args__": names,
-                                                        "_defaults": defaults})
-        made._fields = attrgetter(*names) if len(names) > 1 else lambda self: (getattr(self, names[0]),)
-        # __init__ is written out, as dataclasses writes it, so that making a node costs one plain call.
-        parameters = ", ".join(f"{name}=_default_{name}" if name in defaults else name for name in names)
-        lines = "".join(f"\n    _set(self, {name!r}, {name})" for name in names)
-        scope = {"_set": object.__setattr__, **{f"_default_{name}": value for name, value in defaults.items()}}
-        exec(f"def __init__(self, {parameters}):{lines}", scope)  # the names are this module's identifiers
-        scope["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
-        made.__init__ = scope["__init__"]
-        return made
-
-
-def field_names(item: Node) -> tuple[str, ...]:
-    """A node's fields, in order (span first)."""
-    return type(item).__match_args__
+    from collections.abc import Iterator
 
 
 @node
-class Node:
-    """A node of the tree: its `span`, and the fields its class adds (see node())."""
+class Node(Frozen):
+    """A node of the tree: its `span`, and the fields its class adds (each class is made by node(),
+    sudolang.spans.record: frozen, slotted, compared and hashed by its fields, as a dataclass)."""
 
     span: Span
-    if TYPE_CHECKING:
-        _fields: ClassVar[Callable[[Node], tuple]]
-        __match_args__: ClassVar[tuple[str, ...]]
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return type(self)._fields(self) == type(self)._fields(other)
-
-    def __hash__(self) -> int:
-        return hash(type(self)._fields(self))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in zip(field_names(self), type(self)._fields(self)))
-        return f"{type(self).__qualname__}({shown})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __reduce__(self) -> tuple:  # copy and pickle make it again through __init__, as for a dataclass
-        return type(self), type(self)._fields(self)
 
     def children(self) -> Iterator[Node]:
         """Direct child nodes, in source order."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sudolang import nodes as n
@@ -91,14 +90,14 @@ _HIDE_OPENER = re.compile(r'(?<![:\w.\/*])/\*|"""')
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n)*?---[ \t]*(?:\n|\Z)")
 
 
-@dataclass
 class _Region:
-    kind: str  # "front", "fence" (opaque: one FENCE token), "sudo" (a fence whose content is parsed)
-    start: int
-    end: int
-    language: str = ""
-    content_start: int = 0
-    content_end: int = 0
+    __slots__ = ("kind", "start", "end", "language", "content_start", "content_end")
+
+    def __init__(self, kind: str, start: int, end: int, language: str = "", content_start: int = 0,
+                 content_end: int = 0) -> None:
+        self.kind = kind  # "front", "fence" (opaque: one FENCE token), "sudo" (a fence whose content is parsed)
+        self.start, self.end = start, end
+        self.language, self.content_start, self.content_end = language, content_start, content_end
 
 
 def _container(text: str) -> tuple[list[_Region], list[int]]:
@@ -280,25 +279,26 @@ def _token_span(positions: n.Positions, token: Token) -> n.Span:
 # --- step 3: the tree as lines of segments -------------------------------------------------------
 
 
-@dataclass
 class _Group:
     """A bracketed group: `lines` for {…}, `segments` for (…) and […]."""
 
-    kind: str
-    start: int
-    end: int
-    lines: list[_Line] = field(default_factory=list)
-    segments: list[Segment] = field(default_factory=list)
+    __slots__ = ("kind", "start", "end", "lines", "segments")
+
+    def __init__(self, kind: str, start: int, end: int, lines: list[_Line] | None = None,
+                 segments: list[Segment] | None = None) -> None:
+        self.kind, self.start, self.end = kind, start, end
+        self.lines: list[_Line] = [] if lines is None else lines
+        self.segments: list[Segment] = [] if segments is None else segments
 
 
 Segment = Token | _Group  # what a line is made of: the tokens of one level and the bracketed groups
 
 
-@dataclass
 class _Line:
-    segments: list[Segment]
-    start: int
-    end: int
+    __slots__ = ("segments", "start", "end")
+
+    def __init__(self, segments: list[Segment], start: int, end: int) -> None:
+        self.segments, self.start, self.end = segments, start, end
 
 
 def _seg_start(segment: Segment) -> int:

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass, field
 
 from sudolang import names as program_names
 from sudolang import nodes as n
 from sudolang.diagnostics import ERROR, INFO, Diagnostic, Message
+from sudolang.spans import Frozen, field, record, replace
 
 # --- diagnostics -----------------------------------------------------------------------------------
 
@@ -167,16 +167,16 @@ BINDING_BLOCKS = frozenset({"bindings", "bind"})
 # --- the model -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Param:
+@record
+class Param(Frozen):
     name: str
     required: bool
     type: str = "text"  # text, number, integer or boolean: the type its function's parameter declares
     span: n.Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
-class CommandSpec:
+@record
+class CommandSpec(Frozen):
     """One command: `name` as typed (`/move`, `@`), the function it runs, and the file names Claude Code uses."""
 
     signature: str
@@ -216,8 +216,8 @@ class CommandSpec:
                         if not (self.name == "@" and p is self.params[0]))
 
 
-@dataclass(frozen=True)
-class Binding:
+@record
+class Binding(Frozen):
     """`placeholder => view NAME` or `placeholder => query PATH`. Lint does not check the kind: an unknown
     one (not `view` or `query`) shows as `(unknown binding …)` when the layout is drawn."""
 
@@ -229,14 +229,14 @@ class Binding:
     span: n.Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
-class Line:
+@record
+class Line(Frozen):
     text: str
     line: int
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
+@record
+class FunctionSpec(Frozen):
     """A function the program defines (`fn name(a, b) { … }`, `name(a) { … }`, `function name;`)."""
 
     name: str
@@ -244,8 +244,8 @@ class FunctionSpec:
     span: n.Span
 
 
-@dataclass(frozen=True)
-class ProgramModel:
+@record
+class ProgramModel(Frozen):
     name: str
     prefix: str
     title: str
@@ -275,8 +275,8 @@ class ProgramModel:
         return self.bindings
 
 
-@dataclass(frozen=True)
-class Core:
+@record
+class Core(Frozen):
     """What of the program runs: its SudoLang Core functions that run locally (name -> core_nodes.Function),
     its constants (name -> literal expression), and each function's check (sudolang.core_check)."""
 
@@ -425,8 +425,6 @@ def _command_modes(commands: tuple[CommandSpec, ...], core: Core, local_prop: n.
     """Each command with whether it runs locally, its parameters typed by its function; SL510/SL511 say
     which, SL512 when `local = [...]` demands a command that does not, SL513 a function whose parameters
     do not fit the command."""
-    from dataclasses import replace
-
     demanded = set(_local_names(local_prop))
     result = []
     for command in commands:

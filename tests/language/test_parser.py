@@ -315,3 +315,21 @@ def test_nodes_behave_as_frozen_slotted_records():
     import pickle
 
     assert copy.deepcopy(made) == made and pickle.loads(pickle.dumps(made)) == made
+
+
+def test_a_record_takes_defaults_factories_and_fields_left_out_of_equality():
+    """sudolang.spans.record, for the program model: as dataclasses' field(default_factory=…, compare=False)
+    and replace()."""
+    from sudolang.program import CommandSpec, Param, ProgramModel
+    from sudolang.spans import replace
+
+    span = n.Span("t.sudo", 1, 1, 1, 2, 0, 1)
+    param = Param("task", True, span=span)
+    assert param == Param("task", True) and hash(param) == hash(Param("task", True))  # the span is not compared
+    assert param.type == "text" and repr(param) == f"Param(name='task', required=True, type='text', span={span!r})"
+    command = CommandSpec("/go <task>", "/go", (param,), "Go", 3)
+    assert replace(command, local=True).local and not command.local and replace(command) == command
+    model = dict(name="t", prefix="t", title="T", description="", role="", constraints=(), bindings=(), layout="",
+                 layout_line=0, commands=(), source="", path="t.sudo", interface_line=1)
+    first, second = ProgramModel(**model), ProgramModel(**model)
+    assert first.spans == {} and first.spans is not second.spans  # a new dict each time
