@@ -90,18 +90,18 @@ def wrap(text: str, cells: int, indent: int) -> list[str]:
     return lines
 
 
-def _wrap_ascii(text: str, cells: int, indent: int) -> list[str]:
+def _wrap_ascii(text: str, cells: int, indent: int, padded: int = 0) -> list[str]:
     """wrap() of an ASCII text, where a character is a cell: split_at's cuts without measuring, for the
-    10,000 lines of a long board."""
+    10,000 lines of a long board; each line padded to `padded` characters as it is cut (a box line's)."""
     lines = []
     prefix, room = "", cells
     while len(text) > room:
         head, text = _cut_ascii(text, room)
-        lines.append(prefix + head)
+        lines.append((prefix + head).ljust(padded))
         if not text:
             return lines
         prefix, room = " " * indent, max(cells - indent, 1)
-    lines.append(prefix + text)
+    lines.append((prefix + text).ljust(padded))
     return lines
 
 
@@ -273,15 +273,8 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
             inside += [pad(piece, cells) for piece in wrap(text, room, indent)]
         elif len(text) <= room:  # the usual line of a long board: one ASCII piece, a cell a character
             append(text.ljust(cells))
-        else:  # _wrap_ascii's pieces, each padded as it is cut: a long board wraps 10,000 lines
-            head, text = _cut_ascii(text, room)
-            append(head.ljust(cells))
-            more, rest = " " * indent, max(room - indent, 1)
-            while len(text) > rest:
-                head, text = _cut_ascii(text, rest)
-                append((more + head).ljust(cells))
-            if text:
-                append((more + text).ljust(cells))
+        else:
+            inside += _wrap_ascii(text, room, indent, cells)
     return left + f"{right}\n{left}".join(inside) + right  # the borders in one join: a long board has 20,000 lines
 
 
