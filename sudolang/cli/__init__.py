@@ -162,7 +162,7 @@ def entry() -> None:
 
     The cyclic garbage collector is off: a command runs once and exits, what it makes is bounded by its
     steps (sudolang.runtime.corelib.MAX_STEPS), and the objects a large document brings would be walked
-    again and again as the command allocates (a /board of 10,000 tasks: ~6 ms of 110, the same peak
+    again and again as the command allocates (a /board of 10,000 tasks: ~8 ms of 115, the same peak
     memory). The interactive prompt, which runs for as long as a person likes, turns it back on."""
     import gc
 
