@@ -62,8 +62,17 @@ def spawn(root: Path, script: str, *args: object, **options) -> subprocess.Popen
 
 
 def await_line(process: subprocess.Popen, expected: str) -> str:
-    """The child's next stdout line, which must start with `expected` (a child that died shows its stderr)."""
-    line = process.stdout.readline()
+    """The child's next stdout line, which must start with `expected` (a child that died shows its stderr).
+    Read from the pipe a byte at a time: readline() would buffer what follows the line, where finish()'s
+    communicate(), which reads the pipe itself, never sees it (a child that printed its result before this
+    read lost it so)."""
+    received = b""
+    while not received.endswith(b"\n"):
+        byte = os.read(process.stdout.fileno(), 1)
+        if not byte:
+            break
+        received += byte
+    line = received.decode("utf-8")
     if not line.startswith(expected):
         process.kill()
         raise AssertionError(f"child said {line!r}, not {expected!r}; stderr: {process.stderr.read()}")
