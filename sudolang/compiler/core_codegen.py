@@ -91,24 +91,30 @@ class _Module:
         outside CONSTANT_TIME; and none of its parameters is read as an object (`task.points`, `get(task,
         "points")`): such a function works on one item and is called once per item, with an object, which
         remembered() never looks up (its wrapper then only costs: a 10,000-task burndown's points, 1.5 ms)."""
-        local = {p.name for p in function.params} | assigned_names(function.body)
+        params = {p.name for p in function.params}
+        local = params | assigned_names(function.body)
         roots = [*function.body, *(p.default for p in function.params if p.default is not None)]
-        if any(self.reads_a_member_of(node, function) for root in roots for node in root.walk()):
-            return False
-        for node in (node for root in roots for node in root.walk()):
-            if isinstance(node, (c.ForEach, c.While, c.Shell)):
-                return True
-            if isinstance(node, c.Binary) and node.op in ("..", "in"):
-                return True
-            if isinstance(node, c.Call):
-                name = node.function.name if isinstance(node.function, c.Name) else None
-                if name not in CONSTANT_TIME or name in self.functions or name in local:
-                    return True
+        works = False
+        for node in (node for root in roots for node in root.walk()):  # one walk: a member read anywhere decides
+            if self.reads_a_member_of(node, params):
+                return False
+            works = works or self.does_work(node, local)
+        return works
+
+    def does_work(self, node, local: set[str]) -> bool:
+        """Whether `node` loops, runs a program, walks a range or an array, or calls a program function, a local
+        arrow or a library function outside CONSTANT_TIME."""
+        if isinstance(node, (c.ForEach, c.While, c.Shell)):
+            return True
+        if isinstance(node, c.Binary) and node.op in ("..", "in"):
+            return True
+        if isinstance(node, c.Call):
+            name = node.function.name if isinstance(node.function, c.Name) else None
+            return name not in CONSTANT_TIME or name in self.functions or name in local
         return False
 
-    def reads_a_member_of(self, node, function: c.Function) -> bool:
-        """Whether `node` reads a member of one of the function's parameters: `p.name`, or get/has(p, …)."""
-        params = {p.name for p in function.params}
+    def reads_a_member_of(self, node, params: set[str]) -> bool:
+        """Whether `node` reads a member of one of `params`: `p.name`, or get/has(p, …)."""
         if isinstance(node, c.Member):
             return isinstance(node.subject, c.Name) and node.subject.name in params
         return (isinstance(node, c.Call) and isinstance(node.function, c.Name) and node.function.name in ("get", "has")
