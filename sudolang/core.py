@@ -455,9 +455,6 @@ def _looks_like_prose(text: str, raw: list[RawToken], line_start: int) -> bool:
     return len(kinds) >= 2 and kinds[0] == "NAME" and (kinds[1] in ("NAME", "BAD") or kinds[1] in RESERVED - {"in"})
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def _node_depth(root: object) -> int:
     """How deep the tree of nodes goes (a stack, not recursion)."""
     deepest = 0
@@ -469,11 +466,7 @@ def _node_depth(root: object) -> int:
         elif isinstance(item, nodes.Node):
             if depth > deepest:
                 deepest = depth
-            kind = type(item)
-            names = _FIELDS.get(kind)
-            if names is None:
-                names = _FIELDS[kind] = nodes.field_names(item)[1:]  # all but the span
-            for name in names:
+            for name in nodes.field_names(item)[1:]:  # all but the span
                 value = getattr(item, name)
                 if isinstance(value, (tuple, nodes.Node)):
                     stack.append((value, depth + 1))
