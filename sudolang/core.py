@@ -14,8 +14,8 @@ Three steps, each linear in the text:
    end a statement; whether `if` starts a statement or an expression; which `(` opens an arrow function's
    parameters; which `=>` ends a match arm's patterns. Brackets are matched here, and nesting deeper than
    MAX_DEPTH stops the parse, so nothing later recurses deeply.
-3. Lark's LALR parser (a loop, no recursion) reduces those tokens, calling _Builder for each rule as it
-   goes: no parse tree is built, the nodes are made bottom-up. Every token is kept, so a node's span runs
+3. The LALR parser of sudolang.lalr (a loop, no recursion) reduces those tokens, calling _Builder for each
+   rule as it goes: no parse tree is built, the nodes are made bottom-up. Every token is kept, so a node's span runs
    from its rule's first token to its last. Strings are read into Template/Shell parts there; an inserted
    `${ … }` is parsed as an expression of its own, at most MAX_STRING_DEPTH strings deep. A tree deeper
    than MAX_NODE_DEPTH (a chain of 300 `+`, 300 `else if`) is not Core: the compiler walks it recursively.
@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from sudolang import core_nodes as c
 from sudolang import nodes
-from sudolang.lark_standalone import Lark, Lexer, Token, UnexpectedInput, core_parser
+from sudolang.lalr import Parser, Token, UnexpectedToken
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,35 +68,18 @@ class _Fail(Exception):
 # --- the grammar -----------------------------------------------------------------------------------
 
 
-class _TokenFeed(Lexer):
-    """The "lexer" of the Lark parser: `parse` is given the token list that _tokens made, and reads it."""
-
-    __future_interface__ = 2  # lex(lexer_state, parser_state), and the state's text is our list as given
-
-    def __init__(self, lexer_conf: object) -> None:
-        pass
-
-    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Token]:
-        return iter(lexer_state.text)
-
-
 @lru_cache(maxsize=1)
-def grammar() -> Lark:
-    """The LALR parser of core.lark, loaded once from the tables in sudolang/lark_standalone.py
-    (tools/build_parsers.py builds them with strict=True, so a grammar conflict fails there)."""
-    parser = core_parser(transformer=_Builder())
-    parser.parser.lexer = _TokenFeed(None)  # the tables were built with a lexer of Lark's; ours reads the list
-    return parser
+def grammar() -> Parser:
+    """The LALR parser of core.lark (its tables in sudolang/parse_tables.py; tools/build_parsers.py builds them
+    with strict=True, so a grammar conflict fails there), calling _Builder as it reduces each rule."""
+    from sudolang.parse_tables import CORE
+
+    return Parser(CORE, _Builder())
 
 
-@lru_cache(maxsize=1)
 def _terminal_names() -> dict[str, str]:
     """Each keyword and punctuation mark of the grammar -> the name of its terminal."""
-    table: dict[str, str] = {}
-    for terminal in grammar().terminals:
-        if terminal.pattern.type == "str":
-            table[terminal.pattern.value] = terminal.name
-    return table
+    return grammar().literals
 
 
 # --- step 1: raw tokens ----------------------------------------------------------------------------
@@ -253,7 +236,7 @@ class _Frame:
 
 
 def _tokens(text: str, raw: list[RawToken], function: bool) -> tuple[list[Token], tuple[int, str] | None]:
-    """The Lark tokens of `raw`, each typed by its context (see core.lark), and the first bracket that was
+    """The grammar's tokens of `raw`, each typed by its context (see core.lark), and the first bracket that was
     never closed (its offset and a reason), if any."""
     names = _terminal_names()
     after_parens = _after_parens(raw)
@@ -268,7 +251,7 @@ def _tokens(text: str, raw: list[RawToken], function: bool) -> tuple[list[Token]
 
     def give(kind: str, start: int, stop: int) -> None:
         nonlocal last
-        out.append(Token(names.get(kind, kind), text[start:stop], start, None, None, None, None, stop))
+        out.append(Token(names.get(kind, kind), text[start:stop], start, stop))
         last = kind
 
     count = len(raw)
@@ -288,7 +271,7 @@ def _tokens(text: str, raw: list[RawToken], function: bool) -> tuple[list[Token]
                 separator = (separator[0], separator[1], True)
             continue
         if kind == "BAD":
-            out.append(Token("BAD", detail or "", start, None, None, None, None, stop))
+            out.append(Token("BAD", detail or "", start, stop))
             return out, unclosed
         if separator is not None:
             sep_start, sep_end, explicit = separator
@@ -324,7 +307,7 @@ def _tokens(text: str, raw: list[RawToken], function: bool) -> tuple[list[Token]
                 pending.append((depth, "match"))
         if kind in _OPENERS:
             if depth >= MAX_DEPTH:
-                out.append(Token("BAD", "nested too deep", start, None, None, None, None, stop))
+                out.append(Token("BAD", "nested too deep", start, stop))
                 return out, unclosed
             if kind == "{":
                 if last in _EXPECTS_OPERAND:
@@ -350,7 +333,7 @@ def _tokens(text: str, raw: list[RawToken], function: bool) -> tuple[list[Token]
             if top is None or (top.kind if top.kind in ("(", "[") else "{") != opener:
                 if top is not None:
                     unclosed = (top.at, f"not Core: unclosed `{_OPEN_TEXT[top.kind]}`")
-                out.append(Token("BAD", f"not Core: unbalanced `{kind}`", start, None, None, None, None, stop))
+                out.append(Token("BAD", f"not Core: unbalanced `{kind}`", start, stop))
                 return out, unclosed
             stack.pop()
             while pending and pending[-1][0] > len(stack):
@@ -391,14 +374,14 @@ def _parse(positions: nodes.Positions, start: int, end: int, rule: str, level: i
     saved = _context.positions, _context.level
     _context.positions, _context.level = positions, level
     try:
-        return grammar().parse(tokens, start=rule)  # type: ignore[arg-type]  # a token list, read by _TokenFeed
-    except UnexpectedInput as error:
+        return grammar().parse(tokens, rule)
+    except UnexpectedToken as error:
         raise _unexpected(positions, raw, tokens, error, unclosed, end) from None
     finally:
         _context.positions, _context.level = saved
 
 
-def _unexpected(positions: nodes.Positions, raw: list[RawToken], tokens: list[Token], error: UnexpectedInput,
+def _unexpected(positions: nodes.Positions, raw: list[RawToken], tokens: list[Token], error: UnexpectedToken,
                 unclosed: tuple[int, str] | None, end: int) -> _Fail:
     """The _Fail for a token the grammar did not take (or the end of the text)."""
     text = positions.text
@@ -413,15 +396,15 @@ def _unexpected(positions: nodes.Positions, raw: list[RawToken], tokens: list[To
         return _Fail(*unclosed)
     line_start = _line_start(positions, at)
     if token.type == "BAD":
-        return _Fail(at, "prose" if _looks_like_prose(text, raw, line_start) else str(token))
-    shown = "end of line" if token.type == "_SEP" and str(token) != ";" else f"`{_short(str(token))}`"
+        return _Fail(at, "prose" if _looks_like_prose(text, raw, line_start) else token.value)
+    shown = "end of line" if token.type == "_SEP" and token.value != ";" else f"`{_short(token.value)}`"
     previous = None
     for index, candidate in enumerate(tokens):
         if candidate is token:
             previous = tokens[index - 1] if index else None
             break
     if (previous is not None and previous.end_pos is not None and previous.end_pos <= line_start
-            and str(previous) in _CONTINUES_AFTER):
+            and previous.value in _CONTINUES_AFTER):
         # the token opens its line after one that an operator left to go on (`x = 1 +`): that one is wrong
         at = previous.start_pos or 0
         line_start = _line_start(positions, at)
@@ -509,7 +492,7 @@ def _values(children: list) -> list:
 
 
 def _names(children: list) -> tuple[str, ...]:
-    return tuple(str(child) for child in children if isinstance(child, Token) and child.type == "NAME")
+    return tuple(child.value for child in children if isinstance(child, Token) and child.type == "NAME")
 
 
 # How tightly each operator of the flat chain (core.lark's `operation`) binds; all of them group to the left.
@@ -535,7 +518,7 @@ def _combine(left: Any, op: str, right: Any) -> Any:
 
 
 class _Builder:
-    """Lark calls a method of this for each rule it reduces (by the rule's name or alias), with the rule's
+    """The parser calls a method of this for each rule it reduces (by the rule's name or alias), with the rule's
     children: tokens (all of them are kept) and what the methods made of its rules. A method raises _Fail
     for what the grammar takes but Core does not (an unknown type, a call as an assignment's target)."""
 
@@ -549,7 +532,7 @@ class _Builder:
         return _values(children)
 
     def param(self, children: list) -> c.Parameter:
-        name = str(children[0])
+        name = children[0].value
         kind: str | None = None
         default = None
         optional = False
@@ -558,7 +541,7 @@ class _Builder:
                 if child.type == "QMARK":
                     optional = True
                 elif child.type == "COLON":
-                    kind = str(children[index + 1])
+                    kind = children[index + 1].value
                     if kind not in TYPES:
                         raise _Fail(_start(children[index + 1]), f"not Core: unknown type `{_short(kind)}`")
             else:
@@ -579,14 +562,14 @@ class _Builder:
         target, op, value = children
         if not isinstance(target, (c.Name, c.Member, c.Index)):
             raise _Fail(_start(target), "not Core: cannot assign to this")
-        return c.Assign(_span(children), target, str(op), value)
+        return c.Assign(_span(children), target, op.value, value)
 
     def declare(self, children: list) -> c.Assign:
         keyword, name, _, value = children
         positions = _context.positions
         assert positions is not None
-        return c.Assign(_span(children), c.Name(positions.span(_start(name), _end(name)), str(name)), "=", value,
-                        str(keyword))
+        return c.Assign(_span(children), c.Name(positions.span(_start(name), _end(name)), name.value), "=", value,
+                        keyword.value)
 
     def if_statement(self, children: list) -> c.If:
         condition, body, *orelse = _values(children)
@@ -652,7 +635,7 @@ class _Builder:
         operands = [children[0]]
         operators: list[str] = []
         for index in range(1, len(children), 2):
-            op = str(children[index])
+            op = children[index].value
             while operators and _PRECEDENCE[operators[-1]] >= _PRECEDENCE[op]:
                 right = operands.pop()
                 operands.append(_combine(operands.pop(), operators.pop(), right))
@@ -665,15 +648,15 @@ class _Builder:
 
     def binary(self, children: list) -> c.Binary:
         left, op, right = children
-        return c.Binary(_span(children), str(op), left, right)
+        return c.Binary(_span(children), op.value, left, right)
 
     def unary(self, children: list) -> Any:
         op, operand = children
         if isinstance(operand, Token):  # `:limit=-5`: the number is still a token
             operand = self.number([operand])
-        if str(op) == "-" and isinstance(operand, c.Literal) and type(operand.value) in (int, float):
+        if op.value == "-" and isinstance(operand, c.Literal) and type(operand.value) in (int, float):
             return c.Literal(_span(children), -operand.value)  # type: ignore[operator]  # an int or a float
-        return c.Unary(_span(children), str(op), operand)
+        return c.Unary(_span(children), op.value, operand)
 
     def call(self, children: list) -> c.Call:
         function, _, arguments, *modifiers = children
@@ -683,10 +666,10 @@ class _Builder:
         return _values(children)
 
     def modifier(self, children: list) -> c.Modifier:
-        return c.Modifier(_span(children), str(children[1]), children[3] if len(children) > 3 else None)
+        return c.Modifier(_span(children), children[1].value, children[3] if len(children) > 3 else None)
 
     def member(self, children: list) -> c.Member:
-        return c.Member(_span(children), children[0], str(children[2]))
+        return c.Member(_span(children), children[0], children[2].value)
 
     def index(self, children: list) -> c.Index:
         return c.Index(_span(children), children[0], children[2])
@@ -695,7 +678,7 @@ class _Builder:
         return children[1]
 
     def number(self, children: list) -> c.Literal:
-        value = str(children[0])
+        value = children[0].value
         return c.Literal(_span(children), float(value) if "." in value else int(value))
 
     def true(self, children: list) -> c.Literal:
@@ -708,7 +691,7 @@ class _Builder:
         return c.Literal(_span(children), None)
 
     def name(self, children: list) -> c.Name:
-        return c.Name(_span(children), str(children[0]))
+        return c.Name(_span(children), children[0].value)
 
     def array(self, children: list) -> c.Array:
         return c.Array(_span(children), tuple(_values(children)))
@@ -727,12 +710,12 @@ class _Builder:
                 raise _Fail(_start(key), "not Core: a key cannot insert a value")
             name = "".join(template.parts)
         else:
-            name = str(key)
+            name = key.value
         return c.Entry(_span(children), name, value)
 
     def shorthand(self, children: list) -> c.Entry:
         span = _span(children)
-        name = str(children[0])
+        name = children[0].value
         return c.Entry(span, name, c.Name(span, name))
 
     def match(self, children: list) -> c.Match:
@@ -752,7 +735,7 @@ class _Builder:
     def string(self, children: list) -> c.Template:
         token = children[0]
         start, end = _start(token), _end(token)
-        quote = 3 if str(token).startswith('"""') else 1
+        quote = 3 if token.value.startswith('"""') else 1
         lines = _template_lines(start + quote, end - quote)
         if quote == 3:
             lines = _dedent(lines)

@@ -13,7 +13,7 @@ the compiler and the runtime), as sqlglot's ErrorLevel does.
 
 Hostile input is bounded (docs/language.md, "Limits and line endings"): every
 step is linear or close to it in the size of the text, brackets nested deeper
-than MAX_DEPTH are reported (SL007) and read as text before Lark sees them, and
+than MAX_DEPTH are reported (SL007) and read as text before the LALR parser sees them, and
 nothing here recurses deeper than that limit. A lone carriage return is a line
 ending: it is read as `\n` (offsets unchanged), as `\r\n` already is.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 from sudolang import nodes as n
@@ -37,7 +36,7 @@ from sudolang.diagnostics import (
     UnterminatedString,
     UnterminatedTripleString,
 )
-from sudolang.lark_standalone import Lark, Token, Tree, grammar_parser
+from sudolang.lalr import Parser, Token, lex
 
 PAIRS = {"LBRACE": ("{", "}", "RBRACE"), "LPAR": ("(", ")", "RPAR"), "LSQB": ("[", "]", "RSQB")}
 CLOSERS = {close_type: (opener, closer, open_type) for open_type, (opener, closer, close_type) in PAIRS.items()}
@@ -59,23 +58,12 @@ def normalise_line_endings(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def grammar() -> Lark:
-    """The LALR parser for grammar.lark, loaded once from the tables in sudolang/lark_standalone.py
-    (tools/build_parsers.py builds them with strict=True, so a grammar conflict fails there)."""
-    # No propagate_positions: every span is taken from the tokens, and tracking them cost a fifth of the parse.
-    parser = grammar_parser()
-    # Lark.lex() rebuilds its lexer on every call unless `lexer` is set (lark 1.3, lark.py:626);
-    # the rebuild cost 10 ms per file. Reuse the parser's own.
-    parser.lexer = parser.parser.lexer
-    return parser
+def grammar() -> tuple[Parser, re.Pattern[str]]:
+    """The LALR parser of grammar.lark and its lexer's expression (the tables in sudolang/parse_tables.py;
+    tools/build_parsers.py builds them with strict=True, so a grammar conflict fails there)."""
+    from sudolang.parse_tables import GRAMMAR
 
-
-def _parse_tokens(parser: Lark, tokens: list[Token]):
-    """Feed the repaired tokens (not the text) to the LALR parser, through Lark's public interactive API."""
-    interactive = parser.parse_interactive("")
-    for token in tokens:
-        interactive.feed_token(token)
-    return interactive.feed_eof(tokens[-1] if tokens else None)
+    return Parser(GRAMMAR, _Segments()), re.compile(GRAMMAR["lexer"])
 
 
 # --- step 1: the markdown container ----------------------------------------------------------------
@@ -233,21 +221,17 @@ def _repair(tokens, positions: n.Positions, errors: list[Diagnostic], fences: di
             stack.pop()
             open_counts[open_type] -= 1
         out.append(token)
-    end = Token("TEXT", "", start_pos=len(positions.text), line=len(positions.line_starts), column=1,
-                end_pos=len(positions.text))
+    end = Token("TEXT", "", len(positions.text), len(positions.text))
     while stack:
         out.append(_close(stack.pop(), end, positions, errors, "before the end of the file"))
     return out
 
 
 def _start(token: Token) -> int:
-    """Where a token starts. Lark types a token's positions as optional; every token here has them."""
-    assert token.start_pos is not None
     return token.start_pos
 
 
 def _end(token: Token) -> int:
-    assert token.end_pos is not None
     return token.end_pos
 
 
@@ -258,8 +242,7 @@ def _skip(pattern: re.Pattern[str], text: str, start: int, end: int) -> int:
 
 
 def _place(positions: n.Positions, token: Token) -> str:
-    """`line:column` of a token, counted in the source (Lark counts in the blanked text, where a fence
-    is one line)."""
+    """`line:column` of a token, counted in the source."""
     span = positions.span(_start(token), _start(token))
     return f"{span.line}:{span.column}"
 
@@ -268,8 +251,7 @@ def _close(opener: Token, where: Token, positions: n.Positions, errors: list[Dia
     symbol, closer, close_type = PAIRS[opener.type]
     errors.append(UnclosedBracket.at(_token_span(positions, opener), opener=symbol, closer=closer, before=before))
     at = where.start_pos
-    return Token(close_type, "", start_pos=at, end_pos=at, line=where.line, column=where.column,
-                 end_line=where.line, end_column=where.column)
+    return Token(close_type, "", at, at)
 
 
 def _token_span(positions: n.Positions, token: Token) -> n.Span:
@@ -313,35 +295,24 @@ def _is_blank(segment: Segment) -> bool:
     return isinstance(segment, Token) and not segment.value.strip()
 
 
-def _build(data: str, children: list) -> _Line | _Group | list[_Line]:
-    if data == "line":
+class _Segments:
+    """What the grammar's parser makes of each rule as it reduces it: a line's segments, a bracketed group,
+    the list of lines. No tree is built, and nothing recurses however deep the brackets nest."""
+
+    def start(self, children: list) -> list[_Line]:
+        return children
+
+    def line(self, children: list) -> _Line:
         return _Line(children, _seg_start(children[0]), _seg_end(children[-1]))
-    if data == "brace":
+
+    def brace(self, children: list) -> _Group:
         return _Group("{", children[0].start_pos, children[-1].end_pos, lines=children[1:-1])
-    if data in ("paren", "bracket"):
-        kind = "(" if data == "paren" else "["
-        return _Group(kind, children[0].start_pos, children[-1].end_pos, segments=children[1:-1])
-    return children  # start
 
+    def paren(self, children: list) -> _Group:
+        return _Group("(", children[0].start_pos, children[-1].end_pos, segments=children[1:-1])
 
-def _to_segments(tree: Tree) -> list[_Line]:
-    """The Lark tree as _Lines and _Groups, built bottom-up with a stack of our own: Lark's Transformer
-    recurses once per level and would hit the recursion limit in a deeply nested program."""
-    frames: list[tuple[Tree, Iterator, list]] = [(tree, iter(tree.children), [])]
-    while True:
-        node, children, built = frames[-1]
-        child = next(children, None)
-        if child is None:
-            frames.pop()
-            result = _build(node.data, built)
-            if not frames:
-                assert isinstance(result, list)  # the root (`start`) builds the list of lines
-                return result
-            frames[-1][2].append(result)
-        elif isinstance(child, Tree):
-            frames.append((child, iter(child.children), []))
-        else:
-            built.append(child)
+    def bracket(self, children: list) -> _Group:
+        return _Group("[", children[0].start_pos, children[-1].end_pos, segments=children[1:-1])
 
 
 # --- step 4: lines read as constructs ------------------------------------------------------------
@@ -999,11 +970,11 @@ def parse(text: str, path: str = "<string>", fail_fast: bool = False) -> n.Progr
     regions, unterminated = _container(text)
     for offset in unterminated:
         errors.append(UnterminatedFence.at(positions.span(offset, offset + 3)))
-    parser = grammar()
+    parser, lexer = grammar()
     blanked = _blank(text, regions)
     fences = {region.start: region for region in regions if region.kind == "fence"}
-    tokens = _repair(parser.lex(blanked), positions, errors, fences)
-    lines = _to_segments(_parse_tokens(parser, tokens))
+    tokens = _repair(lex(lexer, blanked), positions, errors, fences)
+    lines = parser.parse(tokens, "start")  # the repaired tokens always parse
     reader = _Reader(positions, fences)  # blanking keeps every offset, so spans index the real source
     items = _merge_regions(reader, lines, regions, text)
     errors.sort(key=lambda d: (d.span.start, d.code))

@@ -7,7 +7,7 @@ on top. In imports that means:
 - root: shared utilities (errors, safe_files, user_cache, json_input, cells, jsonpath with its parser, evaluator and
   I-Regexp engine, the shipped programs, the package's __init__) that any module may import; they import only
   each other;
-- language (parser with its generated Lark runtime, nodes, diagnostics, names, program, lint, reporter, lint_api):
+- language (parser with its LALR runtime and generated tables, nodes, diagnostics, names, program, lint, reporter, lint_api):
   root only;
 - compiler: root and language, never the runtime or the state it will be run against;
 - state: root only: a storage layer that knows nothing of programs;
@@ -32,7 +32,8 @@ ROOT = {"sudolang", "sudolang.errors", "sudolang.safe_files", "sudolang.json_inp
         "sudolang.programs", "sudolang.wording", "sudolang.user_cache"}
 LANGUAGE = {"sudolang.parser", "sudolang.nodes", "sudolang.diagnostics", "sudolang.names", "sudolang.program",
             "sudolang.lint", "sudolang.reporter", "sudolang.lint_api", "sudolang.core", "sudolang.core_nodes",
-            "sudolang.core_check", "sudolang.core_library", "sudolang.lark_standalone", "sudolang.spans"}
+            "sudolang.core_check", "sudolang.core_library", "sudolang.lalr", "sudolang.parse_tables",
+            "sudolang.spans"}
 STAGES = ("root", "language", "compiler", "state", "runtime", "cli")
 ALLOWED = {
     "root": {"root"},

@@ -502,7 +502,7 @@ def test_the_hook_path_imports_nothing_heavy(started):
     """lark, jinja2, jsonpath-ng and filelock cost 50-100 ms each; argparse, dataclasses and tomllib ~10 ms:
     the hook needs none of them (tomllib only when triggers.toml changed, and the fixture parsed it)."""
     code = ("import sys; from sudolang.cli import main; main(sys.argv[1:]);"
-            "print([m for m in ('lark', 'sudolang.lark_standalone', 'jinja2', 'jsonpath_ng', 'filelock', 'argparse', 'dataclasses', 'tomllib')"
+            "print([m for m in ('lark', 'sudolang.lalr', 'jinja2', 'jsonpath_ng', 'filelock', 'argparse', 'dataclasses', 'tomllib')"
             " if m in sys.modules], file=sys.stderr)")
     env = {**os.environ, "SUDOLANG_NOW": T0}
     env.pop("COVERAGE_PROCESS_CONFIG", None)  # under `pytest --cov` coverage itself imports tomllib and dataclasses

@@ -48,7 +48,7 @@ def test_neither_a_simple_get_nor_a_filter_imports_jsonpath_ng():
         "import sys; from sudolang.jsonpath import compile_path, find;"
         "find({'a': {'b': 1}}, compile_path('a.b'));"
         "find({'a': [{'b': 1}]}, compile_path('$.a[?@.b == 1 && length(@) > 0]'));"
-        "print('jsonpath_ng' in sys.modules, 'sudolang.lark_standalone' in sys.modules, 'jinja2' in sys.modules)"
+        "print('jsonpath_ng' in sys.modules, 'sudolang.lalr' in sys.modules, 'jinja2' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]

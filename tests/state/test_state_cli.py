@@ -345,7 +345,7 @@ def test_a_state_query_loads_no_heavy_module(sid, private_state):
     """lark, jinja2, jsonpath-ng and filelock cost 50-100 ms each to import; a plain get needs none."""
     code = (
         "import sys; from sudolang.cli import main; main(['state', 'get', sys.argv[1], 'session.mode']);"
-        "print([m for m in ('lark', 'sudolang.lark_standalone', 'jinja2', 'jsonpath_ng', 'filelock', 'argparse') if m in sys.modules])"
+        "print([m for m in ('lark', 'sudolang.lalr', 'jinja2', 'jsonpath_ng', 'filelock', 'argparse') if m in sys.modules])"
     )
     env = {**os.environ, "SUDOLANG_STATE_DIR": str(private_state)}
     env.pop("COVERAGE_PROCESS_CONFIG", None)  # under `pytest --cov` coverage itself would import modules here
