@@ -125,9 +125,13 @@ def _reducer(builder: object, callback: str | None, include: tuple | None) -> Ca
             return lambda children: [children[index] for index in indices]
         return lambda children: make([children[index] for index in indices])
 
+    (first, first_splices), rest = include[0], include[1:]
+
     def reduce(children: list) -> Any:
-        kept: list = []
-        for index, splice in include:
+        # The first spliced list is taken over, not copied: a value on the stack is read by one reduction
+        # only, and a left-recursive list (`a: a b | b`) would otherwise be copied once per item.
+        kept = children[first] if first_splices else [children[first]]
+        for index, splice in rest:
             if splice:
                 kept += children[index]
             else:
