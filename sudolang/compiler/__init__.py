@@ -246,10 +246,10 @@ def _finalize(value: object) -> object:
 def _environment():
     import jinja2
 
-    from sudolang.compiler.template_cache import TemplateCache
+    from sudolang.compiler.template_cache import TemplateCache, TemplateLoader
 
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")),
+        loader=TemplateLoader(os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")),
         bytecode_cache=TemplateCache(),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -1,13 +1,45 @@
-"""Compiled Jinja2 templates, kept in the user's cache folder (sudolang.user_cache): a compile that its own
-cache cannot answer (an edited program, `sudolang run` of a new one) still skips compiling the templates,
-about 60 ms of Jinja2's parser and code generator in every such process."""
+"""Compiled Jinja2 templates: shipped with sudolang as modules (sudolang/compiler/compiled_templates, written
+by tools/build_templates.py) and, for a template those do not match, kept in the user's cache folder
+(sudolang.user_cache). Either way a compile that its own cache cannot answer (an edited program, `sudolang
+run` of a new one, no usable cache folder) skips compiling the templates: ~20 ms of Jinja2's lexer, parser
+and code generator for a program's three."""
 
 from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any, MutableMapping
 
 import jinja2
 from jinja2.bccache import Bucket
 
 from sudolang import user_cache
+
+
+class TemplateLoader(jinja2.FileSystemLoader):
+    """The templates folder, each template loaded from its shipped module when that module was compiled by
+    this Jinja2 from this very source, else compiled (through the environment's bytecode cache)."""
+
+    @jinja2.utils.internalcode
+    def load(self, environment: jinja2.Environment, name: str, globals: MutableMapping[str, Any] | None = None
+             ) -> jinja2.Template:
+        source, _, _ = self.get_source(environment, name)
+        module = _shipped_module(name, source)
+        if module is None:
+            return super().load(environment, name, globals)
+        return environment.template_class.from_module_dict(environment, vars(module), globals or {})
+
+
+def _shipped_module(name: str, source: str) -> ModuleType | None:
+    from sudolang.compiler import compiled_templates as shipped
+
+    entry = shipped.TEMPLATES.get(name)
+    if entry is None or jinja2.__version__ != shipped.JINJA2_VERSION:
+        return None
+    digest, module = entry
+    if user_cache.sha256(source.encode("utf-8")).hexdigest() != digest:
+        return None  # edited since the modules were written: compile it as it is now
+    return importlib.import_module(f"{shipped.__name__}.{module}")
 
 
 class TemplateCache(jinja2.BytecodeCache):
