@@ -25,8 +25,7 @@ class Node(Frozen):
     def children(self) -> list[Node]:
         """Direct child nodes, in source order."""
         found: list[Node] = []
-        for name in field_names(self)[1:]:
-            value = getattr(self, name)
+        for value in type(self)._fields(self)[1:]:  # every field's value in one call; the span is first
             if isinstance(value, Node):
                 found.append(value)
             elif isinstance(value, tuple):
