@@ -150,6 +150,20 @@ def test_building_the_cli_does_not_import_the_parser(argv):
     assert result.stdout == "[]\n", result.stderr
 
 
+def test_a_first_lint_imports_no_module_it_can_do_without(tmp_path):
+    """A lint no cache answers (a new or edited file) parses and lints; it needs neither typing, inspect,
+    dataclasses nor logging (Lark's runtime brought the last three, ~11 ms), nor argparse."""
+    program = tmp_path / "bot.sudo"
+    program.write_text('interface Bot {\n  fn hi() { return "hi" }\n  /hi - say hi\n}\n', encoding="utf-8")
+    code = ("import sys; from sudolang.cli import main; main(['lint', sys.argv[1]]); "
+            "print(sorted(m for m in ('typing', 'inspect', 'dataclasses', 'logging', 'argparse', 'lark')"
+            " if m in sys.modules), file=sys.stderr)")
+    env = {**os.environ, "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", code, str(program)], capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert result.stderr.splitlines()[-1] == "[]", result.stderr
+
+
 # --- the command lines of lint and compile take the fast path ------------------------------------------------
 
 
