@@ -75,7 +75,7 @@ class Parser:
         self._start_states: dict[str, int] = tables["start_states"]
         self._end_states: dict[str, int] = tables["end_states"]
         self.literals: dict[str, str] = tables["literals"]  # each fixed text of the grammar -> its terminal
-        self._rules = [(origin, size, _reducer(builder, callback, include))
+        self._rules = [(origin, size, _reducer(builder, size, callback, include))
                        for origin, size, callback, include in tables["rules"]]
 
     def parse(self, tokens: Iterable[Token], start: str) -> Any:
@@ -95,13 +95,18 @@ class Parser:
                     value_stack.append(token)
                     break
                 origin, size, reduce = rules[~action]
-                if size:
+                if reduce is None:  # a rule of one symbol that gives its child: the value stays as it is
+                    del state_stack[-1]
+                elif size == 1:  # the usual reduction: no slice to make
+                    value_stack[-1] = reduce([value_stack[-1]])
+                    del state_stack[-1]
+                elif size:
                     children = value_stack[-size:]
                     del value_stack[-size:]
                     del state_stack[-size:]
+                    value_stack.append(reduce(children))
                 else:
-                    children = []
-                value_stack.append(reduce(children))
+                    value_stack.append(reduce([]))
                 state_stack.append(states[state_stack[-1]][origin])
                 if token is _END and state_stack[-1] == end_state:
                     return value_stack[-1]
@@ -111,10 +116,14 @@ class Parser:
         return sorted(symbol for symbol in self._states[state] if symbol.isupper() or symbol == "$END")
 
 
-def _reducer(builder: object, callback: str | None, include: tuple | None) -> Callable[[list], Any]:
-    """The function that makes a rule's value from its children, as Lark's tree builder would."""
+def _reducer(builder: object, size: int, callback: str | None, include: tuple | None
+             ) -> Callable[[list], Any] | None:
+    """The function that makes a rule's value from its children, as Lark's tree builder would (None: the
+    rule has one symbol and its value is that child's)."""
     if callback == "":  # a `?rule` alternative of one symbol: the value is that child's
         index = include[0][0] if include else 0
+        if size == 1:
+            return None  # Parser.parse leaves the value where it is
         return lambda children: children[index]
     make = getattr(builder, callback) if callback else None  # None: an inlined rule, its children a list
     if include is None:
