@@ -6,8 +6,9 @@ and code generator for a program's three."""
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+import os
+from importlib.machinery import SourceFileLoader
+from types import CodeType
 from typing import Any, MutableMapping
 
 import jinja2
@@ -24,13 +25,17 @@ class TemplateLoader(jinja2.FileSystemLoader):
     def load(self, environment: jinja2.Environment, name: str, globals: MutableMapping[str, Any] | None = None
              ) -> jinja2.Template:
         source, _, _ = self.get_source(environment, name)
-        module = _shipped_module(name, source)
-        if module is None:
+        code = _shipped_code(name, source)
+        if code is None:
             return super().load(environment, name, globals)
-        return environment.template_class.from_module_dict(environment, vars(module), globals or {})
+        # Run in a namespace of its own, as Jinja2 runs compiled code, not imported: a module's globals would
+        # be shared by every environment that loads the template, and each load rebinds `environment` there.
+        return environment.template_class.from_code(environment, code, globals or {}, None)
 
 
-def _shipped_module(name: str, source: str) -> ModuleType | None:
+def _shipped_code(name: str, source: str) -> CodeType | None:
+    """The code of the template's shipped module (its .pyc when Python has written one), or None when that
+    module is not of this Jinja2 or not of this source."""
     from sudolang.compiler import compiled_templates as shipped
 
     entry = shipped.TEMPLATES.get(name)
@@ -39,7 +44,9 @@ def _shipped_module(name: str, source: str) -> ModuleType | None:
     digest, module = entry
     if user_cache.sha256(source.encode("utf-8")).hexdigest() != digest:
         return None  # edited since the modules were written: compile it as it is now
-    return importlib.import_module(f"{shipped.__name__}.{module}")
+    fullname = f"{shipped.__name__}.{module}"
+    path = os.path.join(os.path.dirname(shipped.__file__), f"{module}.py")
+    return SourceFileLoader(fullname, path).get_code(fullname)
 
 
 class TemplateCache(jinja2.BytecodeCache):

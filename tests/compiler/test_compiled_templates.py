@@ -60,3 +60,15 @@ def test_an_edited_template_is_compiled_from_its_file(tmp_path):
     template = environment.get_template("command.md.j2")
     assert template.render() == "edited 2"
     assert Path(template.filename).parent == tmp_path
+
+
+def test_a_template_loaded_by_another_environment_leaves_this_one_alone(fresh_environment):
+    """Each load runs the module's code in a namespace of its own, as Jinja2 does with compiled code: another
+    environment (without sudolang's filters) loading the same template changes nothing for this one."""
+    source, label = programs.source("sprint_execution"), "sudolang/programs/sprint_execution.sudo"
+    files = compiler.compile_program(source, label)  # rendered here: compile_program uses no file cache
+    compiler._compiled.cache_clear()
+    other = jinja2.Environment(loader=TemplateLoader(str(ROOT / "sudolang" / "compiler" / "templates")))
+    for name in compiled_templates.TEMPLATES:
+        assert Path(other.get_template(name).filename).parent == FOLDER
+    assert compiler.compile_program(source, label) == files
