@@ -78,8 +78,6 @@ def _fitting(text: str, cells: int) -> int:
 
 def wrap(text: str, cells: int, indent: int) -> list[str]:
     """`text` in lines of at most `cells`; continuation lines start with `indent` spaces."""
-    if text.isascii():
-        return _wrap_ascii(text, cells, indent)
     lines = []
     head, rest = split_at(text, cells)
     lines.append(head)
@@ -88,31 +86,6 @@ def wrap(text: str, cells: int, indent: int) -> list[str]:
         head, rest = split_at(rest, room)
         lines.append(" " * indent + head)
     return lines
-
-
-def _wrap_ascii(text: str, cells: int, indent: int, padded: int = 0) -> list[str]:
-    """wrap() of an ASCII text, where a character is a cell: split_at's cuts without measuring, for the
-    10,000 lines of a long board; each line padded to `padded` characters as it is cut (a box line's)."""
-    lines = []
-    prefix, room = "", cells
-    while len(text) > room:
-        head, text = _cut_ascii(text, room)
-        lines.append((prefix + head).ljust(padded))
-        if not text:
-            return lines
-        prefix, room = " " * indent, max(cells - indent, 1)
-    lines.append((prefix + text).ljust(padded))
-    return lines
-
-
-def _cut_ascii(text: str, room: int) -> tuple[str, str]:
-    """split_at() of an ASCII text longer than `room`: at the last space that leaves text before it, else
-    mid-word."""
-    space = text.rfind(" ", 0, room + 1)
-    if space > len(text) - len(text.lstrip()):  # text[:space] holds more than blanks
-        return text[:space].rstrip(), text[space:].lstrip()
-    cut = max(room, 1)
-    return text[:cut], text[cut:]
 
 
 # --- drawing -----------------------------------------------------------------------------------
@@ -266,15 +239,34 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
     for text, indent in _filled(template, values):
         # Continue under the placeholder, or deeper when the line itself is indented (a list item);
         # a placeholder far to the right continues near the left edge instead.
-        indent = max(indent, len(text) - len(text.lstrip()) + 2)
+        blanks = len(text) - len(text.lstrip())
+        indent = max(indent, blanks + 2)
         if indent > half:
             indent = leftmost
         if not text.isascii():
             inside += [pad(piece, cells) for piece in wrap(text, room, indent)]
-        elif len(text) <= room:  # the usual line of a long board: one ASCII piece, a cell a character
+        elif len(text) <= room:  # a short line: one ASCII piece, a cell a character
             append(text.ljust(cells))
         else:
-            inside += _wrap_ascii(text, room, indent, cells)
+            # An ASCII line too long for the box (a long board's every task): split_at's cuts, written out
+            # here without measuring, each piece padded as it is cut. A function per line cost 3 ms of
+            # drawing 10,000 tasks.
+            prefix, fits = "", room
+            while len(text) > fits:
+                space = text.rfind(" ", 0, fits + 1)
+                if space > blanks:  # the text before that space holds more than blanks: cut there
+                    append((prefix + text[:space].rstrip()).ljust(cells))
+                    text, blanks = text[space:].lstrip(), 0
+                else:  # no such space: mid-word
+                    cut = max(fits, 1)
+                    append((prefix + text[:cut]).ljust(cells))
+                    text = text[cut:]
+                    blanks = len(text) - len(text.lstrip())
+                if not text:
+                    break
+                prefix, fits = " " * indent, max(room - indent, 1)
+            else:
+                append((prefix + text).ljust(cells))
     return left + f"{right}\n{left}".join(inside) + right  # the borders in one join: a long board has 20,000 lines
 
 
@@ -304,7 +296,8 @@ def _filled(template: str, values: dict[str, str]) -> list[tuple[str, int]]:
     if len(found) == 1 and "\n" in value[name]:
         first, *more = value[name].split("\n")
         head = template[:start] + first + template[end:]
-        return [(head.rstrip(), column)] + [(" " * column + text, column) for text in more]
+        under = " " * column
+        return [(head.rstrip(), column)] + [(under + text, column) for text in more]
     pieces = []
     for start, end, name in found:
         pieces += [template[at:start], "; ".join(value[name].split("\n"))]
