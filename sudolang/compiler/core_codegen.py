@@ -351,7 +351,12 @@ class _Function:
                  else self.text_of(self.expression(part)) for part in node.parts]
         if not parts:
             return "''"
-        return parts[0] if len(parts) == 1 and isinstance(node.parts[0], str) else "(" + " + ".join(parts) + ")"
+        if len(parts) == 1:
+            return parts[0]
+        # Joined as `+` would join them, to at most MAX_LENGTH characters: `s = "${s}${s}"` in a loop
+        # stops there, as `s = s + s` does, instead of taking the machine's memory.
+        test, value = self.bound("(" + " + ".join(parts) + ")")
+        return f"({value} if len({test}) <= _v.MAX_LENGTH else _v.text_too_long())"
 
     def x_Shell(self, node: c.Shell) -> str:
         words = ["[" + ", ".join(repr(p) if isinstance(p, str) else self.expression(p) for p in word) + "]"

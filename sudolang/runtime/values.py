@@ -38,7 +38,7 @@ from sudolang.errors import RunError
 TYPE_CHECKING = False  # annotations only: compiled programs import this module, and `typing` costs start-up
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from typing import Any
+    from typing import Any, NoReturn
 
 MAX_NUMBER = 10**308  # the largest magnitude an int result may have (floats: any finite value)
 _MIN_NUMBER = -MAX_NUMBER
@@ -65,6 +65,11 @@ def kind(v: Any) -> str:
 def a_kind(v: Any) -> str:
     """The kind with its article: "a number", "an object", "null"."""
     return _ARTICLE[kind(v)]
+
+
+def text_too_long() -> NoReturn:
+    """Refuse a text longer than MAX_LENGTH, as `+` and a template do."""
+    raise RunError(f"text too long (more than {MAX_LENGTH:,} characters)")
 
 
 def _too_large() -> RunError:
@@ -205,7 +210,7 @@ def add(a: Any, b: Any) -> Any:
             b = text(b)
         s = a + b
         if len(s) > MAX_LENGTH:
-            raise RunError(f"text too long (more than {MAX_LENGTH:,} characters)")
+            text_too_long()
         return s
     if (ta is float or ta is int) and (tb is float or tb is int):
         return _checked_float(float(a + b))

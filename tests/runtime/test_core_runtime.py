@@ -24,6 +24,7 @@ interface Counter {
     "/bump-then-crash": "Write, then read a member that is not there",
     "/both": "Write the project and the session",
     "/spin": "A loop that never ends",
+    "/grow": "A text that doubles in a loop",
     "/deep [n]": "Recursion without end",
     "/echo <text>": "Pass a text to a program as one argument",
     "/flag <on>": "A typed boolean parameter",
@@ -59,6 +60,14 @@ fn spin() {
   while (true) {
     n += 1
   }
+}
+
+fn grow() {
+  s = "x"
+  for each n in 1..40 {
+    s = "${s}${s}"
+  }
+  return len(s)
 }
 
 fn deep(n: integer = 0) {
@@ -137,6 +146,14 @@ def test_project_and_session_writes_commit_together(cli, program, sid, state):
 def test_a_runaway_loop_stops_at_the_step_budget(cli, program, sid):
     done = cli("run", program, "/spin", "--session", sid)
     assert done.code == 1 and "stopped after 1,000,000 steps" in done.err and "Traceback" not in done.err
+
+
+def test_a_template_that_doubles_a_text_stops_at_the_longest_text(cli, program, sid):
+    """A template joins its parts as `+` does, to at most MAX_LENGTH characters: 24 doublings, long before
+    the step budget, and not the machine's memory (40 doublings are a terabyte)."""
+    done = cli("run", program, "/grow", "--session", sid)
+    line = PROGRAM.splitlines().index('    s = "${s}${s}"') + 1
+    assert done.code == 1 and done.err == f"error: text too long (more than 10,000,000 characters) ({program}:{line})\n"
 
 
 def test_endless_recursion_is_a_clear_error(cli, program, sid):
