@@ -13,7 +13,7 @@ from pathlib import Path
 def median_ms(function, runs: int, warm_up: bool = True) -> float:
     """The median milliseconds of `runs` calls, after one untimed call unless `warm_up` is false."""
     if warm_up:
-        function()  # .pyc files and Lark's grammar cache, as on a user's second run
+        function()  # .pyc files and the loaded parse tables and templates, as on a user's second run
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
