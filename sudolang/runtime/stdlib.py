@@ -48,8 +48,8 @@ import math
 import os
 
 from sudolang.errors import RunError
-from sudolang.runtime.values import (MAX_ITEMS, MAX_LENGTH, MAX_NUMBER, call, compare, equal, kind, number,
-                                     text, truthy, whole)
+from sudolang.runtime.values import (MAX_ITEMS, MAX_LENGTH, MAX_NUMBER, array_for, call, compare, equal, kind,
+                                     number, text, truthy, whole)
 from sudolang.state import clock
 
 TYPE_CHECKING = False  # annotations only: compiled programs import this module, and `typing` costs start-up
@@ -70,10 +70,7 @@ _PLACEHOLDER = r"\{([^{}]*)\}"
 # Argument checks -----------------------------------------------------------------------------------------
 
 
-def _array(fn: str, v: Any) -> list:
-    if type(v) is list:
-        return v
-    raise RunError(f"{fn}: expected an array, got {kind(v)}")
+_array = array_for  # compiled programs check a map's or a filter's array with it too
 
 
 def _object(fn: str, v: Any) -> dict:

@@ -62,6 +62,13 @@ def kind(v: Any) -> str:
     return "function" if callable(v) else "value"
 
 
+def array_for(fn: str, v: Any) -> list:
+    """`v` when it is an array, else the error library function `fn` gives for any other value."""
+    if type(v) is list:
+        return v
+    raise RunError(f"{fn}: expected an array, got {kind(v)}")
+
+
 def a_kind(v: Any) -> str:
     """The kind with its article: "a number", "an object", "null"."""
     return _ARTICLE[kind(v)]

@@ -1,0 +1,88 @@
+"""`map`, `filter` and `sum` with an arrow written in place are compiled to list comprehensions, the arrow's
+body inlined; given the arrow as a value (a local), they call the library. Both must agree on every value:
+the same result, or the same error (its message but the line it names)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from sudolang.errors import RunError
+
+PATH = "inlined.sudo"
+BODIES = {  # each library call's arrow bodies: plain, one that fails on some items, one that reads members
+    "map": ["t + 1", "t.points", "if (t) 1 else 2", "[t, t]"],
+    "filter": ["t > 1", "t.done", "t", "t != null && t != 0"],
+    "sum": ["t * 2", "t.points", "len(t)", "t"],
+}
+
+
+def program() -> tuple[str, list[tuple[str, str]]]:
+    lines = ["# Inlined", "", "interface Inlined {", '  commands = { "/noop": "Nothing" }', "}", ""]
+    pairs = []
+    for call, bodies in BODIES.items():
+        for number, body in enumerate(bodies):
+            inline, called = f"{call}_{number}_inline", f"{call}_{number}_called"
+            lines += [f"fn {inline}(xs) {{", f"  return {call}(xs, t => {body})", "}", ""]
+            lines += [f"fn {called}(xs) {{", f"  f = t => {body}", f"  return {call}(xs, f)", "}", ""]
+            pairs.append((inline, called))
+    return "\n".join(lines) + "\n", pairs
+
+
+def random_value(rng: random.Random, depth: int = 0):
+    kinds = ["int", "float", "text", "bool", "null", "object"] + (["array"] if depth < 2 else [])
+    kind = rng.choice(kinds)
+    if kind == "int":
+        return rng.randint(-5, 5)
+    if kind == "float":
+        return rng.choice([0.5, -1.25, 2.0])
+    if kind == "text":
+        return rng.choice(["", "a", "done", "ab"])
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "null":
+        return None
+    if kind == "object":
+        return {key: random_value(rng, depth + 1) for key in rng.sample(["points", "done", "x"], rng.randint(0, 2))}
+    return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+@pytest.fixture
+def compiled(state):
+    from sudolang.compiler import compile_program
+    from sudolang.runtime import corelib, loader
+    from sudolang.runtime.context import Context
+    from sudolang.state import sessions
+
+    source, pairs = program()
+    handler = compile_program(source, PATH)["scripts/handlers/inlined.py"]
+    assert handler.count("(lambda _xs: ") == len(pairs), "every in-place arrow is inlined, no value arrow is"
+    module = loader.handler_module(PATH, handler)
+    ctx = Context(state, sessions.create(state, "development", "p"), "p")
+
+    def run(name: str, value) -> tuple[str, object]:
+        try:
+            got, _ = corelib.execute(ctx, PATH, getattr(module, f"f_{name}"), [value], frozenset())
+        except RunError as error:
+            return "error", re.sub(r" \(inlined\.sudo:\d+\)$", "", error.message)
+        return "value", got
+
+    return run, pairs
+
+
+def test_an_inlined_arrow_gives_what_the_library_gives(compiled):
+    run, pairs = compiled
+    rng = random.Random(15)
+    values = [random_value(rng) for _ in range(300)]
+    values += [[rng.randint(-3, 3) for _ in range(5)] for _ in range(50)]  # arrays where most bodies succeed
+    values += [[{"points": rng.randint(0, 5), "done": rng.random() < 0.5} for _ in range(4)] for _ in range(50)]
+    outcomes = set()
+    for inline, called in pairs:
+        for value in values:
+            expected = run(called, value)
+            assert run(inline, value) == expected, (inline, value)
+            outcomes.add((inline, expected[0]))
+    # every call meets both a value and an error among the inputs, so both paths are compared
+    assert outcomes == {(inline, kind) for inline, _ in pairs for kind in ("value", "error")}
