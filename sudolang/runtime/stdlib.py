@@ -316,7 +316,12 @@ def _round_decimal(x: Any, places: int) -> Any:
 def sort(xs: Any, key: Any = None, *, descending: Any = False) -> list:
     """A new array of xs's items in order (of key's results when key is given); stable."""
     items = _array("sort", xs)
-    keys = _mapped("sort", items, key)
+    return sorted_by(items, _mapped("sort", items, key), descending)
+
+
+def sorted_by(items: list, keys: list, descending: Any = False) -> list:
+    """sort()'s work once each item's key is known (compiled code computes the keys of an arrow written in
+    place itself, without calling it per item)."""
     reverse = truthy(descending)
     if len(items) < 2:
         return list(items)
@@ -332,7 +337,7 @@ def sort(xs: Any, key: Any = None, *, descending: Any = False) -> list:
             return _compare("sort", keys[i], keys[j])
 
         order = sorted(range(len(items)), key=functools.cmp_to_key(at), reverse=reverse)
-    elif key is None:
+    elif keys is items:  # no key: sort() hands over the items themselves
         return sorted(items, reverse=reverse)
     else:
         order = sorted(range(len(items)), key=keys.__getitem__, reverse=reverse)
@@ -370,9 +375,13 @@ def max_(xs: Any, key: Any = None) -> Any:
 def group(xs: Any, f: Any) -> dict:
     """An object: the text form of f's result → the items that gave it, in order."""
     items = _array("group", xs)
-    f = _function("group", f)
+    return grouped_by(items, _map_each(_function("group", f), items))
+
+
+def grouped_by(items: list, keys: list) -> dict:
+    """group()'s work once each item's key is known (see sorted_by)."""
     groups: dict[str, list] = {}
-    for x, key in zip(items, _map_each(f, items)):
+    for x, key in zip(items, keys):
         k = key if type(key) is str else text(key)
         bucket = groups.get(k)
         if bucket is None:

@@ -1,4 +1,4 @@
-"""`map`, `filter` and `sum` with an arrow written in place are compiled to list comprehensions, the arrow's
+"""`map`, `filter`, `sum`, `sort` and `group` with an arrow written in place are compiled to list comprehensions, the arrow's
 body inlined; given the arrow as a value (a local), they call the library. Both must agree on every value:
 the same result, or the same error (its message but the line it names)."""
 
@@ -16,6 +16,8 @@ BODIES = {  # each library call's arrow bodies: plain, one that fails on some it
     "map": ["t + 1", "t.points", "if (t) 1 else 2", "[t, t]"],
     "filter": ["t > 1", "t.done", "t", "t != null && t != 0"],
     "sum": ["t * 2", "t.points", "len(t)", "t"],
+    "sort": ["t", "t.points", "-t", "[t, 1]"],
+    "group": ["t", "t.done", "t > 0", "text(t)"],
 }
 
 
@@ -86,3 +88,13 @@ def test_an_inlined_arrow_gives_what_the_library_gives(compiled):
             outcomes.add((inline, expected[0]))
     # every call meets both a value and an error among the inputs, so both paths are compared
     assert outcomes == {(inline, kind) for inline, _ in pairs for kind in ("value", "error")}
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("map_0", [1, 2], [2, 3]), ("filter_0", [3, 1, 2], [3, 2]), ("sum_1", [{"points": 2}, {"points": 3}], 5),
+    ("sort_0", [3, 1, 2], [1, 2, 3]), ("sort_1", [{"points": 2}, {"points": 1}], [{"points": 1}, {"points": 2}]),
+    ("group_2", [1, -1, 2], {"true": [1, 2], "false": [-1]}),
+])
+def test_both_forms_give_the_documented_value(compiled, name, value, expected):
+    run, _ = compiled
+    assert run(f"{name}_inline", value) == run(f"{name}_called", value) == ("value", expected)
