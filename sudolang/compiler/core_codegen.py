@@ -405,12 +405,18 @@ class _Function:
     def x_Binary(self, node: c.Binary) -> str:
         left, right = self.expression(node.left), self.expression(node.right)
         op = node.op
+        if op == "+" and (self.is_text(node.left) or self.is_text(node.right)):
+            return self.text_sum(left, right)
         if op in ARITHMETIC:
             return f"_v.{ARITHMETIC[op]}({left}, {right})"
         if op in COMPARISONS:
             if self.is_int(node.left) and self.is_int(node.right):
                 return f"({left} {op} {right})"
-            return f"_v.{COMPARISONS[op]}({left}, {right})"
+            # Two values of one plain kind (whole numbers, floats, texts) compare as Python compares them,
+            # as values.less and the others do first; any other pair goes to the library.
+            (left_test, left), (right_test, right) = self.bound(left), self.bound(right)
+            return (f"({left} {op} {right} if ({left_test}, {right_test}) and type({left}) is type({right}) "
+                    f"and type({left}) in _v.PLAIN_ORDER else _v.{COMPARISONS[op]}({left}, {right}))")
         if op in ("==", "!="):
             return self.equality(node.left, node.right, op)
         if op == "in":
@@ -422,6 +428,16 @@ class _Function:
         if op == "||":
             return f"(_t if (_t := {left}) else {right})"
         raise TypeError(f"unknown operator {op}")  # pragma: no cover
+
+    def text_sum(self, left: str, right: str) -> str:
+        """`left + right` where one side is always a text: two texts joined by Python, checked against
+        MAX_LENGTH as values.add checks them; any other pair (or a text too long) goes to values.add, which
+        gives its value or its error. Both sides are evaluated once, left first."""
+        (left_test, left), (right_test, right) = self.bound(left), self.bound(right)
+        self.temps += 1
+        joined = f"_i{self.temps}"
+        return (f"({joined} if ({left_test}, {right_test}) and type({left}) is str and type({right}) is str "
+                f"and len({joined} := {left} + {right}) <= _v.MAX_LENGTH else _v.add({left}, {right}))")
 
     def equality(self, left_node, right_node, op: str) -> str:
         """`a == b` or `a != b`. Against `null` or a text it is Python's own (`is None`, `==`): values.equal
