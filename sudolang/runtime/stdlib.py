@@ -70,7 +70,7 @@ _PLACEHOLDER = r"\{([^{}]*)\}"
 # Argument checks -----------------------------------------------------------------------------------------
 
 
-_array = array_for  # compiled programs check a map's or a filter's array with it too
+_array = array_for  # compiled code checks the array of an inlined map, filter, sum, sort or group with it too
 
 
 def _object(fn: str, v: Any) -> dict:
