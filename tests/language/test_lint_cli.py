@@ -159,6 +159,7 @@ def test_a_first_lint_imports_no_module_it_can_do_without(tmp_path):
             "print(sorted(m for m in ('typing', 'inspect', 'dataclasses', 'logging', 'argparse', 'lark')"
             " if m in sys.modules), file=sys.stderr)")
     env = {**os.environ, "SUDOLANG_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("COVERAGE_PROCESS_CONFIG", None)  # under `pytest --cov` coverage itself imports typing, inspect, dataclasses
     result = subprocess.run([sys.executable, "-c", code, str(program)], capture_output=True, text=True, env=env,
                             timeout=60)
     assert result.stderr.splitlines()[-1] == "[]", result.stderr
