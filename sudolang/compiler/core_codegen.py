@@ -21,6 +21,8 @@ from sudolang.core_check import assigned_names, place_root
 COMPARISONS = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
 ARITHMETIC = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "^": "power"}
 BOOLEAN_NODES = ("==", "!=", "<", "<=", ">", ">=", "in")
+# Library calls whose arrow, written in place, becomes the body of a list comprehension (_Function.comprehension).
+COMPREHENDED = frozenset({"map", "filter", "sum", "sort", "group"})
 # Library functions whose value is always a text: a template inserts it as it is, and `==` with it is Python's.
 TEXT_RESULTS = frozenset({"text", "join", "trim", "upper", "lower", "replace", "pad", "padStart", "repeat", "plural",
                           "fill", "kind", "now", "today", "date", "addDays", "uuid"})
@@ -511,9 +513,6 @@ class _Function:
         if name == "last" and len(args) == 1:
             test, subject = self.bound(arguments[0])
             return f"(({subject}[-1] if {subject} else None) if type({test}) is list else _std_last({subject}))"
-        if name in ("map", "filter", "sum", "sort", "group") and len(args) == 2 and isinstance(args[1], c.Arrow) \
-                and len(args[1].params) == 1:
-            return self.comprehension(name, arguments[0], args[1])
         if name == "slice" and len(args) == 3 and all(_is_whole_literal(a, None) for a in args[1:]):
             test, subject = self.bound(arguments[0])
             span = f"{arguments[1]}:{arguments[2]}"
@@ -544,6 +543,8 @@ class _Function:
             body = self.expression(arrow.body)
         finally:
             self._arrow_names = outer
+        if name == "sum":
+            self.module.library_used.add("sum")  # the comprehension's list goes to the library's sum
         loop = f"for v_{param} in _xs"
         made = {"map": f"[{body} {loop}]", "filter": f"[v_{param} {loop} if {body}]",
                 "sum": f"_std_sum([{body} {loop}])", "sort": f"_std.sorted_by(_xs, [{body} {loop}])",
@@ -582,6 +583,9 @@ class _Function:
             return f"f_{name}({', '.join(['run'] + [self.expression(a) for a in node.args])})"
         if name in library.PLACE:
             return self.place_call(node, name)
+        if name in COMPREHENDED and len(node.args) == 2 and isinstance(node.args[1], c.Arrow) \
+                and len(node.args[1].params) == 1 and not node.modifiers:
+            return self.comprehension(name, self.expression(node.args[0]), node.args[1])
         arguments = [self.expression(a) for a in node.args]
         arguments += [f"{m.name}={self.expression(m.value) if m.value is not None else 'True'}" for m in node.modifiers]
         if name in RUN_CALLS:
