@@ -227,14 +227,6 @@ def _repair(tokens, positions: n.Positions, errors: list[Diagnostic], fences: di
     return out
 
 
-def _start(token: Token) -> int:
-    return token.start_pos
-
-
-def _end(token: Token) -> int:
-    return token.end_pos
-
-
 def _skip(pattern: re.Pattern[str], text: str, start: int, end: int) -> int:
     """Where `pattern`, one that matches the empty string too (_SPACE, _INDENT), ends when matched at `start`."""
     match = pattern.match(text, start, end)
@@ -243,7 +235,7 @@ def _skip(pattern: re.Pattern[str], text: str, start: int, end: int) -> int:
 
 def _place(positions: n.Positions, token: Token) -> str:
     """`line:column` of a token, counted in the source."""
-    span = positions.span(_start(token), _start(token))
+    span = positions.span(token.start_pos, token.start_pos)
     return f"{span.line}:{span.column}"
 
 
@@ -255,7 +247,7 @@ def _close(opener: Token, where: Token, positions: n.Positions, errors: list[Dia
 
 
 def _token_span(positions: n.Positions, token: Token) -> n.Span:
-    return positions.span(_start(token), max(_end(token), _start(token) + 1))
+    return positions.span(token.start_pos, max(token.end_pos, token.start_pos + 1))
 
 
 # --- step 3: the tree as lines of segments -------------------------------------------------------
@@ -284,11 +276,11 @@ class _Line:
 
 
 def _seg_start(segment: Segment) -> int:
-    return _start(segment) if isinstance(segment, Token) else segment.start
+    return segment.start_pos if isinstance(segment, Token) else segment.start
 
 
 def _seg_end(segment: Segment) -> int:
-    return _end(segment) if isinstance(segment, Token) else segment.end
+    return segment.end_pos if isinstance(segment, Token) else segment.end
 
 
 def _is_blank(segment: Segment) -> bool:
@@ -386,13 +378,13 @@ class _Reader:
 
     def string(self, token: Token) -> n.StringLit:
         quote = STRING_TOKENS[token.type]
-        content_start = _start(token) + len(quote)
+        content_start = token.start_pos + len(quote)
         text = token.value[len(quote): len(token.value) - len(quote)]
         interpolations = tuple(
             n.Interpolation(self.span(content_start + m.start(), content_start + m.end()), m.group(1) or m.group(2))
             for m in _INTERPOLATION.finditer(text)
         )
-        return n.StringLit(self.span(_start(token), _end(token)), quote, text, interpolations)
+        return n.StringLit(self.span(token.start_pos, token.end_pos), quote, text, interpolations)
 
     def expr(self, start: int, end: int, strings: tuple[n.StringLit, ...] = ()) -> n.Expr | None:
         """The Expr for source[start:end] without its surrounding blanks (None when nothing is left),
@@ -589,7 +581,7 @@ class _Reader:
         """The opaque fence this line holds (its FENCE token), if any."""
         for segment in line.segments:
             if isinstance(segment, Token) and segment.type == "FENCE":
-                return self.fences.get(_start(segment))
+                return self.fences.get(segment.start_pos)
         return None
 
     def heading(self, text: str, span: n.Span, line: _Line) -> n.Node | None:
@@ -789,9 +781,9 @@ class _Reader:
                 continue
             key = strings[0]
             description = self.string(strings[1]).text if len(strings) > 1 else None
-            span = self.span(_start(key), line.end)
+            span = self.span(key.start_pos, line.end)
             signature = key.value[1:-1]
-            entries.append(_command_from_signature(self, "map", signature, _start(key) + 1, span, description))
+            entries.append(_command_from_signature(self, "map", signature, key.start_pos + 1, span, description))
         return tuple(entries)
 
 
