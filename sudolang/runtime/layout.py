@@ -234,13 +234,16 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
     template = inner.rstrip()
     room = cells - 1  # keep a space before the right border
     half, leftmost = cells // 2, len(template) - len(template.lstrip()) + 2
+    texts, column = _filled(template, values)
     inside: list[str] = []  # each drawn line between its borders, padded to `cells`
     append = inside.append
-    for text, indent in _filled(template, values):
+    # A long board's 10,000 lines go through this loop: its work per line is written out, with no call but
+    # the string methods' (a function per line, or max(), cost milliseconds).
+    for text in texts:
         # Continue under the placeholder, or deeper when the line itself is indented (a list item);
         # a placeholder far to the right continues near the left edge instead.
         blanks = len(text) - len(text.lstrip())
-        indent = max(indent, blanks + 2)
+        indent = column if column > blanks + 1 else blanks + 2
         if indent > half:
             indent = leftmost
         if not text.isascii():
@@ -248,9 +251,8 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
         elif len(text) <= room:  # a short line: one ASCII piece, a cell a character
             append(text.ljust(cells))
         else:
-            # An ASCII line too long for the box (a long board's every task): split_at's cuts, written out
-            # here without measuring, each piece padded as it is cut. A function per line cost 3 ms of
-            # drawing 10,000 tasks.
+            # An ASCII line too long for the box: split_at's cuts, without measuring, each piece padded as
+            # it is cut; continuation lines start with `indent` spaces.
             prefix, fits = "", room
             while len(text) > fits:
                 space = text.rfind(" ", 0, fits + 1)
@@ -258,16 +260,20 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
                     append((prefix + text[:space].rstrip()).ljust(cells))
                     text, blanks = text[space:].lstrip(), 0
                 else:  # no such space: mid-word
-                    cut = max(fits, 1)
+                    cut = fits if fits > 1 else 1
                     append((prefix + text[:cut]).ljust(cells))
                     text = text[cut:]
                     blanks = len(text) - len(text.lstrip())
                 if not text:
                     break
-                prefix, fits = " " * indent, max(room - indent, 1)
+                prefix, fits = " " * indent, (room - indent if room - indent > 1 else 1)
             else:
                 append((prefix + text).ljust(cells))
-    return left + f"{right}\n{left}".join(inside) + right  # the borders in one join: a long board has 20,000 lines
+    # The borders in one join, the outer ones on the first and last line: a long board's 20,000 lines are one
+    # text of ~2.5 MB, and `left + text + right` would copy it twice more.
+    inside[0] = left + inside[0]
+    inside[-1] += right  # after: the first line may be the last
+    return f"{right}\n{left}".join(inside)
 
 
 def _fixed_box_line(left: str, inner: str, right: str, cells: int) -> list[str]:
@@ -279,27 +285,27 @@ def _fixed_box_line(left: str, inner: str, right: str, cells: int) -> list[str]:
 
 
 def _fill(line: str, values: dict[str, str]) -> list[str]:
-    return [text for text, _ in _filled(line, values)]
+    return _filled(line, values)[0]
 
 
-def _filled(template: str, values: dict[str, str]) -> list[tuple[str, int]]:
-    """The template's text with values in: (line, column where continuations start) per line.
+def _filled(template: str, values: dict[str, str]) -> tuple[list[str], int]:
+    """The template's text with values in, as its lines, and the column where their continuations start.
 
     One placeholder may bring several lines (they continue under it); with more than one on
     the line, multi-line values are joined with `; ` so the template's text stays in order."""
     found = _found(template)
     if not found:  # a box line of fixed text, drawn at another width
-        return [(template, width(template) - width(template.lstrip()) + 2)]
+        return [template], width(template) - width(template.lstrip()) + 2
     value = {name: clean(str(values.get(name, "-"))) for _, _, name in found}
     (start, end, name), at = found[0], 0
     column = width(template[:start])
     if len(found) == 1 and "\n" in value[name]:
-        first, *more = value[name].split("\n")
-        head = template[:start] + first + template[end:]
-        under = " " * column
-        return [(head.rstrip(), column)] + [(under + text, column) for text in more]
+        # The later lines under the placeholder, indented in one replace: a long board brings 10,000.
+        lines = value[name].replace("\n", "\n" + " " * column).split("\n")
+        lines[0] = (template[:start] + value[name].partition("\n")[0] + template[end:]).rstrip()
+        return lines, column
     pieces = []
     for start, end, name in found:
         pieces += [template[at:start], "; ".join(value[name].split("\n"))]
         at = end
-    return [(("".join(pieces) + template[at:]).rstrip(), column)]
+    return [("".join(pieces) + template[at:]).rstrip()], column
