@@ -163,7 +163,31 @@ def _day(fn: str, v: Any) -> _date:
 
 def date(stamp: Any) -> str:
     """The UTC date (`YYYY-MM-DD`) of an ISO 8601 stamp or date."""
+    if type(stamp) is str:
+        day = _written_day(stamp.strip())
+        if day is not None:
+            return day
     return _day("date", stamp).isoformat()
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _written_day(stamp: str) -> str | None:
+    """The date of a stamp in the forms sudolang writes, `2024-03-05T14:02:00Z` and `2024-03-05`, when its day
+    and time are real ones; None for any other text, which datetime reads. A screen with a burndown reads its
+    sprint's start this way, without datetime's import (~1.5 ms)."""
+    if not ((len(stamp) == 10 or (len(stamp) == 20 and stamp[10] == "T" and stamp[19] == "Z" and stamp[13] == ":"
+                                  and stamp[16] == ":")) and stamp[4] == "-" and stamp[7] == "-" and stamp.isascii()):
+        return None
+    digits = stamp[:4] + stamp[5:7] + stamp[8:10] + stamp[11:13] + stamp[14:16] + stamp[17:19]
+    if not digits.isdigit() or stamp[11:13] > "23" or stamp[14:16] > "59" or stamp[17:19] > "59":
+        return None
+    year, month, day = int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10])
+    if year < 1 or not 1 <= month <= 12 or day < 1:
+        return None
+    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return stamp[:10] if day <= _MONTH_DAYS[month - 1] + leap else None
 
 
 def add_days(day: Any, n: Any) -> str:
