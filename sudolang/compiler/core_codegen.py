@@ -355,9 +355,12 @@ class _Function:
             return "''"
         if len(parts) == 1:
             return parts[0]
-        # Joined as `+` would join them, to at most MAX_LENGTH characters: `s = "${s}${s}"` in a loop
-        # stops there, as `s = s + s` does, instead of taking the machine's memory.
-        test, value = self.bound("(" + " + ".join(parts) + ")")
+        # Joined as `+` would join them (every part is a text), to at most MAX_LENGTH characters:
+        # `s = "${s}${s}"` in a loop stops there, as `s = s + s` does, instead of taking the machine's memory.
+        # Past three parts, one join makes one text where a chain of `+` makes one per part (a board's task
+        # line of nine: 0.17 -> 0.09 µs); up to three, `+` is as fast or faster.
+        joined = "(" + " + ".join(parts) + ")" if len(parts) <= 3 else "''.join((" + ", ".join(parts) + "))"
+        test, value = self.bound(joined)
         return f"({value} if len({test}) <= _v.MAX_LENGTH else _v.text_too_long())"
 
     def x_Shell(self, node: c.Shell) -> str:

@@ -25,6 +25,7 @@ interface Counter {
     "/both": "Write the project and the session",
     "/spin": "A loop that never ends",
     "/grow": "A text that doubles in a loop",
+    "/widen": "A text that doubles in a loop, in a template of five parts",
     "/deep [n]": "Recursion without end",
     "/echo <text>": "Pass a text to a program as one argument",
     "/flag <on>": "A typed boolean parameter",
@@ -66,6 +67,14 @@ fn grow() {
   s = "x"
   for each n in 1..40 {
     s = "${s}${s}"
+  }
+  return len(s)
+}
+
+fn widen() {
+  s = "x"
+  for each n in 1..40 {
+    s = "<${s}|${s}>"
   }
   return len(s)
 }
@@ -148,11 +157,13 @@ def test_a_runaway_loop_stops_at_the_step_budget(cli, program, sid):
     assert done.code == 1 and "stopped after 1,000,000 steps" in done.err and "Traceback" not in done.err
 
 
-def test_a_template_that_doubles_a_text_stops_at_the_longest_text(cli, program, sid):
+@pytest.mark.parametrize("command, template", [("/grow", "${s}${s}"), ("/widen", "<${s}|${s}>")])
+def test_a_template_that_doubles_a_text_stops_at_the_longest_text(cli, program, sid, command, template):
     """A template joins its parts as `+` does, to at most MAX_LENGTH characters: 24 doublings, long before
-    the step budget, and not the machine's memory (40 doublings are a terabyte)."""
-    done = cli("run", program, "/grow", "--session", sid)
-    line = PROGRAM.splitlines().index('    s = "${s}${s}"') + 1
+    the step budget, and not the machine's memory (40 doublings are a terabyte). Compiled code joins two
+    parts with `+` and five with str.join: both stop there."""
+    done = cli("run", program, command, "--session", sid)
+    line = PROGRAM.splitlines().index(f'    s = "{template}"') + 1
     assert done.code == 1 and done.err == f"error: text too long (more than 10,000,000 characters) ({program}:{line})\n"
 
 
