@@ -510,6 +510,11 @@ class _Function:
                 return f"{arguments[0]}.{method}({arguments[1]})"
             test, subject = self.bound(arguments[0])
             return f"({subject}.{method}({arguments[1]}) if type({test}) is str else _std_{name}({subject}, {arguments[1]}))"
+        if name == "plural" and len(args) == 2 and _is_text_literal(args[1]):  # a count's words: a board's every task
+            test, subject = self.bound(arguments[0])
+            one, many = repr(" " + "".join(args[1].parts)), repr(" " + "".join(args[1].parts) + "s")
+            return (f"((str({subject}) + {one} if {subject} == 1 or {subject} == -1 else str({subject}) + {many}) "
+                    f"if type({test}) is int else _std_plural({subject}, {arguments[1]}))")
         if name == "len" and len(args) == 1:
             test, subject = self.bound(arguments[0])
             return f"(len({subject}) if type({test}) is list else _std_len({subject}))"

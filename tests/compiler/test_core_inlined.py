@@ -1,6 +1,7 @@
 """`map`, `filter`, `sum`, `sort` and `group` with an arrow written in place are compiled to list comprehensions, the arrow's
 body inlined; given the arrow as a value (a local), they call the library. Both must agree on every value:
-the same result, or the same error (its message but the line it names)."""
+the same result, or the same error (its message but the line it names). So must the library calls that
+compiled code writes out in place for their usual kind of value (`get`, `pad`, `len`, `plural`...)."""
 
 from __future__ import annotations
 
@@ -51,26 +52,33 @@ def random_value(rng: random.Random, depth: int = 0):
     return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
 
 
-@pytest.fixture
-def compiled(state):
+def runner(state, source: str, name: str):
+    """(run, handler): the program `source` compiled, and run(function, value) -> ("value", what it returned) or
+    ("error", its message without the line)."""
     from sudolang.compiler import compile_program
     from sudolang.runtime import corelib, loader
     from sudolang.runtime.context import Context
     from sudolang.state import sessions
 
-    source, pairs = program()
-    handler = compile_program(source, PATH)["scripts/handlers/inlined.py"]
-    assert handler.count("(lambda _xs: ") == len(pairs), "every in-place arrow is inlined, no value arrow is"
+    handler = compile_program(source, PATH)[f"scripts/handlers/{name}.py"]
     module = loader.handler_module(PATH, handler)
     ctx = Context(state, sessions.create(state, "development", "p"), "p")
 
-    def run(name: str, value) -> tuple[str, object]:
+    def run(function: str, value) -> tuple[str, object]:
         try:
-            got, _ = corelib.execute(ctx, PATH, getattr(module, f"f_{name}"), [value], frozenset())
+            got, _ = corelib.execute(ctx, PATH, getattr(module, f"f_{function}"), [value], frozenset())
         except RunError as error:
             return "error", re.sub(r" \(inlined\.sudo:\d+\)$", "", error.message)
         return "value", got
 
+    return run, handler
+
+
+@pytest.fixture
+def compiled(state):
+    source, pairs = program()
+    run, handler = runner(state, source, "inlined")
+    assert handler.count("(lambda _xs: ") == len(pairs), "every in-place arrow is inlined, no value arrow is"
     return run, pairs
 
 
@@ -98,3 +106,37 @@ def test_an_inlined_arrow_gives_what_the_library_gives(compiled):
 def test_both_forms_give_the_documented_value(compiled, name, value, expected):
     run, _ = compiled
     assert run(f"{name}_inline", value) == run(f"{name}_called", value) == ("value", expected)
+
+
+# Library calls the compiler writes out in place for their usual kind of value (core_codegen.inlined), the
+# library itself taking any other: each call, and the library function with the same other arguments.
+WRITTEN_OUT = [('get(x, "points", 0)', "get", ("points", 0)), ("pad(x, 4)", "pad", (4,)),
+               ("padStart(x, 4)", "padStart", (4,)), ("len(x)", "len", ()), ("last(x)", "last", ()),
+               ("slice(x, 0, 2)", "slice", (0, 2)), ('plural(x, "pt")', "plural", ("pt",))]
+
+
+@pytest.fixture
+def written_out(state):
+    lines = ["# Written", "", "interface Written {", '  commands = { "/noop": "Nothing" }', "}", ""]
+    for number, (call, _, _) in enumerate(WRITTEN_OUT):
+        lines += [f"fn call_{number}(x) {{", f"  return {call}", "}", ""]
+    return runner(state, "\n".join(lines) + "\n", "written")
+
+
+def test_a_library_call_written_out_gives_what_the_library_gives(written_out):
+    from sudolang.runtime.stdlib import FUNCTIONS
+
+    run, handler = written_out
+    for number, (call, name, _) in enumerate(WRITTEN_OUT):  # written out, with the library as the fallback
+        body = handler[handler.index(f"def f_call_{number}("):].split("\n\n")[0]
+        assert " if type(" in body and f"_std_{name}(" in body, body
+    rng = random.Random(9535)
+    values = [random_value(rng) for _ in range(300)]
+    values += [1, -1, 0, 2, 1.0, -1.0, 2.5, True, False, "abcdef", [1, 2, 3], {"points": 3}, 10**30]
+    for number, (call, name, rest) in enumerate(WRITTEN_OUT):
+        for value in values:  # objects, arrays, texts, numbers, booleans and null: the usual kind and the others
+            try:
+                expected = "value", FUNCTIONS[name](value, *rest)
+            except RunError as error:
+                expected = "error", error.message
+            assert run(f"call_{number}", value) == expected, (call, value)
