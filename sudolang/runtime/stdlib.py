@@ -363,6 +363,8 @@ def sorted_by(items: list, keys: list, descending: Any = False) -> list:
         order = sorted(range(len(items)), key=functools.cmp_to_key(at), reverse=reverse)
     elif keys is items:  # no key: sort() hands over the items themselves
         return sorted(items, reverse=reverse)
+    elif keys == sorted(keys, reverse=reverse):  # in order already (tasks by id): a stable sort keeps them so
+        return list(items)
     else:
         order = sorted(range(len(items)), key=keys.__getitem__, reverse=reverse)
     return [items[i] for i in order]

@@ -192,6 +192,21 @@ def test_sort():
     assert F["sort"]([1, 2], None) == [1, 2]
 
 
+def test_sort_by_keys_is_a_stable_sort_whether_or_not_the_keys_are_in_order():
+    """sorted_by returns items already in key order as they are: a stable sort of them, on 3,000 random
+    lists (ties, -0.0 and 0.0, 1 and 1.0, texts; half of them given in order), ascending and descending."""
+    rng = random.Random(21)
+    for _ in range(3_000):
+        pool = rng.choice([[0, 1, 2, 1.0, -0.0, 0.0, 2.5], ["a", "b", "B", "", "ab"]])
+        keys = [rng.choice(pool) for _ in range(rng.randint(0, 8))]
+        descending = rng.random() < 0.5
+        if rng.random() < 0.5:
+            keys = sorted(keys, reverse=descending)
+        items = [{"n": n} for n in range(len(keys))]
+        order = sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+        assert s.sorted_by(items, keys, descending) == [items[i] for i in order], (keys, descending)
+
+
 def test_sort_errors():
     fails("sort: cannot compare number with text", "sort", [3, 1, "a"])
     fails("sort: cannot compare number with null", "sort", [3, 1.5, 2, None, "a"])  # the first that does not fit
