@@ -418,10 +418,11 @@ class _Function:
             if self.is_int(node.left) and self.is_int(node.right):
                 return f"({left} {op} {right})"
             # Two values of one plain kind (whole numbers, floats, texts) compare as Python compares them,
-            # as values.less and the others do first; any other pair goes to the library.
+            # as values.less and the others do first; any other pair goes to the library. Both sides are
+            # evaluated, left first, in the chained test `type(a) is type(b) in PLAIN_ORDER`.
             (left_test, left), (right_test, right) = self.bound(left), self.bound(right)
-            return (f"({left} {op} {right} if ({left_test}, {right_test}) and type({left}) is type({right}) "
-                    f"and type({left}) in _v.PLAIN_ORDER else _v.{COMPARISONS[op]}({left}, {right}))")
+            return (f"({left} {op} {right} if type({left_test}) is type({right_test}) in _v.PLAIN_ORDER "
+                    f"else _v.{COMPARISONS[op]}({left}, {right}))")
         if op in ("==", "!="):
             return self.equality(node.left, node.right, op)
         if op == "in":

@@ -113,12 +113,15 @@ def test_both_forms_give_the_documented_value(compiled, name, value, expected):
 WRITTEN_OUT = [('get(x, "points", 0)', "get", ("points", 0)), ("pad(x, 4)", "pad", (4,)),
                ("padStart(x, 4)", "padStart", (4,)), ("len(x)", "len", ()), ("last(x)", "last", ()),
                ("slice(x, 0, 2)", "slice", (0, 2)), ('plural(x, "pt")', "plural", ("pt",))]
+# Comparisons between values of one plain kind are Python's, any other pair the library's (values.less...)
+COMPARED = [("x < 2", "less", 2), ("x <= 1.0", "less_equal", 1.0), ('x > "ab"', "greater", "ab"),
+            ('x >= "b"', "greater_equal", "b")]
 
 
 @pytest.fixture
 def written_out(state):
     lines = ["# Written", "", "interface Written {", '  commands = { "/noop": "Nothing" }', "}", ""]
-    for number, (call, _, _) in enumerate(WRITTEN_OUT):
+    for number, (call, _, _) in enumerate(WRITTEN_OUT + COMPARED):
         lines += [f"fn call_{number}(x) {{", f"  return {call}", "}", ""]
     return runner(state, "\n".join(lines) + "\n", "written")
 
@@ -140,3 +143,21 @@ def test_a_library_call_written_out_gives_what_the_library_gives(written_out):
             except RunError as error:
                 expected = "error", error.message
             assert run(f"call_{number}", value) == expected, (call, value)
+
+
+def test_a_comparison_written_out_gives_what_the_library_gives(written_out):
+    from sudolang.runtime import values as v
+
+    run, _ = written_out
+    rng = random.Random(9536)
+    values = [random_value(rng) for _ in range(300)] + [1, 2, 2.0, 1.5, True, "a", "ab", "b", "", 10**30]
+    for number, (call, name, other) in enumerate(COMPARED, start=len(WRITTEN_OUT)):
+        outcomes = set()
+        for value in values:
+            try:
+                expected = "value", getattr(v, name)(value, other)
+            except RunError as error:
+                expected = "error", error.message
+            assert run(f"call_{number}", value) == expected, (call, value)
+            outcomes.add(expected[0] if expected[0] == "error" else expected[1])
+        assert outcomes == {True, False, "error"}, (call, outcomes)  # both branches and the library's error
