@@ -258,7 +258,7 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
                 space = text.rfind(" ", 0, fits + 1)
                 if space > blanks:  # the text before that space holds more than blanks: cut there
                     append((prefix + text[:space].rstrip()).ljust(cells))
-                    text, blanks = text[space:].lstrip(), 0
+                    text, blanks = text[space + 1:].lstrip(), 0  # past the space: usually nothing to strip, no copy
                 else:  # no such space: mid-word
                     cut = fits if fits > 1 else 1
                     append((prefix + text[:cut]).ljust(cells))
