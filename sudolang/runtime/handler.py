@@ -102,7 +102,10 @@ def run(program: Program, argv: list[str]) -> int:
         if options.as_json:
             print(as_json(result.data))
         elif drawing:
-            print(screen(program, ctx, result.text))
+            write = sys.stdout.write
+            for part in screen_parts(program, ctx, result.text):  # a 10,000-task board is never one text
+                write(part)
+            write("\n")
         else:
             print(result.text)
         return 0
@@ -299,14 +302,20 @@ def resolve_session(options: Options):
 
 def screen(program: Program, ctx, main: str | None = None) -> str:
     """The program's layout filled from state; `main` (a command's output) goes in its main area."""
+    return "".join(screen_parts(program, ctx, main))
+
+
+def screen_parts(program: Program, ctx, main: str | None = None):
+    """screen()'s text in parts to write one after another (sudolang.runtime.layout.drawing). The views are
+    read before the first part: an error in one is raised before anything is written."""
     from sudolang.runtime import layout
 
     values = binding_values(program, ctx.reading())
     area = layout.main_area(program.layout)
     if main is not None and area is not None:
         values[area] = main
-    drawn = layout.render(program.layout, values, layout.terminal_columns())  # the terminal's width, if any
-    return drawn if main is None or area is not None else f"{drawn}\n{main}"
+    parts = layout.drawing(program.layout, values, layout.terminal_columns())  # the terminal's width, if any
+    return parts if main is None or area is not None else [*parts, "\n", main]
 
 
 def binding_values(program: Program, ctx) -> dict[str, str]:

@@ -28,6 +28,10 @@ import os
 import sys
 from sudolang.cells import char_width, width
 
+TYPE_CHECKING = False  # annotations only
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
 VERTICAL_BORDERS = frozenset("│┃║|")
 _CONTROL = {code: "?" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
 _CONTROL[ord("\t")] = " "
@@ -40,6 +44,7 @@ HORIZONTALS = frozenset("─━═-┄┅┈┉╌╍")
 INNER_JOINS = frozenset("┬┼┴╤╪╧╥╫╨┯┿┷╦╬╩")
 MIN_COLUMNS = 20  # narrower than this, no box can show its labels; it is drawn this wide
 MAX_COLUMNS = 100  # a wider terminal gets a box this wide (or the template's width, if wider): lines stay readable
+BATCH = 1000  # box lines drawn into one text at a time (drawing): ~60 KB, which the next batch reuses
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -138,20 +143,33 @@ def render(layout: str, values: dict[str, str], columns: int | None = None) -> s
 
     With `columns`, a layout that is one box is drawn that many cells wide (within MIN_COLUMNS and
     MAX_COLUMNS); any other layout keeps its own width."""
+    return "".join(drawing(layout, values, columns))
+
+
+def drawing(layout: str, values: dict[str, str], columns: int | None = None) -> Iterator[str]:
+    """render()'s text in parts, in order, to be written one after another. A box line that takes many
+    lines comes in parts of BATCH lines: a 10,000-task board (20,000 lines, ~2.5 MB of text) is written
+    without ever being one text, nor all its lines at once, and each part reuses the memory the last one
+    freed (drawn whole, its copies cost ~2,000 fresh pages, ~3 ms)."""
     lines = layout.splitlines()
     box = _box_width(lines)
     inner = None if columns is None or box is None else _fitted(columns, box) - (box[0] + 2)
-    return "\n".join(drawn for line in lines for drawn in _drawn(line, values, inner))
+    between = ""
+    for line in lines:
+        for drawn in _drawn(line, values, inner):
+            yield between
+            yield drawn
+            between = "\n"
 
 
-def _drawn(line: str, values: dict[str, str], inner: int | None) -> list[str]:
-    """One line of the layout as drawn (a box line that wraps: one text of several lines); `inner` is the box's
-    width inside its borders (None: the template's)."""
+def _drawn(line: str, values: dict[str, str], inner: int | None) -> Iterable[str]:
+    """One line of the layout as drawn: its lines, or parts of several lines each for a box line that wraps;
+    `inner` is the box's width inside its borders (None: the template's)."""
     rule, frame = _rule(line), _frame(line)
     if rule is not None and inner is not None:
         return [_resized_rule(*rule, inner)]
     if frame is not None and _found(line):
-        return [_box_lines(*frame, values, inner)]
+        return _box_lines(*frame, values, inner)
     if frame is not None and inner is not None:
         return _fixed_box_line(*frame, inner)
     return _fill(line, values) if _found(line) else [line]
@@ -227,9 +245,10 @@ def _frame(line: str) -> tuple[str, str, str] | None:
     return indent + body[0], body[1:-1], body[-1]
 
 
-def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells: int | None = None) -> str:
+def _box_lines(left: str, inner: str, right: str, values: dict[str, str],
+               cells: int | None = None) -> Iterator[str]:
     """The box line filled, `cells` wide inside its borders (its template's width when None), wrapped to fit:
-    the lines it takes, as one text."""
+    the lines it takes, BATCH at a time, each batch one text."""
     cells = width(inner) if cells is None else cells
     template = inner.rstrip()
     room = cells - 1  # keep a space before the right border
@@ -269,19 +288,27 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str], cells:
                 prefix, fits = " " * indent, (room - indent if room - indent > 1 else 1)
             else:
                 append((prefix + text).ljust(cells))
-    # The borders in one join, the outer ones on the first and last line: a long board's 20,000 lines are one
-    # text of ~2.5 MB, and `left + text + right` would copy it twice more.
+        if len(inside) >= BATCH:
+            yield _bordered(left, inside, right)
+            inside.clear()
+    if inside:
+        yield _bordered(left, inside, right)
+
+
+def _bordered(left: str, inside: list[str], right: str) -> str:
+    """The lines, each between its borders, as one text: the borders in one join, the outer ones put on the
+    first and last line (`left + text + right` would copy the text twice more)."""
     inside[0] = left + inside[0]
     inside[-1] += right  # after: the first line may be the last
     return f"{right}\n{left}".join(inside)
 
 
-def _fixed_box_line(left: str, inner: str, right: str, cells: int) -> list[str]:
+def _fixed_box_line(left: str, inner: str, right: str, cells: int) -> Iterable[str]:
     """A box line without placeholders at another width: padded, or wrapped when its text does not fit."""
     text = inner.rstrip()
     if width(text) <= cells:
         return [left + pad(text, cells) + right]
-    return [_box_lines(left, inner, right, {}, cells)]
+    return _box_lines(left, inner, right, {}, cells)
 
 
 def _fill(line: str, values: dict[str, str]) -> list[str]:

@@ -196,6 +196,24 @@ def test_the_widths_known_up_front_are_the_unicode_databases():
     assert {char: cells.measured_width(char) for char in cells._WIDTHS} == cells._WIDTHS
 
 
+@pytest.mark.parametrize("columns", [None, 24, 80])
+def test_a_long_box_line_comes_in_parts_that_make_the_same_text(monkeypatch, columns):
+    """drawing() gives a box line of thousands of lines in parts of about BATCH lines (a part ends after the
+    line that reaches BATCH, with all its pieces); written one after another, they are the text the layout
+    drawn in one piece is (BATCH larger than any box)."""
+    rng = random.Random(3)
+    main = "\n".join(f"  T-{n} " + " ".join(rng.choice(["ab", "日本", "word", "x" * 40]) for _ in range(n % 9))
+                     for n in range(2_500))
+    values = {"name": "n", "main": main, "a": "1", "b": "2"}
+    parts = list(layout.drawing(BOX, values, columns))
+    lines = [part.count("\n") + 1 for part in parts]
+    assert max(lines) < layout.BATCH + 20 and sum(n >= layout.BATCH for n in lines) >= 2  # the box, in parts
+    monkeypatch.setattr(layout, "BATCH", 10**9)
+    whole = list(layout.drawing(BOX, values, columns))
+    assert "".join(parts) == "".join(whole)
+    assert_aligned("".join(parts), TOP_WIDTH if columns is None else max(columns, layout.MIN_COLUMNS))
+
+
 def test_a_box_line_wraps_where_split_at_cuts():
     """_box_lines cuts a long ASCII line itself (a long board's every task): where split_at, which measures
     each character's cells, cuts, with blanks and long words anywhere, at any width."""
@@ -211,7 +229,7 @@ def test_a_box_line_wraps_where_split_at_cuts():
     for _ in range(20_000):
         text = "".join(rng.choice("ab  -") for _ in range(rng.randrange(1, 70))).rstrip() or "x"
         cells = rng.randrange(3, 30)
-        drawn = layout._box_lines("│", "{v}" + " " * (cells - 3), "│", {"v": text}, cells).split("\n")
+        drawn = "\n".join(layout._box_lines("│", "{v}" + " " * (cells - 3), "│", {"v": text}, cells)).split("\n")
         indent = len(text) - len(text.lstrip()) + 2  # under the placeholder (column 0), deeper for a blank start
         indent = 2 if indent > cells // 2 else indent
         expected = [piece.ljust(cells) for piece in split_at_wrap(text, cells - 1, indent)]
