@@ -41,7 +41,6 @@ import sys
 
 from sudolang import json_text, safe_files
 from sudolang.errors import CorruptState, NotFound, SudolangError, UsageError
-from sudolang.jsonpath import apply_op
 from sudolang.safe_files import as_path, clean
 from sudolang.state.lock import DEFAULT_TIMEOUT, FileLock
 
@@ -144,6 +143,8 @@ def apply_plan(document: dict, plan: Plan, label: str) -> tuple[dict, str] | Non
     if not ops:
         return None
     logged = dumps(ops)  # before applying: later ops may mutate earlier values
+    from sudolang.jsonpath import apply_op  # here: a command that only reads (a screen) does without it
+
     for op in ops:
         document = apply_op(document, op)
     if not isinstance(document, dict):
@@ -713,6 +714,8 @@ def read_log(path: str | os.PathLike) -> list[dict]:
 def replay(base: dict | None, records: list[dict]) -> tuple[dict | None, int, str]:
     """Apply logged changes newer than `base` in order; stop at the first gap. A checkpoint (the whole
     document) may follow a gap. Returns (document, count, gap)."""
+    from sudolang.jsonpath import apply_op
+
     document = base
     revision = (revision_of(base) or 0) if base else 0
     count = 0

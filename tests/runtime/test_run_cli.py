@@ -194,12 +194,12 @@ def test_a_cached_run_loads_neither_the_compiler_nor_what_it_can_do_without(tmp_
         subprocess.run([*command, line], env=env, capture_output=True, text=True, check=True)
     probe = ("import sys\nfrom sudolang.cli import main\nmain(sys.argv[1:])\nheavy = ('lark', 'jinja2', "
              "'sudolang.parser', 'argparse', 'dataclasses', 'typing', 'hashlib', 'shutil', 'decimal', 'linecache', "
-             "'re', 'datetime')\nprint([m for m in heavy if m in sys.modules], file=sys.stderr)")
+             "'re', 'datetime', 'sudolang.jsonpath')\nprint([m for m in heavy if m in sys.modules], file=sys.stderr)")
     [session_id] = StateDir(tmp_path / "state").session_ids()
     session = ["--session", session_id]  # as a hook or a script gives it: no search among the sessions
-    # A screen (its board's sprint started on a day, `date()` of a stamp) needs neither re nor datetime; /move
-    # fires the program's triggers, which read the clock with datetime.
-    for program, line, needs in (("sprint_execution", "/move T-1 doing", ["re", "datetime"]),
+    # A screen (its board's sprint started on a day, `date()` of a stamp) needs neither re nor datetime, and
+    # writes nothing (JSONPath applies writes); /move fires the program's triggers, which read the clock.
+    for program, line, needs in (("sprint_execution", "/move T-1 doing", ["re", "datetime", "sudolang.jsonpath"]),
                                  ("sprint_execution", "/board", []), ("all-team_dashboard", "/refresh", [])):
         subprocess.run([*command[:-1], program, "/help"], env=env, capture_output=True, check=True)  # compiled
         done = subprocess.run([sys.executable, "-c", probe, "run", program, line, *session], env=env,
