@@ -411,7 +411,7 @@ class _Function:
         left, right = self.expression(node.left), self.expression(node.right)
         op = node.op
         if op == "+" and (self.is_text(node.left) or self.is_text(node.right)):
-            return self.text_sum(left, right)
+            return self.text_sum(left, right, _is_text_literal(node.left), _is_text_literal(node.right))
         if op in ARITHMETIC:
             return f"_v.{ARITHMETIC[op]}({left}, {right})"
         if op in COMPARISONS:
@@ -435,15 +435,24 @@ class _Function:
             return f"(_t if (_t := {left}) else {right})"
         raise TypeError(f"unknown operator {op}")  # pragma: no cover
 
-    def text_sum(self, left: str, right: str) -> str:
+    def text_sum(self, left: str, right: str, left_written: bool = False, right_written: bool = False) -> str:
         """`left + right` where one side is always a text: two texts joined by Python, checked against
         MAX_LENGTH as values.add checks them; any other pair (or a text too long) goes to values.add, which
-        gives its value or its error. Both sides are evaluated once, left first."""
-        (left_test, left), (right_test, right) = self.bound(left), self.bound(right)
+        gives its value or its error. Both sides are evaluated once, left first: a side written out as a
+        text (`"  " + line`) needs no test, and two others are tested in `type(a) is type(b) is str`, which
+        evaluates both before it decides."""
+        (left_test, left) = (left, left) if left_written else self.bound(left)
+        (right_test, right) = (right, right) if right_written else self.bound(right)
         self.temps += 1
         joined = f"_i{self.temps}"
-        return (f"({joined} if ({left_test}, {right_test}) and type({left}) is str and type({right}) is str "
-                f"and len({joined} := {left} + {right}) <= _v.MAX_LENGTH else _v.add({left}, {right}))")
+        if left_written and right_written:
+            test = "True"
+        elif left_written or right_written:
+            test = f"type({right_test if left_written else left_test}) is str"
+        else:
+            test = f"type({left_test}) is type({right_test}) is str"
+        return (f"({joined} if {test} and len({joined} := {left} + {right}) <= _v.MAX_LENGTH "
+                f"else _v.add({left}, {right}))")
 
     def equality(self, left_node, right_node, op: str) -> str:
         """`a == b` or `a != b`. Against `null` or a text it is Python's own (`is None`, `==`): values.equal
@@ -455,7 +464,11 @@ class _Function:
                 return f"({code} {'is' if op == '==' else 'is not'} None)"
         if self.is_text(left_node) or self.is_text(right_node) or (self.is_int(left_node) and self.is_int(right_node)):
             return f"({left} {op} {right})"
-        return f"_v.equal({left}, {right})" if op == "==" else f"(not _v.equal({left}, {right}))"
+        # Two values of one kind that is not an array or an object: values.equal is Python's `==` for them
+        # (the chained test evaluates both sides, left first); any other pair goes to the library.
+        (left_test, left), (right_test, right) = self.bound(left), self.bound(right)
+        library = f"_v.equal({left}, {right})" if op == "==" else f"not _v.equal({left}, {right})"
+        return f"({left} {op} {right} if type({left_test}) is type({right_test}) not in _v.CONTAINERS else {library})"
 
     def is_text(self, node) -> bool:
         """Whether `node` always gives a text: a string, or a call of a library function that returns one

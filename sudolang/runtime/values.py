@@ -46,6 +46,7 @@ SAFE_INTEGER = 2**53  # whole floats within ±this become ints
 MAX_ITEMS = 1_000_000  # the longest `a..b` / range()
 MAX_LENGTH = 10_000_000  # the longest text or array that + (or a library function) builds
 PLAIN_ORDER = (int, float, str)  # kinds whose `<` between two of one kind is Python's (compiled code tests it)
+CONTAINERS = (list, dict)  # kinds whose `==` between two of one kind is not Python's (compiled code tests it)
 
 _KINDS: dict[type, str] = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "text",
                            list: "array", dict: "object"}
