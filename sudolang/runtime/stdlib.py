@@ -610,6 +610,11 @@ def join(xs: Any, separator: Any = ", ") -> str:
     """The items' text forms with `separator` between them (", " without one)."""
     items = _array("join", xs)
     sep = _text("join", separator, "a text separator")
+    try:  # the usual case, texts only, joined in C (a 10,000-line board: ~2 ms item by item)
+        if len(sep) * len(items) + sum(map(len, items)) <= MAX_LENGTH:
+            return sep.join(items)  # a TypeError when an item is not a text
+    except TypeError:
+        pass
     parts = []
     size = len(sep) * len(items)
     for x in items:

@@ -335,6 +335,32 @@ def test_join_and_split():
     fails("split: expected a text separator, got null", "split", "a", None)
 
 
+def test_join_of_texts_in_one_piece_gives_what_joining_item_by_item_does():
+    """join() joins a list of texts in one str.join; any other list, or a text too long, item by item: on
+    2,000 random lists (texts, numbers, arrays, a function; lengths about MAX_LENGTH) both give the same."""
+    def by_item(xs: list, sep: str):
+        size, parts = len(sep) * len(xs), []
+        for x in xs:
+            parts.append(v.text(x))
+            size += len(parts[-1])
+            if size > v.MAX_LENGTH:
+                raise RunError("join: the text would be longer than 10,000,000 characters")
+        return sep.join(parts)
+
+    rng = random.Random(11)
+    big = "x" * (v.MAX_LENGTH // 4)
+    for _ in range(2_000):
+        pool = rng.choice([["a", "bc", "", "é"], ["a", 1, None, [1], 2.5, True], ["a", big], ["a", len]])
+        xs, sep = [rng.choice(pool) for _ in range(rng.randint(0, 6))], rng.choice(["", ", ", "\n", "x" * 100])
+        outcomes = []
+        for join in (F["join"], by_item):
+            try:
+                outcomes.append(("value", join(xs, sep)))
+            except RunError as error:
+                outcomes.append(("error", error.message))
+        assert outcomes[0] == outcomes[1], (xs[:3], sep)
+
+
 def test_text_functions():
     assert F["trim"]("  a b \n") == "a b" and F["upper"]("straße") == "STRASSE" and F["lower"]("ÀB") == "àb"
     assert F["startsWith"]("hello", "he") and not F["startsWith"]("hello", "lo") and F["endsWith"]("hello", "lo")
