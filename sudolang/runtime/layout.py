@@ -271,32 +271,23 @@ def _box_lines(left: str, inner: str, right: str, values: dict[str, str],
             append(text.ljust(cells))
         else:
             # An ASCII line too long for the box: split_at's cuts, without measuring, each piece padded as
-            # it is cut; continuation lines start with `indent` spaces. The first cut is written out: most
-            # long lines (a board's tasks) take two pieces.
-            space = text.rfind(" ", 0, room + 1)
-            if space > blanks:  # the text before that space holds more than blanks: cut there
-                append(text[:space].rstrip().ljust(cells))
-                text, blanks = text[space + 1:].lstrip(), 0  # past the space: usually nothing to strip, no copy
-            else:  # no such space: mid-word
-                cut = room if room > 1 else 1
-                append(text[:cut].ljust(cells))
-                text = text[cut:]
-                blanks = len(text) - len(text.lstrip())
-            if text:
-                margin, fits = " " * indent, (room - indent if room - indent > 1 else 1)
-                while len(text) > fits:
-                    space = text.rfind(" ", 0, fits + 1)
-                    if space > blanks:
-                        append((margin + text[:space].rstrip()).ljust(cells))
-                        text, blanks = text[space + 1:].lstrip(), 0
-                    else:
-                        append((margin + text[:fits]).ljust(cells))
-                        text = text[fits:]
-                        blanks = len(text) - len(text.lstrip())
-                    if not text:
-                        break
-                else:
-                    append((margin + text).ljust(cells))
+            # it is cut; continuation lines start with `indent` spaces.
+            prefix, fits = "", room
+            while len(text) > fits:
+                space = text.rfind(" ", 0, fits + 1)
+                if space > blanks:  # the text before that space holds more than blanks: cut there
+                    append((prefix + text[:space].rstrip()).ljust(cells))
+                    text, blanks = text[space + 1:].lstrip(), 0  # past the space: usually nothing to strip, no copy
+                else:  # no such space: mid-word
+                    cut = fits if fits > 1 else 1
+                    append((prefix + text[:cut]).ljust(cells))
+                    text = text[cut:]
+                    blanks = len(text) - len(text.lstrip())
+                if not text:
+                    break
+                prefix, fits = " " * indent, (room - indent if room - indent > 1 else 1)
+            else:
+                append((prefix + text).ljust(cells))
         if len(inside) >= BATCH:
             yield _bordered(left, inside, right)
             inside.clear()
