@@ -6,7 +6,7 @@ JINJA2_VERSION = '3.1.6'
 # template -> (the SHA-256 of the source it was compiled from, its module here)
 TEMPLATES = {
     'command.md.j2': ('e93ee046a604da8535052f9450680be23ef954c28060d57f2ce63ab95e879860', 'command_md'),
-    'handler.py.j2': ('e168ce63a247a6841fd65b8ebe9dde0ac2ea26251d002ae47442c1e42b445044', 'handler_py'),
+    'handler.py.j2': ('3ed6640f5d36ad5b996dacea732cdea1516e41b3a31d3896e79edcb819c19078', 'handler_py'),
     'init/router.sh.j2': ('f7d40088ee25a52735d6cc4166322869b2579f777f4b7a060d5d0ba11076e8d5', 'init_router_sh'),
     'init/script.py.j2': ('efbf0fad92f72be3817d5e836de69ce75a17c00dcff063c6cc56990a4df15cb4', 'init_script_py'),
     'output_style.md.j2': ('1aa033abb9c6bf7d01e6c44647dd6fa1139df9be5d81bbd6c0cd6b92b516538c', 'output_style_md'),
