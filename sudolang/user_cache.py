@@ -151,6 +151,34 @@ def read(path: Path | str) -> bytes | None:
         return None
 
 
+def mapped(path: str, limit: int):
+    """A cache file mapped read-only (an mmap.mmap, to close after use), or None: absent, a link, not a
+    regular file, not this user's, empty or over `limit`. Reading a large entry through the page cache
+    spares copying it (a 4.7 MB entry: ~1,200 fresh pages, ~2 ms). Safe because cache files are only ever
+    replaced whole (write: a new file renamed over the name), never cut short in place, which would make
+    reading the mapped bytes past the new end a SIGBUS."""
+    import mmap
+    import stat
+
+    from sudolang.safe_files import NOFOLLOW
+
+    try:
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= limit:
+            return None
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None
+        return mmap.mmap(fd, info.st_size, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, OverflowError):
+        return None
+    finally:
+        os.close(fd)
+
+
 def write(path: Path | str, data: bytes) -> None:
     """Replace a cache file; a cache that cannot be written only costs the next run the work. The cache
     folder is the user's ($SUDOLANG_CACHE_DIR may be a link); the file is written to a new temp file

@@ -422,8 +422,9 @@ class PgDocument(PlannedWrites):
         return bool(self.db.value("SELECT EXISTS (SELECT 1 FROM sudolang_documents WHERE kind = %s AND id = %s "
                                   "AND archived_at IS NULL)", self._key))
 
-    def read(self) -> dict:
-        """The committed document (inside a transaction holding its lock: as this transaction left it)."""
+    def read(self, keep: bool = True) -> dict:
+        """The committed document (inside a transaction holding its lock: as this transaction left it).
+        `keep` is the file store's (sudolang.state.parsed); the server parses it."""
         body = self.db.value("SELECT body::text FROM sudolang_documents WHERE kind = %s AND id = %s "
                              "AND archived_at IS NULL", self._key)
         if body is None:

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 # indenting each task's members cost 3x a compact dump of a 10,000-task document; this costs about as much.
 _PRETTY_DEPTH = 3
 MAX_DOCUMENT = 1 << 30  # read_bytes' limit: far above any real document, below "fill the memory"
+_CACHED_FROM = 512 * 1024  # sudolang.state.parsed.SMALLEST, here so a small read does not import it
 COMPACT_FLOOR = 1 << 20  # the log is compacted past max(COMPACT_FLOOR, COMPACT_FACTOR x document)
 COMPACT_FACTOR = 4
 _RECORD_START = b'{"revision": '  # every log record starts so (log_line): its revision is read without parsing
@@ -176,7 +177,7 @@ class PlannedWrites:
     def lock(self, timeout: float = DEFAULT_TIMEOUT) -> Any:
         raise NotImplementedError
 
-    def read(self) -> dict:
+    def read(self, keep: bool = True) -> dict:
         raise NotImplementedError
 
     def _commit(self, document: dict, logged: str, revision: int | None) -> None:
@@ -189,7 +190,7 @@ class PlannedWrites:
 
     def update_locked(self, plan: Plan) -> dict:
         """`update` for a caller that already holds this document's lock."""
-        document = self.read()
+        document = self.read(keep=False)
         revision = revision_of(document)
         planned = apply_plan(document, plan, self.label)
         if planned is None:
@@ -203,7 +204,7 @@ class PlannedWrites:
         operations it applied (None: nothing changed), write. For a caller that applies its own operations
         as it goes (a compiled SudoLang command): the store does not apply them again."""
         with self.lock(timeout):
-            document = self.read()
+            document = self.read(keep=False)
             revision = revision_of(document)
             logged = change(document)
             if logged is not None:
@@ -254,15 +255,23 @@ class Document(PlannedWrites):
     def exists(self) -> bool:
         return os.path.lexists(self.path_text)
 
-    def read(self) -> dict:
+    def read(self, keep: bool = True) -> dict:
         """The committed document; NotFound when absent, CorruptState when it does not parse,
-        UnsafePath when it (or a folder on the way) is a symbolic link."""
+        UnsafePath when it (or a folder on the way) is a symbolic link. A large document's parse comes from
+        the user's cache when it holds these very bytes (sudolang.state.parsed); `keep` False (a writer's
+        read, under the lock) only looks there, and leaves nothing for the next read."""
         self.folder()
         try:
             raw = safe_files.read_bytes(self.path_text, MAX_DOCUMENT, self.label)
         except FileNotFoundError:
             raise NotFound(f"no {self.label}") from None
-        return self._decode(raw)
+        if len(raw) < _CACHED_FROM:
+            return self._decode(raw)
+        from sudolang.state import parsed
+
+        if not parsed.worth_keeping(raw):
+            return self._decode(raw)
+        return parsed.read_through(self.path_text, raw, self._decode, keep)
 
     def _decode(self, raw: bytes, path: str | None = None) -> dict:
         path = path or self.path_text

@@ -43,12 +43,17 @@ def test_a_file_rewritten_with_its_size_and_time_kept_is_read_anew(state, sid):
     session = state.session(sid)
     sudolang("state", "set", sid, "marker", '"aaaa"')
     assert session.read()["marker"] == "aaaa"
+    set_keeping_size_and_time(state, sid, "bbbb")
+    assert session.read()["marker"] == "bbbb"
+
+
+def set_keeping_size_and_time(state, sid: str, marker: str) -> None:
+    """Another process sets `marker` to a value as long as the last; the file's times are put back."""
     path = state.root / "sessions" / f"{sid}.json"
     before = os.stat(path)
-    sudolang("state", "set", sid, "marker", '"bbbb"')
+    sudolang("state", "set", sid, "marker", json.dumps(marker))
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert os.stat(path).st_size == before.st_size and os.stat(path).st_mtime_ns == before.st_mtime_ns
-    assert session.read()["marker"] == "bbbb"
 
 
 def test_each_screen_reads_the_project_once_and_the_next_screen_reads_it_again(state, sid):
@@ -74,3 +79,32 @@ def test_a_long_lived_reader_of_the_project_sees_every_commit_of_other_processes
     for column in ("doing", "review", "todo", "done"):
         sudolang("shared", "set", "myapp", f"tasks.{task_id}.column", json.dumps(column))
         assert project.read()["tasks"][task_id]["column"] == column
+
+
+@pytest.mark.files_only("the parse of a large document is kept by the file store (sudolang.state.parsed)")
+def test_a_large_document_whose_parse_is_kept_is_read_anew_after_any_write(state, sid, tmp_path, monkeypatch):
+    """A session of ~700 KB, read three times (which keeps its parse in the cache, and uses it), then changed
+    by another process, and by a person's editor in place, each time with its size, modification time and
+    inode as they were: the next read is of the new bytes."""
+    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(tmp_path / "cache"))  # this process's and the others'
+    session = state.session(sid)
+    session.update(lambda doc: [{"op": "set", "path": "$.padding", "value": [f"line {n:05}" * 8 for n in range(7_000)]}])
+    sudolang("state", "set", sid, "marker", '"aaaa"')
+    for _ in range(3):
+        assert session.read()["marker"] == "aaaa"
+    kept = [p.read_bytes() for p in (tmp_path / "cache" / "documents").iterdir()]
+    assert len(kept) == 1 and kept[0].startswith(b"sudolang parsed document 1 ")  # the third read used it
+    set_keeping_size_and_time(state, sid, "bbbb")
+    assert session.read()["marker"] == "bbbb"
+    for _ in range(3):
+        assert session.read()["marker"] == "bbbb"  # kept again, for these bytes
+    path = state.root / "sessions" / f"{sid}.json"
+    inode = os.stat(path).st_ino
+    before = os.stat(path)
+    with open(path, "r+b") as file:  # an editor that writes in place: same inode, same size
+        text = file.read()
+        file.seek(text.index(b'"bbbb"'))
+        file.write(b'"cccc"')
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_ino == inode and os.stat(path).st_mtime_ns == before.st_mtime_ns
+    assert session.read()["marker"] == "cccc"

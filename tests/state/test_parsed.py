@@ -1,0 +1,154 @@
+"""A large document's parse kept in the user's cache (sudolang.state.parsed): used only for the very bytes it
+was made from, kept on the second read of the same file, never made by a writer, and anything else found
+in its place is a miss. (The stale-read tests across processes are in test_no_stale_reads.py.)"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import math
+import os
+
+import pytest
+
+from sudolang.state import parsed
+from sudolang.state.store import Document
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(folder))
+    return folder / "documents"
+
+
+def big_document(tmp_path, tasks: int = 8_000) -> Document:
+    """A document of about 700 KB: above parsed.SMALLEST."""
+    document = Document(tmp_path / "state" / "big.json", "big document", "recover it", root=tmp_path / "state")
+    document.create({"tasks": {f"T-{n}": {"id": f"T-{n}", "title": f"Task {n}", "points": n % 5}
+                               for n in range(tasks)}})
+    assert os.path.getsize(document.path_text) >= parsed.SMALLEST
+    return document
+
+
+def entries(cache) -> list[bytes]:
+    return [path.read_bytes() for path in cache.iterdir()] if cache.exists() else []
+
+
+def test_the_first_read_leaves_a_mark_the_second_keeps_the_parse_and_the_third_uses_it(tmp_path, cache):
+    document = big_document(tmp_path)
+    expected = json.loads(open(document.path_text, "rb").read())
+    assert document.read() == expected
+    [mark] = entries(cache)
+    assert mark.startswith(b"sudolang read document 1 ") and len(mark) < 200
+    assert document.read() == expected
+    [entry] = entries(cache)
+    raw = open(document.path_text, "rb").read()
+    assert entry.startswith(b"sudolang parsed document 1 %d\n" % len(raw) + raw)
+    # The third read takes the parse the entry holds: shown by an entry whose parse says something else.
+    header = b"sudolang parsed document 1 %d\n" % len(raw)
+    (cache / os.listdir(cache)[0]).write_bytes(header + raw + marshal.dumps({"from": "the entry"}))
+    assert document.read() == {"from": "the entry"}
+
+
+def test_the_parse_kept_is_the_json_parse_value_for_value(tmp_path, cache):
+    """marshal keeps what JSON can hold exactly: -0.0, the largest and smallest floats, integers past 64 bits,
+    a lone surrogate, text outside the BMP, keys in their order, a repeated key's last value."""
+    document = big_document(tmp_path)
+    odd = ('{"zero": -0.0, "big": 1e308, "tiny": 5e-324, "huge": 123456789012345678901234567890, '
+           '"lone": "\\ud800", "emoji": "\\ud83d\\ude00", "ünï": ["", {}, [], null, true, false], "dup": 1, "dup": 2, '
+           '"z": 1, "a": 2}')
+    raw = open(document.path_text, "rb").read()
+    raw = raw[:raw.rindex(b"}")] + b', "odd": ' + odd.encode() + b"}\n"
+    open(document.path_text, "wb").write(raw)
+    reads = [document.read() for _ in range(3)]  # parsed, parsed and kept, recalled
+    expected = json.loads(raw)
+    for read in reads:
+        assert read == expected
+        assert list(read["odd"]) == list(expected["odd"])
+        assert math.copysign(1, read["odd"]["zero"]) == -1 and read["odd"]["dup"] == 2
+        assert read["odd"]["lone"] == "\ud800" and read["odd"]["emoji"] == "\U0001f600"
+    assert entries(cache)[0].startswith(b"sudolang parsed document 1")
+
+
+def test_each_read_gives_a_document_of_its_own(tmp_path, cache):
+    document = big_document(tmp_path)
+    for _ in range(3):
+        document.read()
+    first = document.read()
+    first["tasks"]["T-1"]["title"] = "changed by its reader"
+    assert document.read()["tasks"]["T-1"]["title"] == "Task 1"
+
+
+def test_a_small_document_leaves_nothing(tmp_path, cache):
+    small = Document(tmp_path / "state" / "small.json", "small", "recover it", root=tmp_path / "state")
+    small.create({"tasks": {f"T-{n}": {"id": f"T-{n}"} for n in range(100)}})
+    for _ in range(3):
+        assert len(small.read()["tasks"]) == 100
+    assert entries(cache) == []
+
+
+def test_a_writer_looks_but_leaves_neither_mark_nor_entry(tmp_path, cache):
+    document = big_document(tmp_path)
+    for value in range(3):
+        document.update(lambda doc, value=value: [{"op": "set", "path": "$.counter", "value": value}])
+    assert entries(cache) == []
+    for _ in range(3):
+        document.read()
+    document.update(lambda doc: [{"op": "set", "path": "$.counter", "value": 9}])  # reads under its lock
+    assert document.read()["counter"] == 9
+
+
+def test_an_entry_for_other_bytes_is_a_miss_and_is_replaced(tmp_path, cache):
+    document = big_document(tmp_path)
+    for _ in range(2):
+        document.read()
+    document.update(lambda doc: [{"op": "set", "path": "$.tasks.T-1.title", "value": "Task X"}])  # same size
+    assert document.read()["tasks"]["T-1"]["title"] == "Task X"
+    [mark] = entries(cache)
+    assert mark.startswith(b"sudolang read document 1 ")
+
+
+@pytest.mark.parametrize("planted", ["garbage", "torn", "not an object", "another format", "empty"])
+def test_whatever_else_is_found_in_its_place_is_a_miss(tmp_path, cache, planted):
+    document = big_document(tmp_path)
+    for _ in range(2):
+        document.read()
+    [name] = os.listdir(cache)
+    raw = open(document.path_text, "rb").read()
+    entry = (cache / name).read_bytes()
+    header = b"sudolang parsed document 1 %d\n" % len(raw)
+    (cache / name).write_bytes({
+        "garbage": os.urandom(4096),
+        "torn": entry[:len(entry) - 1000],
+        "not an object": header + raw + marshal.dumps([1, 2]),
+        "another format": b"sudolang parsed document 0 %d\n" % len(raw) + raw + marshal.dumps({"x": 1}),
+        "empty": b"",
+    }[planted])
+    assert document.read() == json.loads(raw)
+
+
+def test_a_link_in_its_place_is_not_followed(tmp_path, cache):
+    document = big_document(tmp_path)
+    for _ in range(2):
+        document.read()
+    [name] = os.listdir(cache)
+    raw = open(document.path_text, "rb").read()
+    elsewhere = tmp_path / "elsewhere.marshal"
+    planted = b"sudolang parsed document 1 %d\n" % len(raw) + raw + marshal.dumps({"via": "link"})
+    elsewhere.write_bytes(planted)
+    os.remove(cache / name)
+    os.symlink(elsewhere, cache / name)
+    assert document.read() == json.loads(raw)
+    assert elsewhere.read_bytes() == planted  # not written through either
+    assert not (cache / name).is_symlink()  # the mark replaced the link
+
+
+def test_no_cache_folder_to_write_costs_nothing_but_the_parse(tmp_path, monkeypatch):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    monkeypatch.setenv("SUDOLANG_CACHE_DIR", str(blocked))
+    document = big_document(tmp_path)
+    expected = json.loads(open(document.path_text, "rb").read())
+    for _ in range(3):
+        assert document.read() == expected
