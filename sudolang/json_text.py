@@ -130,3 +130,26 @@ def dumps(value: object, allow_nan: bool = False) -> str:
     if allow_nan not in _encoders:
         _encoders[allow_nan] = compact_encoder(allow_nan)
     return "".join(_encoders[allow_nan](value, 0))
+
+
+_JSON_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def json_data(value: object) -> bool:
+    """Whether `value` is what parsing JSON text gives: dicts with text keys, lists, texts, numbers, booleans
+    and None, of exactly those types. A tuple (JSON writes it as an array, and reads it back as a list), a
+    number as a key (read back as text) or a subclass is not. See sudolang.state.parsed, which keeps a
+    document's objects only when they are exactly what reading its text would give."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            for key in item:
+                if type(key) is not str:
+                    return False
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+        elif type(item) not in _JSON_SCALARS:
+            return False
+    return True

@@ -113,3 +113,33 @@ def test_dumps_writes_what_json_dumps_writes_and_refuses_what_it_refuses():
             raise AssertionError(f"{value!r}: not refused as json refuses it")
         raise AssertionError(f"{value!r}: json accepted it")
     assert json_text.dumps(float("nan"), allow_nan=True) == "NaN"
+
+
+def test_json_data_holds_only_where_json_gives_back_the_same_objects():
+    """json_data(v) holds only where json.loads(json.dumps(v)) gives v back with every type as it was, at every
+    depth (what sudolang.state.parsed relies on to keep a writer's objects); a subclass counts as another type."""
+    from sudolang import json_text
+
+    class Text(str):
+        pass
+
+    def same(a, b) -> bool:
+        if type(a) is not type(b):
+            return False
+        if type(a) is dict:
+            return list(a) == list(b) and all(same(x, y) and same(a[x], b[y]) for x, y in zip(a, b))
+        if type(a) is list:
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return a == b
+
+    data = [{}, [], "", 0, -1.5, True, None, {"a": [1, {"b": None}], "c": "ü"}, [[[]]], {"z": 1, "a": 2}]
+    other = [(1, 2), {1: "a"}, {"a": (1,)}, [{"b": {2: 3}}], {None: 1}, Text("x"), {"t": Text("y")},
+             {Text("k"): 1}, {1.5: 2}, [b"bytes"], {"s": {1, 2}}]
+    for value in data:
+        assert json_text.json_data(value) and same(json.loads(json.dumps(value)), value), value
+    for value in other:
+        assert not json_text.json_data(value), value
+        try:
+            assert not same(json.loads(json.dumps(value)), value), value
+        except TypeError:  # not JSON at all
+            pass

@@ -62,6 +62,9 @@ class Run:
         self.path = program_path
         self.documents: dict[str, dict] = {}
         self.ops: dict[str, list[str]] = {"project": [], "session": []}  # JSON text of each recorded op
+        # Whether every value written to each document is JSON data (sudolang.json_text.json_data): the
+        # store keeps a large document's parse only on that word (execute(), sudolang.state.parsed).
+        self.json_only = {"project": True, "session": True}
         self.events: list[tuple[str, dict]] = []
         self.warnings: list[str] = []
         self.steps = 0
@@ -89,7 +92,7 @@ class Run:
     # --- writes to a state place: applied now, committed by execute() -----------------------------
 
     def write(self, root: str, keys: tuple, op: str, value: object = None, limit: int | None = None) -> None:
-        from sudolang import jsonpath
+        from sudolang import json_text, jsonpath
         from sudolang.state.store import dumps
 
         location = tuple(_key(key) for key in keys)
@@ -103,6 +106,8 @@ class Run:
                 raise RunError(f"a function cannot be stored in {root}: the state holds texts, numbers, booleans, "
                                "null, arrays and objects")
             value = own(value)  # the document keeps its own container: a later local change stays local
+            if self.json_only[root] and not json_text.json_data(value):
+                self.json_only[root] = False
         document = self.document(root)
         self.memo.clear()  # what the pure functions read may change now
         _detach(document, location, op in ("merge", "append"))
@@ -326,7 +331,7 @@ def execute(ctx, program_path: str, function, arguments: list, writes: frozenset
             holder["value"] = _with_session(run, ctx, function, arguments, writes, wait())
             return "[" + ",".join(run.ops["project"]) + "]" if run.ops["project"] else None
 
-        ctx.project_document().change(change, wait())
+        ctx.project_document().change(change, wait(), keep=lambda: run.json_only["project"])
     else:
         holder["value"] = _with_session(run, ctx, function, arguments, writes, wait())
     _print_warnings(run)
@@ -343,7 +348,8 @@ def _with_session(run: Run, ctx, function, arguments: list, writes: frozenset, t
         revision = document.get("revision")
         value = _call(run, function, arguments)
         if run.ops["session"]:
-            session.commit_changed(document, "[" + ",".join(run.ops["session"]) + "]", revision)
+            session.commit_changed(document, "[" + ",".join(run.ops["session"]) + "]", revision,
+                                   keep=lambda: run.json_only["session"])
     return value
 
 

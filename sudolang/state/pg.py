@@ -471,8 +471,9 @@ class PgDocument(PlannedWrites):
             self._log(1, None, document)
         return document
 
-    def _commit(self, document: dict, logged: str, revision: int | None) -> None:
-        """Write `document` at the stored revision + 1 with its event; the caller's transaction holds the row."""
+    def _commit(self, document: dict, logged: str, revision: int | None, *, keep=None) -> None:
+        """Write `document` at the stored revision + 1 with its event; the caller's transaction holds the row.
+        (`keep` is the file store's: sudolang.state.parsed.)"""
         stored = self._locked
         if stored is None:  # not under this object's lock: take the row now (the caller's transaction holds it)
             stored = self.db.value("SELECT revision FROM sudolang_documents WHERE kind = %s AND id = %s FOR UPDATE",

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     Plan = Callable[[dict], list[dict]]  # (document) -> the operations to apply, run under the lock
+    Vouch = Callable[[], bool] | None  # asked after a change: did it write only JSON data? (see _commit)
 
 # How deep `encode` indents. Below the top level, a flat object (none of its members is an object: a task, an
 # event, an agent) is written on one line, as is everything this deep: a person reads one task per line (and
@@ -135,10 +136,10 @@ def revision_of(document: dict) -> int | None:
     return value if type(value) is int and value >= 0 else None
 
 
-def apply_plan(document: dict, plan: Plan, label: str) -> tuple[dict, str] | None:
+def apply_plan(document: dict, plan: Plan, label: str) -> tuple[dict, str, list] | None:
     """The operations `plan` decides for `document`, applied all or none: (the new document, the operations as
-    the log's JSON text), or None when there are none. Every store writes through here, so the rule that
-    `revision` belongs to the store holds alike in each."""
+    the log's JSON text, the operations), or None when there are none. Every store writes through here, so
+    the rule that `revision` belongs to the store holds alike in each."""
     revision = revision_of(document)
     ops = plan(document)
     if not ops:
@@ -155,7 +156,7 @@ def apply_plan(document: dict, plan: Plan, label: str) -> tuple[dict, str] | Non
         raise UsageError(f"`revision` is kept by sudolang: it numbers the writes the event log replays, so an "
                          f"operation may not change or remove it (a `set '$'` must keep \"revision\": {revision});"
                          f" nothing was changed")
-    return document, logged
+    return document, logged, ops
 
 
 class Recovery:
@@ -180,7 +181,9 @@ class PlannedWrites:
     def read(self, keep: bool = True) -> dict:
         raise NotImplementedError
 
-    def _commit(self, document: dict, logged: str, revision: int | None) -> None:
+    def _commit(self, document: dict, logged: str, revision: int | None, *, keep: Vouch = None) -> None:
+        """Write `document`; `keep`, when given, says (asked only for a large document) that it holds only
+        JSON data (sudolang.json_text.json_data), so its parse may be kept for later reads."""
         raise NotImplementedError
 
     def update(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT) -> dict:
@@ -195,28 +198,30 @@ class PlannedWrites:
         planned = apply_plan(document, plan, self.label)
         if planned is None:
             return document
-        document, logged = planned
-        self._commit(document, logged, revision)
+        document, logged, ops = planned
+        self._commit(document, logged, revision, keep=lambda: json_text.json_data(ops))
         return document
 
-    def change(self, change: "Callable[[dict], str | None]", timeout: float = DEFAULT_TIMEOUT) -> dict:
+    def change(self, change: "Callable[[dict], str | None]", timeout: float = DEFAULT_TIMEOUT,
+               keep: Vouch = None) -> dict:
         """Under the lock: read, let `change` modify the document in place and return the JSON text of the
         operations it applied (None: nothing changed), write. For a caller that applies its own operations
-        as it goes (a compiled SudoLang command): the store does not apply them again."""
+        as it goes (a compiled SudoLang command): the store does not apply them again. `keep`: the caller's
+        word, asked after `change`, that it wrote only JSON data (see _commit)."""
         with self.lock(timeout):
             document = self.read(keep=False)
             revision = revision_of(document)
             logged = change(document)
             if logged is not None:
-                self.commit_changed(document, logged, revision)
+                self.commit_changed(document, logged, revision, keep)
             return document
 
-    def commit_changed(self, document: dict, logged: str, revision: int | None) -> None:
+    def commit_changed(self, document: dict, logged: str, revision: int | None, keep: Vouch = None) -> None:
         """Write a document already changed in place by the operations `logged` (JSON text), as the revision
         after `revision`; the caller holds the lock and read the document under it."""
         if revision is not None and document.get("revision") != revision:
             raise UsageError("`revision` is kept by sudolang; nothing was changed")
-        self._commit(document, logged, revision)
+        self._commit(document, logged, revision, keep=keep)
 
 
 class Document(PlannedWrites):
@@ -306,9 +311,12 @@ class Document(PlannedWrites):
             self._commit(document, None, checkpoint=True)
         return document
 
-    def _commit(self, document: dict, logged: str | None, revision: int | None = 0, checkpoint: bool = False) -> None:
+    def _commit(self, document: dict, logged: str | None, revision: int | None = 0, checkpoint: bool = False, *,
+                keep: Vouch = None) -> None:
         """Write `document` as the revision after `revision` (None: the stored one was unreadable,
-        take the log's), log-first; see the module docstring for the order and what each failure leaves."""
+        take the log's), log-first; see the module docstring for the order and what each failure leaves.
+        A large document that `keep` vouches for has its parse kept for the next reads (sudolang.state.parsed):
+        the bytes just written and these objects, which are what parsing them gives."""
         with _LogAppender(self) as log:
             if revision is None:
                 revision = log.last or 0  # the stored revision is unreadable: the log goes on from here
@@ -340,6 +348,11 @@ class Document(PlannedWrites):
                                  f"be synced ({error.strerror or error}); a power cut now could undo it\n")
             if log.size > max(COMPACT_FLOOR, COMPACT_FACTOR * len(data)):
                 self._checkpoint(document)
+        if keep is not None and len(data) >= _CACHED_FROM:
+            from sudolang.state import parsed
+
+            if parsed.worth_keeping(data) and keep():
+                parsed.keep_written(self.path_text, data, document)
 
     @staticmethod
     def _record(document: dict, logged: str | None, checkpoint: bool) -> bytes:

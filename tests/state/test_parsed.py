@@ -88,22 +88,34 @@ def test_a_small_document_leaves_nothing(tmp_path, cache):
     assert entries(cache) == []
 
 
-def test_a_writer_looks_but_leaves_neither_mark_nor_entry(tmp_path, cache):
+def test_a_writer_keeps_the_parse_of_what_it_wrote(tmp_path, cache):
     document = big_document(tmp_path)
-    for value in range(3):
-        document.update(lambda doc, value=value: [{"op": "set", "path": "$.counter", "value": value}])
+    document.update(lambda doc: [{"op": "set", "path": "$.counter", "value": {"n": [1, 2.5, None, True]}}])
+    raw = open(document.path_text, "rb").read()
+    [entry] = entries(cache)
+    header = b"sudolang parsed document 1 %d\n" % len(raw)
+    assert entry.startswith(header + raw)
+    assert marshal.loads(entry[len(header) + len(raw):]) == json.loads(raw)
+    (cache / os.listdir(cache)[0]).write_bytes(header + raw + marshal.dumps({"from": "the entry"}))
+    assert document.read() == {"from": "the entry"}  # the next read, even the first one, uses it
+
+
+@pytest.mark.parametrize("value", [(1, 2), {1: "one"}, {"deep": [{"x": (3,)}]}])
+def test_a_writer_of_what_json_reads_back_otherwise_keeps_nothing(tmp_path, cache, value):
+    """A tuple is written as an array and read back as a list, a number key is read back as text: the
+    objects the writer holds are not what a reader would get, so they are not kept."""
+    document = big_document(tmp_path)
+    document.update(lambda doc: [{"op": "set", "path": "$.odd", "value": value}])
     assert entries(cache) == []
-    for _ in range(3):
-        document.read()
-    document.update(lambda doc: [{"op": "set", "path": "$.counter", "value": 9}])  # reads under its lock
-    assert document.read()["counter"] == 9
+    assert document.read()["odd"] == json.loads(json.dumps(value))
 
 
 def test_an_entry_for_other_bytes_is_a_miss_and_is_replaced(tmp_path, cache):
     document = big_document(tmp_path)
     for _ in range(2):
         document.read()
-    document.update(lambda doc: [{"op": "set", "path": "$.tasks.T-1.title", "value": "Task X"}])  # same size
+    raw = open(document.path_text, "rb").read()
+    open(document.path_text, "wb").write(raw.replace(b'"Task 1"', b'"Task X"'))  # a person's edit, same size
     assert document.read()["tasks"]["T-1"]["title"] == "Task X"
     [mark] = entries(cache)
     assert mark.startswith(b"sudolang read document 1 ")
@@ -152,3 +164,38 @@ def test_no_cache_folder_to_write_costs_nothing_but_the_parse(tmp_path, monkeypa
     expected = json.loads(open(document.path_text, "rb").read())
     for _ in range(3):
         assert document.read() == expected
+
+
+def test_a_compiled_command_keeps_what_it_wrote_and_the_next_screen_reads_it(state, cache):
+    """`/move` on a 3,500-task board, as its own process: the entry it leaves holds the project's bytes and
+    exactly their parse, and `/board` draws the same screen from it as from the file."""
+    import subprocess
+    import sys
+
+    from sudolang.state import sessions, shared
+
+    sid = sessions.create(state, "sprint", "big")
+    shared.activate_sprint(state, "big", "sprint-001", sid)
+    columns = ("todo", "doing", "done")
+    tasks = {f"T-{n}": {"id": f"T-{n}", "title": f"Task number {n}", "points": n % 5 + 1, "sprint": "sprint-001",
+                        "column": columns[n % 3], "history": [{"at": "2026-11-23T09:00:00Z", "column": columns[n % 3]}]}
+             for n in range(1, 3_501)}
+    state.project("big").update(lambda doc: [{"op": "set", "path": "$.tasks", "value": tasks},
+                                             {"op": "set", "path": "$.config.settings.wip", "value": {"todo": 5_000}}])
+
+    def run(*words: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "sudolang", "run", "sprint_execution", *words, "--session", sid],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "Moved T-1 from doing to todo" in run("/move", "T-1", "todo")
+    raw = open(state.project("big").path_text, "rb").read()
+    assert len(raw) >= parsed.SMALLEST
+    [entry] = entries(cache)
+    header = b"sudolang parsed document 1 %d\n" % len(raw)
+    assert entry.startswith(header + raw)
+    assert marshal.loads(entry[len(header) + len(raw):]) == json.loads(raw)
+    from_entry = run("/board")
+    os.remove(cache / os.listdir(cache)[0])
+    assert run("/board") == from_entry  # parsed from the file this time
