@@ -17,6 +17,7 @@ the real work. Speed is never asserted; this prints numbers.
 from __future__ import annotations
 
 import argparse
+import atexit
 import itertools
 import json
 import os
@@ -44,6 +45,11 @@ BIG_PROJECT_TASKS = 10_000
 CHILD_ENV = {k: v for k, v in os.environ.items()
              if k not in ("PYTHONDONTWRITEBYTECODE", "SUDOLANG_STATE_DIR", "SUDOLANG_NOW", "SUDOLANG_PROJECT",
                           "CLAUDE_ENV_FILE", "SUDOLANG_SESSION")}
+# The user's cache is not the benchmark's: the compiled handlers and the parses of large documents it keeps
+# (sudolang.state.parsed) go to a folder of this run's, in-process rows included, removed at the end.
+CACHE = tempfile.mkdtemp(prefix="sudolang-bench-cache-")
+atexit.register(shutil.rmtree, CACHE, True)
+os.environ["SUDOLANG_CACHE_DIR"] = CHILD_ENV["SUDOLANG_CACHE_DIR"] = CACHE
 
 
 def claude_input(event: str, session_id: str = SID, **fields) -> str:

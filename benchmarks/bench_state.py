@@ -14,6 +14,7 @@ Speed is never asserted; this prints numbers, it does not pass or fail.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import platform
 import shutil
@@ -43,6 +44,11 @@ STATUSES = ("todo", "doing", "blocked", "done")
 # The state directory is always passed with --state-dir; no inherited variable may redirect or fix it.
 CHILD_ENV = {k: v for k, v in os.environ.items()
              if k not in ("PYTHONDONTWRITEBYTECODE", "SUDOLANG_STATE_DIR", "SUDOLANG_NOW")}
+# The user's cache is not the benchmark's: the compiled handlers and the parses of large documents it keeps
+# (sudolang.state.parsed) go to a folder of this run's, in-process rows included, removed at the end.
+CACHE = tempfile.mkdtemp(prefix="sudolang-bench-cache-")
+atexit.register(shutil.rmtree, CACHE, True)
+os.environ["SUDOLANG_CACHE_DIR"] = CHILD_ENV["SUDOLANG_CACHE_DIR"] = CACHE
 
 
 # --- timing ----------------------------------------------------------------------------------------
