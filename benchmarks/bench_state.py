@@ -154,7 +154,11 @@ def measure(process_runs: int, call_runs: int, workdir: Path) -> tuple[list[dict
         rows.append(row("state update", size, "in-process", "update", sample(
             lambda: StateDir(root).session(sid).update(
                 lambda doc: [{"op": "set", "path": SIMPLE_PATH, "value": STATUSES[next(values) % 2]}]), call_runs)))
+        os.environ["SUDOLANG_CACHE_DIR"] = os.devnull + "/sudolang-cache"  # nothing kept: every read parses
         rows.append(row("file read (read + json parse)", size, "in-process", "file",
+                        sample(document.read, call_runs), file_bytes=document.path.stat().st_size))
+        os.environ["SUDOLANG_CACHE_DIR"] = CACHE  # a large document's parse kept (sudolang.state.parsed)
+        rows.append(row("file read (the parse kept)", size, "in-process", "file",
                         sample(document.read, call_runs), file_bytes=document.path.stat().st_size))
         data = encode(document.read()).encode()
         target = root / "copy.json"
