@@ -199,3 +199,13 @@ def test_a_compiled_command_keeps_what_it_wrote_and_the_next_screen_reads_it(sta
     from_entry = run("/board")
     os.remove(cache / os.listdir(cache)[0])
     assert run("/board") == from_entry  # parsed from the file this time
+
+
+def test_nothing_is_kept_beside_the_document(tmp_path, cache):
+    """The project folder may be a stranger's repository: the cache lives in the user's cache folder only."""
+    document = big_document(tmp_path)
+    for value in range(3):
+        document.read()
+        document.update(lambda doc, value=value: [{"op": "set", "path": "$.counter", "value": value}])
+    assert sorted(os.listdir(tmp_path / "state")) == ["big.events.jsonl", "big.json", "big.json.bak", "big.lock"]
+    assert len(entries(cache)) == 1
