@@ -2,7 +2,7 @@
 
 Reading a 10,000-task project (2.7 MB) is mostly parsing it: ~16 ms of a ~58 ms `/board`. The same objects
 come back from `marshal` in ~9 ms, and comparing the bytes costs ~0.2 ms. So a read of a document of
-SMALLEST bytes or more looks for an entry in the user's cache (sudolang.user_cache: never under the
+512 KB or more (the store's KEPT_FROM) looks for an entry in the user's cache (sudolang.user_cache: never under the
 project, never followed through a link, only this user's files) before it parses.
 
 An entry is a header, the document's bytes and their parse, and it is used only when the document holds
@@ -32,21 +32,18 @@ import os
 
 from sudolang import user_cache
 
-SMALLEST = 512 * 1024  # bytes: below this a document parses in ~3 ms, and an entry would not pay
+# The store calls here only for a document of KEPT_FROM bytes or more (sudolang.state.store: 512 KB; below
+# that a document parses in ~3 ms, and an entry would not pay).
 LARGEST = 64 * 1024 * 1024  # bytes: above this an entry (the bytes and their parse) would pass ~2x that
 _FORMAT = b"sudolang parsed document 1"
 _MARK = b"sudolang read document 1"
 
 
-def worth_keeping(raw: bytes) -> bool:
-    return SMALLEST <= len(raw) <= LARGEST
-
-
 def read_through(path: str, raw: bytes, parse, keep: bool = True) -> dict:
     """The document whose bytes, `raw`, were just read at `path`: from the cache when it holds these bytes,
     else `parse(raw)`, then marked or kept (see the module) when `keep`."""
-    entry = _entry(path)
-    if entry is None:  # no cache folder (no home): nothing is kept, nothing fails
+    entry = _entry(path) if len(raw) <= LARGEST else None
+    if entry is None:  # no cache folder (no home) or too large: nothing is kept, nothing fails
         return parse(raw)
     found = user_cache.mapped(entry, 3 * LARGEST)
     try:
@@ -67,12 +64,12 @@ def read_through(path: str, raw: bytes, parse, keep: bool = True) -> dict:
     return document
 
 
-def keep_written(path: str, raw: bytes, document: dict) -> None:
-    """A writer's entry: `raw`, the bytes it just wrote at `path`, and `document`, which the writer vouches
-    is what parsing them gives (only JSON data: sudolang.json_text.json_data). Called under the document's
+def keep_written(path: str, raw: bytes, document: dict, vouch) -> None:
+    """A writer's entry: `raw`, the bytes it just wrote at `path`, and `document`, when `vouch()` says it is
+    what parsing them gives (only JSON data: sudolang.json_text.json_data). Called under the document's
     lock, after the write is in."""
-    entry = _entry(path)
-    if entry is not None:
+    entry = _entry(path) if len(raw) <= LARGEST else None
+    if entry is not None and vouch():
         _keep(entry, raw, document)
 
 

@@ -59,7 +59,8 @@ if TYPE_CHECKING:
 # indenting each task's members cost 3x a compact dump of a 10,000-task document; this costs about as much.
 _PRETTY_DEPTH = 3
 MAX_DOCUMENT = 1 << 30  # read_bytes' limit: far above any real document, below "fill the memory"
-_CACHED_FROM = 512 * 1024  # sudolang.state.parsed.SMALLEST, here so a small read does not import it
+KEPT_FROM = 512 * 1024  # bytes: a document this large has its parse kept (sudolang.state.parsed, imported
+# only then: a small read does without it)
 COMPACT_FLOOR = 1 << 20  # the log is compacted past max(COMPACT_FLOOR, COMPACT_FACTOR x document)
 COMPACT_FACTOR = 4
 _RECORD_START = b'{"revision": '  # every log record starts so (log_line): its revision is read without parsing
@@ -270,12 +271,10 @@ class Document(PlannedWrites):
             raw = safe_files.read_bytes(self.path_text, MAX_DOCUMENT, self.label)
         except FileNotFoundError:
             raise NotFound(f"no {self.label}") from None
-        if len(raw) < _CACHED_FROM:
+        if len(raw) < KEPT_FROM:
             return self._decode(raw)
         from sudolang.state import parsed
 
-        if not parsed.worth_keeping(raw):
-            return self._decode(raw)
         return parsed.read_through(self.path_text, raw, self._decode, keep)
 
     def _decode(self, raw: bytes, path: str | None = None) -> dict:
@@ -348,11 +347,10 @@ class Document(PlannedWrites):
                                  f"be synced ({error.strerror or error}); a power cut now could undo it\n")
             if log.size > max(COMPACT_FLOOR, COMPACT_FACTOR * len(data)):
                 self._checkpoint(document)
-        if keep is not None and len(data) >= _CACHED_FROM:
+        if keep is not None and len(data) >= KEPT_FROM:
             from sudolang.state import parsed
 
-            if parsed.worth_keeping(data) and keep():
-                parsed.keep_written(self.path_text, data, document)
+            parsed.keep_written(self.path_text, data, document, keep)
 
     @staticmethod
     def _record(document: dict, logged: str | None, checkpoint: bool) -> bytes:

@@ -11,8 +11,7 @@ import os
 
 import pytest
 
-from sudolang.state import parsed
-from sudolang.state.store import Document
+from sudolang.state.store import KEPT_FROM, Document
 
 
 @pytest.fixture
@@ -23,11 +22,11 @@ def cache(tmp_path, monkeypatch):
 
 
 def big_document(tmp_path, tasks: int = 8_000) -> Document:
-    """A document of about 700 KB: above parsed.SMALLEST."""
+    """A document of about 700 KB: above the store's KEPT_FROM."""
     document = Document(tmp_path / "state" / "big.json", "big document", "recover it", root=tmp_path / "state")
     document.create({"tasks": {f"T-{n}": {"id": f"T-{n}", "title": f"Task {n}", "points": n % 5}
                                for n in range(tasks)}})
-    assert os.path.getsize(document.path_text) >= parsed.SMALLEST
+    assert os.path.getsize(document.path_text) >= KEPT_FROM
     return document
 
 
@@ -191,7 +190,7 @@ def test_a_compiled_command_keeps_what_it_wrote_and_the_next_screen_reads_it(sta
 
     assert "Moved T-1 from doing to todo" in run("/move", "T-1", "todo")
     raw = open(state.project("big").path_text, "rb").read()
-    assert len(raw) >= parsed.SMALLEST
+    assert len(raw) >= KEPT_FROM
     [entry] = entries(cache)
     header = b"sudolang parsed document 1 %d\n" % len(raw)
     assert entry.startswith(header + raw)
