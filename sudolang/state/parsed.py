@@ -23,7 +23,8 @@ mark keeps the parse, and the third and later reads use it. The mark only decide
 used is still checked byte for byte. A writer's read under its lock leaves no mark.
 
 An entry is ~1.75x its document (4.7 MB at 10,000 tasks), written without fsync (it can be lost, never
-wrong) and replaced by the next write, one per document path and interpreter.
+wrong) and replaced by the next write, one per document path and interpreter. Each entry made removes the
+entries not rewritten for 30 days (a deleted state folder's) and the temp files of killed writers.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from sudolang import user_cache
 # The store calls here only for a document of KEPT_FROM bytes or more (sudolang.state.store: 512 KB; below
 # that a document parses in ~3 ms, and an entry would not pay).
 LARGEST = 64 * 1024 * 1024  # bytes: above this an entry (the bytes and their parse) would pass ~2x that
+STALE_ENTRY = 30 * 24 * 3600  # seconds: an entry not rewritten for this long goes (its folder is likely gone)
+STALE_TEMP = 3600  # seconds: a temp file this old was left by a writer killed mid-write
 _FORMAT = b"sudolang parsed document 1"
 _MARK = b"sudolang read document 1"
 
@@ -105,6 +108,27 @@ def _keep(entry: str, raw: bytes, document: dict) -> None:
     except ValueError:  # nested deeper than marshal goes: this document is parsed each time
         return
     user_cache.write(entry, b"".join((_header(raw), raw, parse)))
+    _prune(os.path.dirname(entry))
+
+
+def _prune(folder: str) -> None:
+    """Remove the entries (and marks) not rewritten for STALE_ENTRY seconds and the temp files older than
+    STALE_TEMP: nothing else would. A few files to look at, on a write that has just cost milliseconds."""
+    import time
+
+    from sudolang.safe_files import remove_quietly
+
+    now = time.time()
+    try:
+        with os.scandir(folder) as items:
+            for item in items:
+                limit = STALE_TEMP if item.name.endswith(".tmp") else STALE_ENTRY if \
+                    item.name.endswith(".marshal") else None
+                if limit is not None and item.is_file(follow_symlinks=False) and \
+                        now - item.stat(follow_symlinks=False).st_mtime > limit:
+                    remove_quietly(item.path)
+    except OSError:  # the folder went away, or cannot be listed: the next write tries again
+        pass
 
 
 def _header(raw: bytes) -> bytes:

@@ -8,6 +8,7 @@ import json
 import marshal
 import math
 import os
+import time
 
 import pytest
 
@@ -208,3 +209,19 @@ def test_nothing_is_kept_beside_the_document(tmp_path, cache):
         document.update(lambda doc, value=value: [{"op": "set", "path": "$.counter", "value": value}])
     assert sorted(os.listdir(tmp_path / "state")) == ["big.events.jsonl", "big.json", "big.json.bak", "big.lock"]
     assert len(entries(cache)) == 1
+
+
+def test_making_an_entry_removes_the_stale_ones_and_the_temp_files_of_killed_writers(tmp_path, cache):
+    cache.mkdir(parents=True)
+    old, recent = time.time() - 31 * 24 * 3600, time.time() - 24 * 3600
+    planted = {"gone-project.cpython-311.marshal": old, "used-yesterday.cpython-311.marshal": recent,
+               ".x.marshal.0a1b2c.tmp": time.time() - 2 * 3600, ".y.marshal.3d4e5f.tmp": time.time() - 60,
+               "a note of the user's.txt": old}
+    for name, at in planted.items():
+        (cache / name).write_bytes(b"x")
+        os.utime(cache / name, (at, at))
+    big_document(tmp_path).update(lambda doc: [{"op": "set", "path": "$.counter", "value": 1}])
+    left = sorted(os.listdir(cache))
+    assert "gone-project.cpython-311.marshal" not in left and ".x.marshal.0a1b2c.tmp" not in left
+    assert {"used-yesterday.cpython-311.marshal", ".y.marshal.3d4e5f.tmp", "a note of the user's.txt"} <= set(left)
+    assert len(left) == 4  # and the new entry
