@@ -100,6 +100,8 @@ def main() -> int:
     if reason:
         raise SystemExit(f"no PostgreSQL server can be started here: {reason}")
     work = Path(tempfile.mkdtemp(prefix="sudolang-bench-store-"))
+    # Seeding and the commands keep parses of large documents (sudolang.state.parsed): not in the user's cache.
+    os.environ["SUDOLANG_CACHE_DIR"] = CHILD_ENV["SUDOLANG_CACHE_DIR"] = str(work / "cache")
     server = pg_server.Server(fsync=True)
     try:
         url = server.schema_url()
