@@ -198,10 +198,12 @@ def check_not_link(path: os.PathLike | str, verb: str = "write") -> None:
         raise refusal(path, verb)
 
 
-def read_bytes(path: os.PathLike | str, limit: int, what: str = "file", follow: bool = False) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes. A link is refused unless `follow` (a path the
-    user typed may be a link; a file the tool found in a project may not); a FIFO, a device or a folder
-    is a UsageError instead of a hang; FileNotFoundError passes through."""
+def open_regular(path: os.PathLike | str, limit: int, what: str = "file",
+                 follow: bool = False) -> tuple[int, os.stat_result]:
+    """(an open read-only descriptor, its stat) of a regular file of at most `limit` bytes, for the caller to
+    close. A link is refused unless `follow` (a path the user typed may be a link; a file the tool found in
+    a project may not); a FIFO, a device or a folder is a UsageError instead of a hang; FileNotFoundError
+    passes through."""
     flags = os.O_RDONLY | _NONBLOCK | _CLOEXEC | (0 if follow else NOFOLLOW)
     try:
         fd = os.open(path, flags)
@@ -217,6 +219,16 @@ def read_bytes(path: os.PathLike | str, limit: int, what: str = "file", follow: 
             raise UsageError(f"{what} {path} is not a regular file (a pipe, device or folder); give a file")
         if info.st_size > limit:
             raise UsageError(f"{what} {path} is {info.st_size:,} bytes; the limit is {limit:,}")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def read_bytes(path: os.PathLike | str, limit: int, what: str = "file", follow: bool = False) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (open_regular's rules)."""
+    fd, info = open_regular(path, limit, what, follow)
+    try:
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, max(65536, info.st_size + 1 - size))

@@ -158,19 +158,16 @@ def mapped(path: str, limit: int):
     replaced whole (write: a new file renamed over the name), never cut short in place, which would make
     reading the mapped bytes past the new end a SIGBUS."""
     import mmap
-    import stat
 
-    from sudolang.safe_files import NOFOLLOW
+    from sudolang.errors import SudolangError
+    from sudolang.safe_files import open_regular
 
     try:
-        fd = os.open(path, os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
+        fd, info = open_regular(path, limit, "cache file")
+    except (OSError, SudolangError):
         return None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= limit:
-            return None
-        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        if info.st_size == 0 or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
             return None
         return mmap.mmap(fd, info.st_size, access=mmap.ACCESS_READ)
     except (OSError, ValueError, OverflowError):
