@@ -51,19 +51,18 @@ def read_through(path: str, raw: bytes, parse, keep: bool = True) -> dict:
     found = user_cache.mapped(entry, 3 * LARGEST)
     try:
         document = _recall(found, raw) if found is not None else None
-        seen = keep and document is None and found is not None and found[:len(_MARK)] == _MARK and \
-            found[:] == _mark(path, raw)
+        mark = _mark(path, raw) if keep and document is None else b""
+        seen = found is not None and mark != b"" and len(found) == len(mark) and found[:] == mark
     finally:
         if found is not None:
             found.close()
     if document is not None:
         return document
     document = parse(raw)
-    if keep:
-        if seen:
-            _keep(entry, raw, document)
-        else:
-            user_cache.write(entry, _mark(path, raw))
+    if seen:
+        _keep(entry, raw, document)
+    elif keep:
+        user_cache.write(entry, mark)
     return document
 
 
@@ -85,17 +84,12 @@ def _recall(found, raw: bytes) -> dict | None:
         return None
     import marshal
 
-    view = memoryview(found)
-    try:
-        parse = view[start + len(raw):]
+    # Both views are released on the way out: the map cannot be closed while one is held.
+    with memoryview(found) as view, view[start + len(raw):] as parse:
         try:
             document = marshal.loads(parse)
-        finally:
-            parse.release()
-    except (EOFError, ValueError, TypeError):  # a torn or foreign file
-        return None
-    finally:
-        view.release()  # before the map is closed
+        except (EOFError, ValueError, TypeError):  # a torn or foreign file
+            return None
     return document if type(document) is dict else None
 
 
